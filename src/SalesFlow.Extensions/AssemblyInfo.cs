@@ -1,0 +1,2 @@
+// The DI integration arrives with its own issue; the package exists so the layout is complete.
+[assembly: System.CLSCompliant(false)]

@@ -1,0 +1,135 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+
+namespace SalesFlow;
+
+/// <summary>
+/// An immutable, validated description of one sales process: its stages, transitions, guards and hooks.
+/// Built once (with <see cref="PipelineBuilder"/>) and shared by every deal and every thread.
+/// </summary>
+public abstract class PipelineDefinition
+{
+    private readonly FrozenDictionary<string, StageDefinition> _stagesById;
+    private readonly JsonSerializerOptions _jsonOptions;
+    private CompiledPipeline? _compiled;
+
+    private protected PipelineDefinition(
+        string id,
+        int version,
+        string initialStage,
+        IReadOnlyList<StageDefinition> stages,
+        IReadOnlyList<TransitionDefinition> transitions,
+        IReadOnlyList<HookRegistration> hooks,
+        JsonSerializerOptions jsonOptions)
+    {
+        Id = id;
+        Version = version;
+        InitialStage = initialStage;
+        Stages = stages;
+        Transitions = transitions;
+        Hooks = hooks;
+        _jsonOptions = jsonOptions;
+        _stagesById = stages.ToFrozenDictionary(s => s.Id, StringComparer.Ordinal);
+        Triggers = transitions.Select(t => t.Trigger).Distinct(StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>Gets the pipeline's id.</summary>
+    public string Id { get; }
+
+    /// <summary>Gets the pipeline's version; deals stay pinned to the version they were started on.</summary>
+    public int Version { get; }
+
+    /// <summary>Gets the id of the stage new deals start in.</summary>
+    public string InitialStage { get; }
+
+    /// <summary>Gets the stages, ordered by <see cref="StageDefinition.Order"/>.</summary>
+    public IReadOnlyList<StageDefinition> Stages { get; }
+
+    /// <summary>Gets every transition, internal action and return transition, in declaration order.</summary>
+    public IReadOnlyList<TransitionDefinition> Transitions { get; }
+
+    /// <summary>Gets the distinct trigger names, in declaration order.</summary>
+    public IReadOnlyList<string> Triggers { get; }
+
+    /// <summary>Gets the type of the deal data the pipeline's guards read.</summary>
+    public abstract Type DataType { get; }
+
+    internal IReadOnlyList<HookRegistration> Hooks { get; }
+
+    internal CompiledPipeline Compiled => _compiled!;
+
+    /// <summary>Gets a stage by id.</summary>
+    /// <param name="stageId">The stage id.</param>
+    /// <returns>The stage.</returns>
+    /// <exception cref="KeyNotFoundException">The pipeline has no such stage.</exception>
+    public StageDefinition GetStage(string stageId)
+    {
+        ArgumentNullException.ThrowIfNull(stageId);
+        return _stagesById.TryGetValue(stageId, out var stage)
+            ? stage
+            : throw new KeyNotFoundException($"Pipeline '{Id}' v{Version} has no stage '{stageId}'.");
+    }
+
+    /// <summary>Looks a stage up by id.</summary>
+    /// <param name="stageId">The stage id.</param>
+    /// <param name="stage">The stage, when found.</param>
+    /// <returns><see langword="true"/> when the pipeline has the stage.</returns>
+    public bool TryGetStage(string stageId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StageDefinition? stage) =>
+        _stagesById.TryGetValue(stageId, out stage);
+
+    /// <summary>Serializes deal data of this pipeline to JSON (what the database stores keep).</summary>
+    /// <param name="data">The data, a <see cref="DataType"/>.</param>
+    /// <returns>The JSON text.</returns>
+    public string SerializeData(object data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return JsonSerializer.Serialize(data, DataType, _jsonOptions);
+    }
+
+    /// <summary>Reads deal data of this pipeline from JSON written by <see cref="SerializeData"/>.</summary>
+    /// <param name="json">The JSON text.</param>
+    /// <returns>The data, a <see cref="DataType"/>.</returns>
+    public object DeserializeData(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        return JsonSerializer.Deserialize(json, DataType, _jsonOptions)
+            ?? throw new JsonException($"The data of pipeline '{Id}' deserialized to null.");
+    }
+
+    internal abstract object CloneData(object data);
+
+    // Called once by the sealed subclass when it is fully constructed.
+    private protected void Compile() => _compiled = new CompiledPipeline(this);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Id} v{Version}";
+}
+
+/// <summary>A pipeline definition whose deals carry data of type <typeparamref name="TData"/>.</summary>
+/// <typeparam name="TData">The deal data type the guards read.</typeparam>
+public sealed class PipelineDefinition<TData> : PipelineDefinition
+    where TData : class
+{
+    private readonly Func<TData, TData>? _clone;
+
+    internal PipelineDefinition(
+        string id,
+        int version,
+        string initialStage,
+        IReadOnlyList<StageDefinition> stages,
+        IReadOnlyList<TransitionDefinition> transitions,
+        IReadOnlyList<HookRegistration> hooks,
+        JsonSerializerOptions jsonOptions,
+        Func<TData, TData>? clone)
+        : base(id, version, initialStage, stages, transitions, hooks, jsonOptions)
+    {
+        _clone = clone;
+        Compile();
+    }
+
+    /// <inheritdoc/>
+    public override Type DataType => typeof(TData);
+
+    internal override object CloneData(object data) =>
+        _clone is not null ? _clone((TData)data) : DeserializeData(SerializeData(data));
+}

@@ -1,0 +1,30 @@
+namespace SalesFlow;
+
+/// <summary>Who records an activity on a deal, and what to write in its history.</summary>
+public sealed record ActivityOptions
+{
+    /// <summary>Initializes a new instance of the <see cref="ActivityOptions"/> class.</summary>
+    public ActivityOptions()
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="ActivityOptions"/> class for an actor.</summary>
+    /// <param name="actor">Who records the activity.</param>
+    public ActivityOptions(string actor) => Actor = actor;
+
+    /// <summary>Gets who records the activity; required.</summary>
+    public string Actor { get; init; } = "";
+
+    /// <summary>Gets the activity type written to <see cref="DealEvent.Activity"/>.</summary>
+    /// <value>The default value is <c>null</c>: the engine uses <c>data.updated</c> or <c>note</c>.</value>
+    public string? Activity { get; init; }
+
+    /// <summary>Gets a free-text note.</summary>
+    public string? Note { get; init; }
+
+    /// <summary>Gets extra facts recorded in the event's <see cref="DealEvent.Properties"/>.</summary>
+    public IReadOnlyDictionary<string, string>? Properties { get; init; }
+
+    /// <summary>Gets a new follow-up time to set on the deal; <see langword="null"/> leaves it as it is.</summary>
+    public DateTimeOffset? NextFollowUpAt { get; init; }
+}

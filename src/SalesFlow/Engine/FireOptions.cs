@@ -1,0 +1,35 @@
+namespace SalesFlow;
+
+/// <summary>Who fires a trigger and why. <see cref="Actor"/> is required.</summary>
+public sealed record FireOptions
+{
+    /// <summary>Initializes a new instance of the <see cref="FireOptions"/> class.</summary>
+    public FireOptions()
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="FireOptions"/> class for an actor.</summary>
+    /// <param name="actor">Who fires the trigger.</param>
+    public FireOptions(string actor) => Actor = actor;
+
+    /// <summary>Gets who fires the trigger (a user or system id); recorded in the history.</summary>
+    public string Actor { get; init; } = "";
+
+    /// <summary>Gets a free-text note recorded with the move.</summary>
+    public string? Note { get; init; }
+
+    /// <summary>Gets the reason of the move (for example why a deal was lost); guards may require it.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>Gets named arguments of the move that guards can read (<see cref="GuardContext.Argument"/>).</summary>
+    public IReadOnlyDictionary<string, object?>? Arguments { get; init; }
+
+    /// <summary>
+    /// Gets the justification for forcing the move past unmet guards. Only actors the override policy
+    /// allows may force a move; the event records the override and the guards it bypassed.
+    /// </summary>
+    public string? OverrideJustification { get; init; }
+
+    /// <summary>Gets extra facts recorded in the event's <see cref="DealEvent.Properties"/>.</summary>
+    public IReadOnlyDictionary<string, string>? Properties { get; init; }
+}

@@ -1,0 +1,78 @@
+namespace SalesFlow;
+
+/// <summary>The result of <see cref="SalesFlowEngine.FireAsync"/>.</summary>
+public sealed class FireResult
+{
+    private FireResult(FireStatus status, string trigger, Deal deal)
+    {
+        Status = status;
+        Trigger = trigger;
+        Deal = deal;
+    }
+
+    /// <summary>Gets the outcome.</summary>
+    public FireStatus Status { get; }
+
+    /// <summary>Gets a value indicating whether the move was saved.</summary>
+    public bool Accepted => Status == FireStatus.Accepted;
+
+    /// <summary>Gets the trigger that was fired.</summary>
+    public string Trigger { get; }
+
+    /// <summary>Gets the deal: after the move when accepted, otherwise as it was last read.</summary>
+    public Deal Deal { get; }
+
+    /// <summary>Gets the event that records an accepted move; <see langword="null"/> otherwise.</summary>
+    public DealEvent? Event { get; private init; }
+
+    /// <summary>Gets every guard that refused the move (for <see cref="FireStatus.Rejected"/>), or that an override bypassed.</summary>
+    public IReadOnlyList<UnmetGuard> UnmetGuards { get; private init; } = [];
+
+    /// <summary>Gets a value indicating whether an override was asked for but the actor may not override.</summary>
+    public bool OverrideDenied { get; private init; }
+
+    /// <summary>Gets the triggers that can move the deal from its stage (for <see cref="FireStatus.NotPermitted"/>).</summary>
+    public IReadOnlyList<string> PermittedTriggers { get; private init; } = [];
+
+    /// <summary>Gets the hook that aborted the move (for <see cref="FireStatus.Aborted"/>).</summary>
+    public HookFailure? FailedHook { get; private init; }
+
+    /// <summary>Gets the <see cref="HookPhase.Transitioned"/> hooks that threw after an accepted move was saved.</summary>
+    public IReadOnlyList<HookFailure> HookFailures { get; private init; } = [];
+
+    /// <summary>Gets how many times the move was retried after a concurrency conflict.</summary>
+    public int ConflictRetries { get; private init; }
+
+    /// <summary>Throws a typed exception unless the move was accepted.</summary>
+    /// <returns>This result, when accepted.</returns>
+    /// <exception cref="MoveRejectedException">Guards refused the move.</exception>
+    /// <exception cref="MoveNotPermittedException">The trigger makes no move from the deal's stage.</exception>
+    /// <exception cref="DealConflictException">The move gave up after concurrency conflicts.</exception>
+    /// <exception cref="HookAbortedException">A <see cref="HookPhase.Transitioning"/> hook aborted the move.</exception>
+    public FireResult EnsureAccepted() => Status switch
+    {
+        FireStatus.Accepted => this,
+        FireStatus.Rejected => throw new MoveRejectedException(Deal.Id, Trigger, Deal.StageId, UnmetGuards, OverrideDenied),
+        FireStatus.NotPermitted => throw new MoveNotPermittedException(Deal.Id, Trigger, Deal.StageId, PermittedTriggers),
+        FireStatus.Conflict => throw new DealConflictException(Deal.Id, ConflictRetries),
+        _ => throw new HookAbortedException(Deal.Id, Trigger, FailedHook!),
+    };
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Trigger} on deal {Deal.Id}: {Status}";
+
+    internal static FireResult ForAccepted(string trigger, Deal deal, DealEvent @event, IReadOnlyList<UnmetGuard> overridden, IReadOnlyList<HookFailure> hookFailures, int retries) =>
+        new(FireStatus.Accepted, trigger, deal) { Event = @event, UnmetGuards = overridden, HookFailures = hookFailures, ConflictRetries = retries };
+
+    internal static FireResult ForRejected(string trigger, Deal deal, IReadOnlyList<UnmetGuard> unmet, bool overrideDenied, int retries) =>
+        new(FireStatus.Rejected, trigger, deal) { UnmetGuards = unmet, OverrideDenied = overrideDenied, ConflictRetries = retries };
+
+    internal static FireResult ForNotPermitted(string trigger, Deal deal, IReadOnlyList<string> permitted, int retries) =>
+        new(FireStatus.NotPermitted, trigger, deal) { PermittedTriggers = permitted, ConflictRetries = retries };
+
+    internal static FireResult ForConflict(string trigger, Deal deal, int retries) =>
+        new(FireStatus.Conflict, trigger, deal) { ConflictRetries = retries };
+
+    internal static FireResult ForAborted(string trigger, Deal deal, HookFailure failure, int retries) =>
+        new(FireStatus.Aborted, trigger, deal) { FailedHook = failure, ConflictRetries = retries };
+}

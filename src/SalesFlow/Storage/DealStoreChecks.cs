@@ -1,0 +1,126 @@
+namespace SalesFlow;
+
+/// <summary>Argument checks every <see cref="IDealStore"/> applies the same way, so stores fail alike on bad input.</summary>
+public static class DealStoreChecks
+{
+    /// <summary>Checks that a deal and its new events fit together before a save.</summary>
+    /// <param name="deal">The new state.</param>
+    /// <param name="expectedVersion">The expected stored version.</param>
+    /// <param name="events">The new events.</param>
+    /// <exception cref="ArgumentException">They do not fit together.</exception>
+    public static void ValidateSave(Deal deal, long expectedVersion, IReadOnlyList<DealEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(deal);
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion);
+        if (events.Count == 0)
+        {
+            throw new ArgumentException("A save needs at least one event: every change is recorded in the history.", nameof(events));
+        }
+
+        if (deal.Version != expectedVersion + 1)
+        {
+            throw new ArgumentException($"Deal '{deal.Id}' has version {deal.Version}; a save expecting version {expectedVersion} must write version {expectedVersion + 1}.", nameof(deal));
+        }
+
+        var first = deal.LastSequence - events.Count + 1;
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i] ?? throw new ArgumentException("The events must not contain null.", nameof(events));
+            if (!string.Equals(e.DealId, deal.Id, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"An event of deal '{e.DealId}' cannot be saved with deal '{deal.Id}'.", nameof(events));
+            }
+
+            if (e.Sequence != first + i)
+            {
+                throw new ArgumentException($"Event sequence {e.Sequence} does not continue the history of deal '{deal.Id}' (expected {first + i}); sequences have no gaps.", nameof(events));
+            }
+        }
+
+        if (expectedVersion == 0 && first != 1)
+        {
+            throw new ArgumentException($"A new deal's history starts at sequence 1, not {first}.", nameof(events));
+        }
+    }
+
+    /// <summary>Checks, under the store's concurrency control, that new events continue the stored history.</summary>
+    /// <param name="stored">The stored deal.</param>
+    /// <param name="events">The new events.</param>
+    /// <exception cref="ArgumentException">The events leave a gap or overlap.</exception>
+    public static void ValidateSequence(Deal stored, IReadOnlyList<DealEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        ArgumentNullException.ThrowIfNull(events);
+        if (events[0].Sequence != stored.LastSequence + 1)
+        {
+            throw new ArgumentException($"Event sequence {events[0].Sequence} does not continue deal '{stored.Id}' (its last event is {stored.LastSequence}).", nameof(events));
+        }
+    }
+
+    /// <summary>Checks the paging arguments of an event read.</summary>
+    /// <param name="afterSequence">The sequence to read after.</param>
+    /// <param name="limit">The page size.</param>
+    public static void ValidatePage(long afterSequence, int? limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterSequence);
+        if (limit is { } l)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(l, nameof(limit));
+        }
+    }
+
+    /// <summary>Checks a deal query.</summary>
+    /// <param name="query">The query.</param>
+    public static void ValidateQuery(DealQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Limit is < 1 or > 10_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "DealQuery.Limit must be between 1 and 10,000.");
+        }
+    }
+
+    /// <summary>Checks an import batch: every deal consistent with its own events, no id twice.</summary>
+    /// <param name="batch">The batch.</param>
+    /// <exception cref="DealImportException">The batch is inconsistent; the exception lists every problem.</exception>
+    public static void ValidateImport(IReadOnlyList<DealImport> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var problems = new List<string>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in batch)
+        {
+            if (item?.Deal is null || item.Events is null)
+            {
+                problems.Add("The batch contains an empty item.");
+                continue;
+            }
+
+            if (!ids.Add(item.Deal.Id))
+            {
+                problems.Add($"Deal '{item.Deal.Id}' appears more than once in the batch.");
+            }
+
+            if (item.Events.Count == 0 || item.Events.Count != item.Deal.LastSequence)
+            {
+                problems.Add($"Deal '{item.Deal.Id}' has LastSequence {item.Deal.LastSequence} but {item.Events.Count} events.");
+                continue;
+            }
+
+            for (var i = 0; i < item.Events.Count; i++)
+            {
+                if (item.Events[i].Sequence != i + 1 || !string.Equals(item.Events[i].DealId, item.Deal.Id, StringComparison.Ordinal))
+                {
+                    problems.Add($"Deal '{item.Deal.Id}': event {i + 1} is out of sequence or belongs to another deal.");
+                    break;
+                }
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new DealImportException(problems);
+        }
+    }
+}

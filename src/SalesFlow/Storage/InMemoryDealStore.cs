@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+
+namespace SalesFlow;
+
+/// <summary>
+/// A thread-safe deal store in memory, for tests, demos and simulations. It applies the same contract as
+/// the database stores: optimistic concurrency, atomic state-plus-events saves, gapless sequences.
+/// </summary>
+public sealed class InMemoryDealStore : IDealStore
+{
+    private readonly ConcurrentDictionary<string, Entry> _deals = new(StringComparer.Ordinal);
+
+    /// <summary>Gets the number of deals stored.</summary>
+    public int Count => _deals.Count;
+
+    /// <inheritdoc/>
+    public ValueTask<Deal?> GetAsync(string dealId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dealId);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new(_deals.TryGetValue(dealId, out var entry) ? entry.Deal : null);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> TrySaveAsync(Deal deal, long expectedVersion, IReadOnlyList<DealEvent> events, CancellationToken cancellationToken = default)
+    {
+        DealStoreChecks.ValidateSave(deal, expectedVersion, events);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (expectedVersion == 0)
+        {
+            var created = new Entry(deal, events);
+            return new(_deals.TryAdd(deal.Id, created));
+        }
+
+        if (!_deals.TryGetValue(deal.Id, out var entry))
+        {
+            return new(false);
+        }
+
+        lock (entry)
+        {
+            if (entry.Deal.Version != expectedVersion)
+            {
+                return new(false);
+            }
+
+            DealStoreChecks.ValidateSequence(entry.Deal, events);
+            entry.Events.AddRange(events);
+            entry.Deal = deal;
+        }
+
+        return new(true);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<DealEvent>> GetEventsAsync(string dealId, long afterSequence = 0, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dealId);
+        DealStoreChecks.ValidatePage(afterSequence, limit);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_deals.TryGetValue(dealId, out var entry))
+        {
+            return new(Array.Empty<DealEvent>());
+        }
+
+        lock (entry)
+        {
+            // Sequences are 1, 2, 3 … so the list index of sequence n is n - 1.
+            var start = (int)Math.Min(afterSequence, entry.Events.Count);
+            var count = Math.Min(entry.Events.Count - start, limit ?? int.MaxValue);
+            return new(entry.Events.GetRange(start, count).ToArray());
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<DealPage> QueryAsync(DealQuery query, CancellationToken cancellationToken = default)
+    {
+        DealStoreChecks.ValidateQuery(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        var matches = _deals.Values
+            .Select(e => e.Deal)
+            .Where(d => query.AfterDealId is null || string.CompareOrdinal(d.Id, query.AfterDealId) > 0)
+            .Where(d => query.PipelineId is null || string.Equals(d.PipelineId, query.PipelineId, StringComparison.Ordinal))
+            .Where(d => query.StageId is null || string.Equals(d.StageId, query.StageId, StringComparison.Ordinal))
+            .Where(d => query.FollowUpDueAtOrBefore is null || (d.NextFollowUpAt is { } due && due <= query.FollowUpDueAtOrBefore))
+            .Where(d => query.IdleSince is null || d.LastActivityAt < query.IdleSince)
+            .OrderBy(d => d.Id, StringComparer.Ordinal)
+            .Take(query.Limit + 1)
+            .ToList();
+        var hasMore = matches.Count > query.Limit;
+        if (hasMore)
+        {
+            matches.RemoveAt(matches.Count - 1);
+        }
+
+        return new(new DealPage(matches, hasMore ? matches[^1].Id : null));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask ImportAsync(IReadOnlyList<DealImport> batch, CancellationToken cancellationToken = default)
+    {
+        DealStoreChecks.ValidateImport(batch);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_deals)
+        {
+            var existing = batch.Where(i => _deals.ContainsKey(i.Deal.Id)).Select(i => $"Deal '{i.Deal.Id}' already exists.").ToList();
+            if (existing.Count > 0)
+            {
+                throw new DealImportException(existing);
+            }
+
+            foreach (var item in batch)
+            {
+                _deals[item.Deal.Id] = new Entry(item.Deal, item.Events);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private sealed class Entry(Deal deal, IReadOnlyList<DealEvent> events)
+    {
+        public Deal Deal { get; set; } = deal;
+
+        public List<DealEvent> Events { get; } = [.. events];
+    }
+}
