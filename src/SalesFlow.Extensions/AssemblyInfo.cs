@@ -1,2 +1,1 @@
-// The DI integration arrives with its own issue; the package exists so the layout is complete.
 [assembly: System.CLSCompliant(false)]
