@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -27,10 +28,24 @@ internal static class SalesFlowEngineFactory
             OverridePolicy = options.OverridePolicy
                 ?? (options.OverrideActors.Count > 0 ? OverridePolicy.AllowActors(options.OverrideActors) : OverridePolicy.Nobody),
             LoggerFactory = services.GetService<ILoggerFactory>(),
+            MeterFactory = services.GetService<IMeterFactory>(),
         };
         foreach (var hook in services.GetServices<HookInstanceRegistration>())
         {
             engineOptions.Hooks.Add(hook.Hook);
+        }
+
+        var hookTypes = services.GetServices<IHookTypeRegistration>().Select(r => r.HookType).ToArray();
+        if (hookTypes.Length > 0)
+        {
+            engineOptions.HookScopeFactory = new ServiceScopeHookFactory(services.GetRequiredService<IServiceScopeFactory>(), hookTypes);
+        }
+
+        if (engineOptions.LoggerFactory?.CreateLogger("SalesFlow.Hosting") is { } logger && logger.IsEnabled(LogLevel.Information))
+        {
+#pragma warning disable CA1873 // Guarded by IsEnabled just above.
+            SalesFlowHostingLog.EngineCreated(logger, string.Join(",", registry.All.Select(p => $"{p.Id}@{p.Version}").Order(StringComparer.Ordinal)), store.GetType().Name, hookTypes.Length);
+#pragma warning restore CA1873
         }
 
         return new SalesFlowEngine(registry, store, engineOptions);

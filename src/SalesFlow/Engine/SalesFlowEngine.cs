@@ -26,6 +26,8 @@ public sealed class SalesFlowEngine
     private readonly OverridePolicy _overridePolicy;
     private readonly IDealHook[] _hooks;
     private readonly ILogger _logger;
+    private readonly SalesFlowTelemetry _telemetry;
+    private readonly IDealHookScopeFactory? _hookScopes;
 
     /// <summary>Initializes a new instance of the <see cref="SalesFlowEngine"/> class.</summary>
     /// <param name="pipelines">The pipelines deals run on.</param>
@@ -44,6 +46,8 @@ public sealed class SalesFlowEngine
         _overridePolicy = options.OverridePolicy ?? throw new ArgumentException("OverridePolicy must not be null.", nameof(options));
         _hooks = [.. options.Hooks];
         _logger = options.LoggerFactory?.CreateLogger("SalesFlow.Engine") ?? NullLogger.Instance;
+        _telemetry = SalesFlowTelemetry.For(options.MeterFactory);
+        _hookScopes = options.HookScopeFactory;
     }
 
     /// <summary>Gets the pipelines deals run on.</summary>
@@ -171,6 +175,30 @@ public sealed class SalesFlowEngine
             throw new ArgumentException("An override needs a justification: OverrideJustification is blank.", nameof(options));
         }
 
+        var move = _telemetry.StartMove(dealId, trigger);
+        var hookScope = _hookScopes?.CreateScope();
+        try
+        {
+            var result = await FireCoreAsync(dealId, trigger, options, hookScope, cancellationToken).ConfigureAwait(false);
+            _telemetry.EndMove(move, result);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            _telemetry.FailMove(move, trigger, ex);
+            throw;
+        }
+        finally
+        {
+            if (hookScope is not null)
+            {
+                await hookScope.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async ValueTask<FireResult> FireCoreAsync(string dealId, string trigger, FireOptions options, IDealHookScope? hookScope, CancellationToken cancellationToken)
+    {
         for (var attempt = 0; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -224,10 +252,10 @@ public sealed class SalesFlowEngine
             var toIndex = compiled.Fire(deal, stageIndex, chosen.TriggerIndex, options, forced);
             var (after, @event) = Apply(deal, chosen, compiled.Stages[toIndex], options, overridden);
 
-            var context = HasHooks(compiled) ? new TransitionContext(pipeline, deal, after, @event, options) { IsInternal = chosen.Definition.Kind == TransitionKind.Internal } : null;
+            var context = HasHooks(compiled, hookScope) ? new TransitionContext(pipeline, deal, after, @event, options) { IsInternal = chosen.Definition.Kind == TransitionKind.Internal } : null;
             if (context is not null)
             {
-                var failure = await RunHooksAsync(compiled.TransitioningHooks, HookPhase.Transitioning, context, stopOnFailure: true, cancellationToken).ConfigureAwait(false);
+                var failure = await RunHooksAsync(compiled.TransitioningHooks, hookScope, HookPhase.Transitioning, context, stopOnFailure: true, cancellationToken).ConfigureAwait(false);
                 if (failure is not null)
                 {
                     EngineLog.MoveAborted(_logger, failure[0].Exception, deal.Id, trigger, failure[0].HookName);
@@ -247,11 +275,12 @@ public sealed class SalesFlowEngine
             }
 
             EngineLog.MoveAccepted(_logger, deal.Id, trigger, deal.StageId, after.StageId, pipeline.Id);
+            _telemetry.StageLeft(deal, after);
             IReadOnlyList<HookFailure> failures = [];
             if (context is not null)
             {
                 // After the save the move stands: hooks run to the end even if the caller cancels.
-                failures = await RunHooksAsync(compiled.TransitionedHooks, HookPhase.Transitioned, context, stopOnFailure: false, CancellationToken.None).ConfigureAwait(false) ?? [];
+                failures = await RunHooksAsync(compiled.TransitionedHooks, hookScope, HookPhase.Transitioned, context, stopOnFailure: false, CancellationToken.None).ConfigureAwait(false) ?? [];
                 foreach (var f in failures)
                 {
                     EngineLog.HookFailed(_logger, f.Exception, deal.Id, trigger, f.HookName);
@@ -434,6 +463,7 @@ public sealed class SalesFlowEngine
                 return after;
             }
 
+            _telemetry.ActivityConflict(deal.PipelineId);
             if (attempt >= _retries)
             {
                 throw new DealConflictException(deal.Id, attempt);
@@ -514,12 +544,12 @@ public sealed class SalesFlowEngine
         return (after, @event);
     }
 
-    private bool HasHooks(CompiledPipeline compiled) =>
-        _hooks.Length > 0 || compiled.TransitioningHooks.Length > 0 || compiled.TransitionedHooks.Length > 0;
+    private bool HasHooks(CompiledPipeline compiled, IDealHookScope? hookScope) =>
+        _hooks.Length > 0 || hookScope is not null || compiled.TransitioningHooks.Length > 0 || compiled.TransitionedHooks.Length > 0;
 
-    // Order: the pipeline's hooks by scope (global, trigger, exit, enter; each in registration order), then the engine's hooks.
+    // Order: the pipeline's hooks by scope (global, trigger, exit, enter; each in registration order), then the engine's hooks, then the move's scoped hooks.
     private async ValueTask<List<HookFailure>?> RunHooksAsync(
-        HookRegistration[] pipelineHooks, HookPhase phase, TransitionContext context, bool stopOnFailure, CancellationToken cancellationToken)
+        HookRegistration[] pipelineHooks, IDealHookScope? hookScope, HookPhase phase, TransitionContext context, bool stopOnFailure, CancellationToken cancellationToken)
     {
         List<HookFailure>? failures = null;
         foreach (var hook in pipelineHooks)
@@ -543,8 +573,22 @@ public sealed class SalesFlowEngine
             }
         }
 
-        foreach (var hook in _hooks)
+        failures = await RunEngineHooksAsync(_hooks, phase, context, stopOnFailure, failures, cancellationToken).ConfigureAwait(false);
+        if (hookScope is not null && (failures is null || !stopOnFailure))
         {
+            failures = await RunEngineHooksAsync(hookScope.Hooks, phase, context, stopOnFailure, failures, cancellationToken).ConfigureAwait(false);
+        }
+
+        return failures;
+    }
+
+    private static async ValueTask<List<HookFailure>?> RunEngineHooksAsync(
+        IReadOnlyList<IDealHook> hooks, HookPhase phase, TransitionContext context, bool stopOnFailure, List<HookFailure>? failures, CancellationToken cancellationToken)
+    {
+        // An index loop: foreach over the interface would allocate an enumerator on every move.
+        for (var i = 0; i < hooks.Count; i++)
+        {
+            var hook = hooks[i];
             try
             {
                 if (phase == HookPhase.Transitioning)

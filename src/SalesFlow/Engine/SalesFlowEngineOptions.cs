@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace SalesFlow;
@@ -23,4 +24,18 @@ public sealed class SalesFlowEngineOptions
     /// <summary>Gets or sets where the engine logs (ids, stage and trigger names only; never deal data).</summary>
     /// <value>The default value is <c>null</c>: nothing is logged.</value>
     public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>
+    /// Gets or sets the factory the <c>SalesFlow</c> meter is created through (dependency injection provides one).
+    /// See <see cref="SalesFlowDiagnostics"/> for the instruments.
+    /// </summary>
+    /// <value>The default value is <c>null</c>: one process-wide <c>SalesFlow</c> meter is used.</value>
+    public IMeterFactory? MeterFactory { get; set; }
+
+    /// <summary>
+    /// Gets or sets where hooks that live for one move come from (for example a dependency-injection scope per move);
+    /// they run after <see cref="Hooks"/>.
+    /// </summary>
+    /// <value>The default value is <c>null</c>: only <see cref="Hooks"/> and the pipelines' own hooks run.</value>
+    public IDealHookScopeFactory? HookScopeFactory { get; set; }
 }

@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace SalesFlow;
+
+/// <summary>
+/// The engine's instruments and activity source. Every method returns at once when nothing listens, so an
+/// unobserved move allocates nothing for telemetry.
+/// </summary>
+internal sealed class SalesFlowTelemetry
+{
+    private static readonly ActivitySource Source = new(SalesFlowDiagnostics.ActivitySourceName);
+    private static readonly Lazy<SalesFlowTelemetry> StaticInstance = new(() => new SalesFlowTelemetry(new Meter(SalesFlowDiagnostics.MeterName)));
+
+    private readonly Counter<long> _moves;
+    private readonly Histogram<double> _moveDuration;
+    private readonly Counter<long> _conflicts;
+    private readonly Counter<long> _hookFailures;
+    private readonly Histogram<double> _stageDuration;
+
+    private SalesFlowTelemetry(Meter meter)
+    {
+        Meter = meter;
+        _moves = meter.CreateCounter<long>(SalesFlowDiagnostics.MovesInstrument, "{move}", "Moves (fired triggers) by pipeline, trigger and result.");
+        _moveDuration = meter.CreateHistogram<double>(SalesFlowDiagnostics.MoveDurationInstrument, "s", "How long a move took, from load to the end of its hooks.");
+        _conflicts = meter.CreateCounter<long>(SalesFlowDiagnostics.ConflictsInstrument, "{conflict}", "Saves refused by optimistic concurrency, retried or given up.");
+        _hookFailures = meter.CreateCounter<long>(SalesFlowDiagnostics.HookFailuresInstrument, "{failure}", "Hooks that threw.");
+        _stageDuration = meter.CreateHistogram<double>(SalesFlowDiagnostics.StageDurationInstrument, "s", "Time a deal spent in a stage, recorded when a move leaves it.");
+    }
+
+    public Meter Meter { get; }
+
+    /// <summary>Gets the telemetry for an engine: through <paramref name="meterFactory"/> when given, else one process-wide meter.</summary>
+    public static SalesFlowTelemetry For(IMeterFactory? meterFactory) =>
+        meterFactory is null ? StaticInstance.Value : new SalesFlowTelemetry(meterFactory.Create(new MeterOptions(SalesFlowDiagnostics.MeterName)));
+
+    public MoveTelemetry StartMove(string dealId, string trigger)
+    {
+        var activity = Source.StartActivity(SalesFlowDiagnostics.MoveActivityName, ActivityKind.Internal);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(SalesFlowDiagnostics.DealIdTag, dealId);
+            activity.SetTag(SalesFlowDiagnostics.TriggerTag, trigger);
+        }
+
+        return new MoveTelemetry(activity, _moveDuration.Enabled ? Stopwatch.GetTimestamp() : 0);
+    }
+
+    public void EndMove(in MoveTelemetry move, FireResult result)
+    {
+        var deal = result.Deal;
+        var outcome = ResultName(result.Status);
+        if (move.Activity is { } activity)
+        {
+            if (activity.IsAllDataRequested)
+            {
+                activity.SetTag(SalesFlowDiagnostics.PipelineTag, deal.PipelineId);
+                activity.SetTag(SalesFlowDiagnostics.PipelineVersionTag, deal.PipelineVersion);
+                activity.SetTag(SalesFlowDiagnostics.FromStageTag, result.Event?.FromStage ?? deal.StageId);
+                if (result.Accepted)
+                {
+                    activity.SetTag(SalesFlowDiagnostics.ToStageTag, deal.StageId);
+                }
+
+                activity.SetTag(SalesFlowDiagnostics.ResultTag, outcome);
+            }
+
+            if (result.Status is FireStatus.Conflict or FireStatus.Aborted)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, outcome);
+            }
+
+            activity.Dispose();
+        }
+
+        var conflicts = result.ConflictRetries + (result.Status == FireStatus.Conflict ? 1 : 0);
+        if (conflicts > 0 && _conflicts.Enabled)
+        {
+            _conflicts.Add(conflicts, new(SalesFlowDiagnostics.PipelineTag, deal.PipelineId), new(SalesFlowDiagnostics.OperationTag, "move"));
+        }
+
+        if (_hookFailures.Enabled)
+        {
+            if (result.FailedHook is { } aborted)
+            {
+                HookFailed(deal.PipelineId, result.Trigger, aborted);
+            }
+
+            foreach (var failure in result.HookFailures)
+            {
+                HookFailed(deal.PipelineId, result.Trigger, failure);
+            }
+        }
+
+        if (_moves.Enabled || _moveDuration.Enabled)
+        {
+            var tags = new TagList
+            {
+                { SalesFlowDiagnostics.PipelineTag, deal.PipelineId },
+                { SalesFlowDiagnostics.TriggerTag, result.Trigger },
+                { SalesFlowDiagnostics.ResultTag, outcome },
+            };
+            _moves.Add(1, tags);
+            RecordDuration(move, tags);
+        }
+    }
+
+    public void FailMove(in MoveTelemetry move, string trigger, Exception exception)
+    {
+        var errorType = exception.GetType().FullName;
+        if (move.Activity is { } activity)
+        {
+            if (activity.IsAllDataRequested)
+            {
+                activity.SetTag(SalesFlowDiagnostics.ResultTag, "error");
+                activity.SetTag(SalesFlowDiagnostics.ErrorTypeTag, errorType);
+            }
+
+            activity.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
+            activity.Dispose();
+        }
+
+        if (_moves.Enabled || _moveDuration.Enabled)
+        {
+            var tags = new TagList
+            {
+                { SalesFlowDiagnostics.TriggerTag, trigger },
+                { SalesFlowDiagnostics.ResultTag, "error" },
+                { SalesFlowDiagnostics.ErrorTypeTag, errorType },
+            };
+            _moves.Add(1, tags);
+            RecordDuration(move, tags);
+        }
+    }
+
+    /// <summary>Records the time spent in the stage a saved move left (internal actions leave no stage).</summary>
+    public void StageLeft(Deal before, Deal after)
+    {
+        if (_stageDuration.Enabled && after.StageEnteredAt != before.StageEnteredAt)
+        {
+            _stageDuration.Record(
+                (after.StageEnteredAt - before.StageEnteredAt).TotalSeconds,
+                new(SalesFlowDiagnostics.PipelineTag, before.PipelineId),
+                new(SalesFlowDiagnostics.StageTag, before.StageId));
+        }
+    }
+
+    /// <summary>Counts a conflict of an activity (data update, checklist item, note).</summary>
+    public void ActivityConflict(string pipelineId)
+    {
+        if (_conflicts.Enabled)
+        {
+            _conflicts.Add(1, new(SalesFlowDiagnostics.PipelineTag, pipelineId), new(SalesFlowDiagnostics.OperationTag, "activity"));
+        }
+    }
+
+    private void HookFailed(string pipelineId, string trigger, HookFailure failure) =>
+        _hookFailures.Add(
+            1,
+            new(SalesFlowDiagnostics.PipelineTag, pipelineId),
+            new(SalesFlowDiagnostics.TriggerTag, trigger),
+            new(SalesFlowDiagnostics.HookPhaseTag, failure.Phase == HookPhase.Transitioning ? "transitioning" : "transitioned"),
+            new(SalesFlowDiagnostics.HookNameTag, failure.HookName));
+
+    private void RecordDuration(in MoveTelemetry move, in TagList tags)
+    {
+        if (_moveDuration.Enabled && move.StartTimestamp != 0)
+        {
+            _moveDuration.Record(Stopwatch.GetElapsedTime(move.StartTimestamp).TotalSeconds, tags);
+        }
+    }
+
+    private static string ResultName(FireStatus status) => status switch
+    {
+        FireStatus.Accepted => "accepted",
+        FireStatus.Rejected => "rejected",
+        FireStatus.NotPermitted => "not_permitted",
+        FireStatus.Conflict => "conflict",
+        _ => "aborted",
+    };
+}
+
+/// <summary>What telemetry keeps of a move in flight: its activity (when sampled) and its start time (when timed).</summary>
+internal readonly record struct MoveTelemetry(Activity? Activity, long StartTimestamp);
