@@ -1,0 +1,412 @@
+using static SalesFlow.Pipelines.PipelineGuardHelpers;
+
+namespace SalesFlow.Pipelines.B2B;
+
+/// <summary>
+/// The domain operations of the seven-step B2B pipeline. Each changes the deal's <see cref="B2BDeal"/> data
+/// and records an activity event of a specific type (<see cref="B2BActivities"/>); <see cref="ReferAsync"/>
+/// fires <see cref="B2BTriggers.Refer"/> and starts the referred deal.
+/// </summary>
+public static class B2BEngineExtensions
+{
+    /// <summary>The event property that links a referrer's <see cref="B2BTriggers.Refer"/> event to the referred deal.</summary>
+    public const string ReferredDealIdProperty = "referredDealId";
+
+    /// <summary>The event property that links a referred deal's first event to the referrer's deal.</summary>
+    public const string ReferredByDealIdProperty = "referredByDealId";
+
+    /// <summary>Records where the lead came from.</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="dealId">The deal's id.</param>
+    /// <param name="source">The lead source.</param>
+    /// <param name="actor">Who records it.</param>
+    /// <param name="cancellationToken">Cancels the change.</param>
+    /// <returns>The deal after the change.</returns>
+    public static ValueTask<Deal> RecordLeadSourceAsync(this SalesFlowEngine engine, string dealId, LeadSource source, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        var properties = new Dictionary<string, string> { ["source"] = source.ToString(), ["kind"] = LeadSources.KindOf(source).ToString() };
+        return engine.UpdateAsync<B2BDeal>(dealId, d => d.Source = source, Activity(actor, B2BActivities.LeadSourceRecorded, properties: properties), cancellationToken);
+    }
+
+    /// <summary>Records the first contact with the lead.</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="dealId">The deal's id.</param>
+    /// <param name="channel">How the contact was made.</param>
+    /// <param name="actor">Who made it.</param>
+    /// <param name="note">What was said, if worth keeping.</param>
+    /// <param name="cancellationToken">Cancels the change.</param>
+    /// <returns>The deal after the change.</returns>
+    public static ValueTask<Deal> RecordFirstContactAsync(this SalesFlowEngine engine, string dealId, ContactChannel channel, string actor, string? note = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        var properties = new Dictionary<string, string> { ["channel"] = channel.ToString() };
+        return engine.UpdateAsync<B2BDeal>(dealId, d => d.FirstContactChannel = channel, Activity(actor, B2BActivities.FirstContactRecorded, note, properties), cancellationToken);
+    }
+
+    /// <summary>Updates the BANT answers (budget, authority, need, timeline).</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="dealId">The deal's id.</param>
+    /// <param name="update">Changes the answers.</param>
+    /// <param name="actor">Who records them.</param>
+    /// <param name="cancellationToken">Cancels the change.</param>
+    /// <returns>The deal after the change.</returns>
+    public static ValueTask<Deal> UpdateBantAsync(this SalesFlowEngine engine, string dealId, Action<BantAssessment> update, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(update);
+        return engine.UpdateAsync<B2BDeal>(dealId, d => update(d.Bant), Activity(actor, B2BActivities.BantUpdated), cancellationToken);
+    }
+
+    /// <summary>Adds a needs-assessment question to the standard ones.</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="dealId">The deal's id.</param>
+    /// <param name="questionId">The question's id, unique within the deal.</param>
+    /// <param name="text">The question.</param>
+    /// <param name="required">Whether it must be answered before the presentation.</param>
+    /// <param name="actor">Who adds it.</param>
+    /// <param name="cancellationToken">Cancels the change.</param>
+    /// <returns>The deal after the change.</returns>
+    /// <exception cref="ArgumentException">The deal already has a question with that id.</exception>
+    public static ValueTask<Deal> AddNeedsQuestionAsync(this SalesFlowEngine engine, string dealId, string questionId, string text, bool required, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentException.ThrowIfNullOrWhiteSpace(questionId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(text);
+        return engine.UpdateAsync<B2BDeal>(
+            dealId,
+            d =>
+            {
+                if (d.NeedsQuestions.Exists(q => string.Equals(q.Id, questionId, StringComparison.Ordinal)))
+                {
+                    throw new ArgumentException($"The deal already has a needs-assessment question '{questionId}'; pick another id.", nameof(questionId));
+                }
+
+                d.NeedsQuestions.Add(new NeedsQuestion { Id = questionId, Text = text, Required = required });
+            },
+            Activity(actor, B2BActivities.QuestionAdded, properties: new Dictionary<string, string> { ["question"] = questionId, ["required"] = required ? "true" : "false" }),
+            cancellationToken);
+    }
+
+    /// <summary>Records the prospect's answer to a needs-assessment question.</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="dealId">The deal's id.</param>
+    /// <param name="questionId">The question's id (see <see cref="NeedsQuestion.Standard"/> for the standard ones).</param>
+    /// <param name="answer">The answer.</param>
+    /// <param name="actor">Who records it.</param>
+    /// <param name="cancellationToken">Cancels the change.</param>
+    /// <returns>The deal after the change.</returns>
+    /// <exception cref="ArgumentException">The deal has no such question.</exception>
+    public static ValueTask<Deal> AnswerNeedsQuestionAsync(this SalesFlowEngine engine, string dealId, string questionId, string answer, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentException.ThrowIfNullOrWhiteSpace(questionId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(answer);
+        return engine.UpdateAsync<B2BDeal>(
+            dealId,
+            d => FindQuestion(d, questionId).Answer = answer,
+            Activity(actor, B2BActivities.QuestionAnswered, properties: new Dictionary<string, string> { ["question"] = questionId }),
+            cancellationToken);
+    }
+
+    /// <summary>Records that the seller repeated back what was heard and the prospect confirmed it.</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="dealId">The deal's id.</param>
+    /// <param name="summary">What the seller repeated back.</param>
+    /// <param name="actor">Who confirms it.</param>
+    /// <param name="cancellationToken">Cancels the change.</param>
+    /// <returns>The deal after the change.</returns>
+    public static ValueTask<Deal> ConfirmUnderstandingAsync(this SalesFlowEngine engine, string dealId, string summary, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentException.ThrowIfNullOrWhiteSpace(summary);
+        return engine.UpdateAsync<B2BDeal>(dealId, d => d.ConfirmedUnderstanding = summary, Activity(actor, B2BActivities.UnderstandingConfirmed), cancellationToken);
+    }
+
+    /// <summary>Records a real decision maker (a role or a name) for the presentation and the proposal.</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="dealId">The deal's id.</param>
+    /// <param name="decisionMaker">The decision maker's role or name; kept in the deal data only, not in the event.</param>
+    /// <param name="actor">Who records it.</param>
+    /// <param name="cancellationToken">Cancels the change.</param>
+    /// <returns>The deal after the change.</returns>
+    public static ValueTask<Deal> IdentifyDecisionMakerAsync(this SalesFlowEngine engine, string dealId, string decisionMaker, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentException.ThrowIfNullOrWhiteSpace(decisionMaker);
+        return engine.UpdateAsync<B2BDeal>(dealId, d => d.DecisionMakers.Add(decisionMaker), Activity(actor, B2BActivities.DecisionMakerIdentified), cancellationToken);
+    }
+
+    /// <summary>Sets the presentation's time, end time and agenda in advance.</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="dealId">The deal's id.</param>
+    /// <param name="startsAt">When it starts.</param>
+    /// <param name="endsAt">When it ends; after <paramref name="startsAt"/>.</param>
+    /// <param name="agenda">The agenda.</param>
+    /// <param name="actor">Who schedules it.</param>
+    /// <param name="cancellationToken">Cancels the change.</param>
+    /// <returns>The deal after the change.</returns>
+    public static ValueTask<Deal> SchedulePresentationAsync(this SalesFlowEngine engine, string dealId, DateTimeOffset startsAt, DateTimeOffset endsAt, string agenda, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentException.ThrowIfNullOrWhiteSpace(agenda);
+        if (endsAt <= startsAt)
+        {
+            throw new ArgumentException("The presentation must end after it starts: set an end time later than the start time.", nameof(endsAt));
+        }
+
+        return engine.UpdateAsync<B2BDeal>(
+            dealId,
+            d =>
+            {
+                d.PresentationStartsAt = startsAt;
+                d.PresentationEndsAt = endsAt;
+                d.PresentationAgenda = agenda;
+            },
+            Activity(actor, B2BActivities.PresentationScheduled),
+            cancellationToken);
+    }
+
+    /// <summary>Records the date agreed with the prospect to submit the proposal.</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="dealId">The deal's id.</param>
+    /// <param name="dueOn">The agreed date.</param>
+    /// <param name="actor">Who records it.</param>
+    /// <param name="cancellationToken">Cancels the change.</param>
+    /// <returns>The deal after the change.</returns>
+    public static ValueTask<Deal> AgreeProposalDateAsync(this SalesFlowEngine engine, string dealId, DateOnly dueOn, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        var properties = new Dictionary<string, string> { ["dueOn"] = dueOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) };
+        return engine.UpdateAsync<B2BDeal>(dealId, d => d.ProposalDueOn = dueOn, Activity(actor, B2BActivities.ProposalDateAgreed, properties: properties), cancellationToken);
+    }
+
+    /// <summary>Records an objection the prospect raised. Its id is <c>objection-N</c> (N counts the deal's objections).</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="dealId">The deal's id.</param>
+    /// <param name="text">The objection, written down as the prospect said it.</param>
+    /// <param name="actor">Who records it.</param>
+    /// <param name="category">A category (for example <c>price</c>) to collect recurring objections.</param>
+    /// <param name="cancellationToken">Cancels the change.</param>
+    /// <returns>The deal after the change; the new objection is last in <see cref="B2BDeal.Objections"/>.</returns>
+    public static ValueTask<Deal> RaiseObjectionAsync(this SalesFlowEngine engine, string dealId, string text, string actor, string? category = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentException.ThrowIfNullOrWhiteSpace(text);
+        // Filled by the update (which knows how many objections exist); the engine reads it after the update runs.
+        var properties = new Dictionary<string, string>();
+        return engine.UpdateAsync<B2BDeal>(
+            dealId,
+            d =>
+            {
+                var id = $"objection-{d.Objections.Count + 1}";
+                d.Objections.Add(new Objection { Id = id, Text = text, Category = category, Status = ObjectionStatus.Open });
+                properties["objection"] = id;
+                if (category is not null)
+                {
+                    properties["category"] = category;
+                }
+            },
+            Activity(actor, B2BActivities.ObjectionRaised, text, properties),
+            cancellationToken);
+    }
+
+    /// <summary>Records the answer to an objection; it stays open until resolved.</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="dealId">The deal's id.</param>
+    /// <param name="objectionId">The objection's id.</param>
+    /// <param name="answer">The answer given.</param>
+    /// <param name="actor">Who answered.</param>
+    /// <param name="cancellationToken">Cancels the change.</param>
+    /// <returns>The deal after the change.</returns>
+    /// <exception cref="ArgumentException">The deal has no such objection.</exception>
+    public static ValueTask<Deal> AnswerObjectionAsync(this SalesFlowEngine engine, string dealId, string objectionId, string answer, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(answer);
+        return ChangeObjectionAsync(engine, dealId, objectionId, B2BActivities.ObjectionAnswered, answer, o =>
+        {
+            o.Answer = answer;
+            o.Status = ObjectionStatus.Answered;
+        }, actor, cancellationToken);
+    }
+
+    /// <summary>Carries an objection that cannot be answered now to the next meeting; it stays open.</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="dealId">The deal's id.</param>
+    /// <param name="objectionId">The objection's id.</param>
+    /// <param name="actor">Who carries it over.</param>
+    /// <param name="note">What will be prepared for the next meeting.</param>
+    /// <param name="cancellationToken">Cancels the change.</param>
+    /// <returns>The deal after the change.</returns>
+    /// <exception cref="ArgumentException">The deal has no such objection.</exception>
+    public static ValueTask<Deal> CarryObjectionOverAsync(this SalesFlowEngine engine, string dealId, string objectionId, string actor, string? note = null, CancellationToken cancellationToken = default) =>
+        ChangeObjectionAsync(engine, dealId, objectionId, B2BActivities.ObjectionCarriedOver, note, o => o.Status = ObjectionStatus.CarriedOver, actor, cancellationToken);
+
+    /// <summary>Marks an objection as resolved: the prospect is satisfied.</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="dealId">The deal's id.</param>
+    /// <param name="objectionId">The objection's id.</param>
+    /// <param name="actor">Who resolves it.</param>
+    /// <param name="cancellationToken">Cancels the change.</param>
+    /// <returns>The deal after the change.</returns>
+    /// <exception cref="ArgumentException">The deal has no such objection.</exception>
+    public static ValueTask<Deal> ResolveObjectionAsync(this SalesFlowEngine engine, string dealId, string objectionId, string actor, CancellationToken cancellationToken = default) =>
+        ChangeObjectionAsync(engine, dealId, objectionId, B2BActivities.ObjectionResolved, null, o => o.Status = ObjectionStatus.Resolved, actor, cancellationToken);
+
+    /// <summary>Records the closing technique used.</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="dealId">The deal's id.</param>
+    /// <param name="technique">The technique.</param>
+    /// <param name="actor">Who records it.</param>
+    /// <param name="cancellationToken">Cancels the change.</param>
+    /// <returns>The deal after the change.</returns>
+    public static ValueTask<Deal> RecordClosingTechniqueAsync(this SalesFlowEngine engine, string dealId, ClosingTechnique technique, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        var properties = new Dictionary<string, string> { ["technique"] = technique.ToString() };
+        return engine.UpdateAsync<B2BDeal>(dealId, d => d.ClosingTechnique = technique, Activity(actor, B2BActivities.ClosingTechniqueRecorded, properties: properties), cancellationToken);
+    }
+
+    /// <summary>Records that the terms and price are finalised.</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="dealId">The deal's id.</param>
+    /// <param name="actor">Who finalised them.</param>
+    /// <param name="note">A summary of the terms.</param>
+    /// <param name="cancellationToken">Cancels the change.</param>
+    /// <returns>The deal after the change.</returns>
+    public static ValueTask<Deal> FinalizeTermsAsync(this SalesFlowEngine engine, string dealId, string actor, string? note = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        return engine.UpdateAsync<B2BDeal>(dealId, d => d.TermsFinalized = true, Activity(actor, B2BActivities.TermsFinalized, note), cancellationToken);
+    }
+
+    /// <summary>Records that all delivery details are finalised.</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="dealId">The deal's id.</param>
+    /// <param name="actor">Who finalised them.</param>
+    /// <param name="note">A summary of the delivery details.</param>
+    /// <param name="cancellationToken">Cancels the change.</param>
+    /// <returns>The deal after the change.</returns>
+    public static ValueTask<Deal> FinalizeDeliveryAsync(this SalesFlowEngine engine, string dealId, string actor, string? note = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        return engine.UpdateAsync<B2BDeal>(dealId, d => d.DeliveryFinalized = true, Activity(actor, B2BActivities.DeliveryFinalized, note), cancellationToken);
+    }
+
+    /// <summary>Updates the won customer's file. The event records only that the file changed, never its contents.</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="dealId">The deal's id.</param>
+    /// <param name="update">Changes the file.</param>
+    /// <param name="actor">Who updates it.</param>
+    /// <param name="cancellationToken">Cancels the change.</param>
+    /// <returns>The deal after the change.</returns>
+    public static ValueTask<Deal> UpdateCustomerFileAsync(this SalesFlowEngine engine, string dealId, Action<CustomerFile> update, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(update);
+        return engine.UpdateAsync<B2BDeal>(dealId, d => update(d.CustomerFile), Activity(actor, B2BActivities.CustomerFileUpdated), cancellationToken);
+    }
+
+    /// <summary>Records a repeat purchase by the won customer.</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="dealId">The deal's id.</param>
+    /// <param name="description">What was bought.</param>
+    /// <param name="amount">The amount; zero or more.</param>
+    /// <param name="actor">Who records it.</param>
+    /// <param name="cancellationToken">Cancels the change.</param>
+    /// <returns>The deal after the change.</returns>
+    public static ValueTask<Deal> RecordRepeatPurchaseAsync(this SalesFlowEngine engine, string dealId, string description, decimal amount, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentException.ThrowIfNullOrWhiteSpace(description);
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        var properties = new Dictionary<string, string> { ["amount"] = amount.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        return engine.UpdateAsync<B2BDeal>(
+            dealId,
+            d => d.RepeatPurchases.Add(new RepeatPurchase { Description = description, Amount = amount }),
+            Activity(actor, B2BActivities.RepeatPurchase, description, properties),
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// A won customer refers a new lead: fires <see cref="B2BTriggers.Refer"/> on the referrer's deal (its event
+    /// carries <see cref="ReferredDealIdProperty"/>) and starts a new deal in Prospecting whose first event carries
+    /// <see cref="ReferredByDealIdProperty"/>. The new deal's <see cref="B2BDeal.ReferredByDealId"/> is set and its
+    /// source is <see cref="LeadSource.Referral"/> unless given.
+    /// </summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="referrerDealId">The won deal whose customer refers the lead.</param>
+    /// <param name="newDealId">The referred deal's id.</param>
+    /// <param name="actor">Who records the referral.</param>
+    /// <param name="data">The referred deal's first data; <see langword="null"/> for a new <see cref="B2BDeal"/>.</param>
+    /// <param name="cancellationToken">Cancels the referral.</param>
+    /// <returns>The referred deal, started.</returns>
+    /// <exception cref="DealAlreadyExistsException">A deal with <paramref name="newDealId"/> exists; nothing was recorded.</exception>
+    /// <exception cref="MoveNotPermittedException">The referrer's deal is not in Follow-up.</exception>
+    /// <exception cref="MoveRejectedException">The referral was refused.</exception>
+    public static async ValueTask<Deal> ReferAsync(this SalesFlowEngine engine, string referrerDealId, string newDealId, string actor, B2BDeal? data = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentException.ThrowIfNullOrWhiteSpace(referrerDealId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(newDealId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        if (string.Equals(referrerDealId, newDealId, StringComparison.Ordinal))
+        {
+            throw new ArgumentException("A deal cannot refer itself: give the referred deal a new id.", nameof(newDealId));
+        }
+
+        if (await engine.Store.GetAsync(newDealId, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            throw new DealAlreadyExistsException(newDealId);
+        }
+
+        var referrer = await engine.GetAsync(referrerDealId, cancellationToken).ConfigureAwait(false);
+        var fired = await engine.FireAsync(
+            referrerDealId,
+            B2BTriggers.Refer,
+            new FireOptions(actor) { Properties = new Dictionary<string, string> { [ReferredDealIdProperty] = newDealId } },
+            cancellationToken).ConfigureAwait(false);
+        fired.EnsureAccepted();
+
+        data ??= new B2BDeal();
+        data.ReferredByDealId = referrerDealId;
+        data.Source ??= LeadSource.Referral;
+        var started = await engine.StartAsync(
+            B2BPipeline.Id,
+            newDealId,
+            data,
+            new StartOptions(actor)
+            {
+                Owner = referrer.Owner,
+                Properties = new Dictionary<string, string> { [ReferredByDealIdProperty] = referrerDealId },
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        await engine.UpdateAsync<B2BDeal>(
+            referrerDealId,
+            d => d.ReferredDealIds.Add(newDealId),
+            Activity(actor, B2BActivities.ReferralLinked, properties: new Dictionary<string, string> { [ReferredDealIdProperty] = newDealId }),
+            cancellationToken).ConfigureAwait(false);
+        return started;
+    }
+
+    private static ValueTask<Deal> ChangeObjectionAsync(SalesFlowEngine engine, string dealId, string objectionId, string activity, string? note, Action<Objection> change, string actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentException.ThrowIfNullOrWhiteSpace(objectionId);
+        return engine.UpdateAsync<B2BDeal>(
+            dealId,
+            d =>
+            {
+                var objection = d.Objections.Find(o => string.Equals(o.Id, objectionId, StringComparison.Ordinal))
+                    ?? throw new ArgumentException($"The deal has no objection '{objectionId}'.", nameof(objectionId));
+                change(objection);
+            },
+            Activity(actor, activity, note, new Dictionary<string, string> { ["objection"] = objectionId }),
+            cancellationToken);
+    }
+
+    private static NeedsQuestion FindQuestion(B2BDeal deal, string questionId) =>
+        deal.NeedsQuestions.Find(q => string.Equals(q.Id, questionId, StringComparison.Ordinal))
+        ?? throw new ArgumentException($"The deal has no needs-assessment question '{questionId}'. Add it with AddNeedsQuestionAsync first.", nameof(questionId));
+}
