@@ -1,0 +1,30 @@
+using SalesFlow.PostgreSql;
+using SalesFlow.Storage.Tests.Support;
+
+namespace SalesFlow.Storage.Tests;
+
+[RequiresPostgres]
+public sealed class PostgreSqlDealStoreContractTests : DealStoreContractTests
+{
+    private TemporaryPostgresSchema? _schema;
+
+    public override Task InitializeAsync()
+    {
+        _schema = new TemporaryPostgresSchema();
+        return Task.CompletedTask;
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_schema is not null)
+        {
+            await _schema.DisposeAsync();
+        }
+    }
+
+    protected override Task<IDealStore> CreateStoreAsync() =>
+        Task.FromResult<IDealStore>(new PostgreSqlDealStore(
+            Pipelines,
+            new PostgreSqlDealStoreOptions { ConnectionString = _schema!.ConnectionString, Schema = _schema.Name }));
+}
