@@ -1,3 +1,10 @@
 using BenchmarkDotNet.Running;
+using SalesFlow.Benchmarks;
+
+if (args.Length > 0 && args[0] == "throughput")
+{
+    return await ThroughputHarness.RunAsync(args[1..]);
+}
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

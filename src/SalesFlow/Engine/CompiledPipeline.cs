@@ -107,11 +107,12 @@ internal sealed class CompiledPipeline
     public int ReturnTarget(Deal deal) => deal.PreviousStageId is { } previous ? StageIndexOf(previous) : -1;
 
     /// <summary>
-    /// Fires the trigger on a pooled Stateless machine for the deal and returns the index of the stage it
-    /// lands in. <paramref name="forced"/> selects one transition past its guards (an override or a
-    /// deterministic choice among several allowed alternatives); -1 lets Stateless evaluate the guards.
+    /// Fires the trigger on a pooled Stateless machine for the deal. Stateless evaluates the guards; when they
+    /// refuse the move, nothing changes and this returns <see langword="false"/>. <paramref name="forced"/>
+    /// selects one transition past its guards (an override, or a deterministic choice among several allowed
+    /// alternatives); -1 lets Stateless decide.
     /// </summary>
-    public int Fire(Deal deal, int stageIndex, int triggerIndex, FireOptions options, int forced)
+    public bool TryFire(Deal deal, int stageIndex, int triggerIndex, FireOptions options, int forced, out int toIndex)
     {
         if (!_pool.TryTake(out var machine))
         {
@@ -123,7 +124,8 @@ internal sealed class CompiledPipeline
         {
             machine.Bind(deal, options, stageIndex, forced, ReturnTarget(deal));
             machine.Machine.Fire(triggerIndex);
-            return machine.State;
+            toIndex = machine.State;
+            return !machine.Refused;
         }
         finally
         {
@@ -147,6 +149,9 @@ internal sealed class CompiledPipeline
         public PooledMachine(CompiledPipeline pipeline)
         {
             Machine = new StateMachine<int, int>(() => State, s => State = s, FiringMode.Immediate);
+
+            // A refusal is an answer, not an error: record it instead of letting Stateless throw.
+            Machine.OnUnhandledTrigger((_, _, _) => Refused = true);
             for (var s = 0; s < pipeline.Stages.Length; s++)
             {
                 var configuration = Machine.Configure(s);
@@ -161,6 +166,8 @@ internal sealed class CompiledPipeline
 
         public int State { get; private set; }
 
+        public bool Refused { get; private set; }
+
         public void Bind(Deal deal, FireOptions options, int stageIndex, int forced, int returnTarget)
         {
             _deal = deal;
@@ -168,6 +175,7 @@ internal sealed class CompiledPipeline
             _forced = forced;
             _returnTarget = returnTarget;
             State = stageIndex;
+            Refused = false;
         }
 
         public void Unbind()
@@ -190,11 +198,9 @@ internal sealed class CompiledPipeline
                 case TransitionKind.Internal:
                     configuration.InternalTransitionIf(t.TriggerIndex, _ => AllMet(t), static () => { }, t.Definition.Trigger);
                     break;
-                case TransitionKind.Return when guards.Length == 0:
-                    configuration.PermitDynamic(t.TriggerIndex, () => _returnTarget);
-                    break;
                 case TransitionKind.Return:
-                    configuration.PermitDynamicIf(t.TriggerIndex, () => _returnTarget, null, guards);
+                    // Without a previous stage there is nowhere to return to: refused like an unmet guard.
+                    configuration.PermitDynamicIf(t.TriggerIndex, () => _returnTarget, null, [Tuple.Create<Func<bool>, string>(() => _returnTarget >= 0, "return.previous-stage"), .. guards]);
                     break;
                 case TransitionKind.Transition when t.ToIndex == t.FromIndex && guards.Length == 0:
                     configuration.PermitReentry(t.TriggerIndex);

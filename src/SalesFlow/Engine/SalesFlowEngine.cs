@@ -213,43 +213,58 @@ public sealed class SalesFlowEngine
                 return FireResult.ForNotPermitted(trigger, deal, compiled.PermittedTriggers(stageIndex), attempt);
             }
 
-            var (chosen, unmet) = Choose(compiled, candidates, deal, options);
+            // The common case, one transition and no override: Stateless evaluates the guards as it fires, and
+            // only a refusal pays for listing every unmet guard with its reason.
+            CompiledPipeline.CompiledTransition? chosen = null;
             List<UnmetGuard>? overridden = null;
-            if (chosen is null)
+            var toIndex = -1;
+            if (candidates.Length == 1 && options.OverrideJustification is null
+                && compiled.TryFire(deal, stageIndex, candidates[0].TriggerIndex, options, forced: -1, out toIndex))
             {
-                var denied = options.OverrideJustification is not null
-                    && !_overridePolicy.Allows(new OverrideRequest(options.Actor, pipeline, deal, trigger, unmet));
-                if (options.OverrideJustification is null || denied)
+                chosen = candidates[0];
+            }
+            else
+            {
+                (chosen, var unmet) = Choose(compiled, candidates, deal, options);
+                if (chosen is null)
                 {
-                    if (_logger.IsEnabled(LogLevel.Information))
+                    var denied = options.OverrideJustification is not null
+                        && !_overridePolicy.Allows(new OverrideRequest(options.Actor, pipeline, deal, trigger, unmet));
+                    if (options.OverrideJustification is null || denied)
                     {
+                        if (_logger.IsEnabled(LogLevel.Information))
+                        {
 #pragma warning disable CA1873 // Guarded by IsEnabled just above.
-                        EngineLog.MoveRejected(_logger, deal.Id, trigger, deal.StageId, string.Join(",", unmet.Select(g => g.Code)));
+                            EngineLog.MoveRejected(_logger, deal.Id, trigger, deal.StageId, string.Join(",", unmet.Select(g => g.Code)));
 #pragma warning restore CA1873
+                        }
+
+                        return FireResult.ForRejected(trigger, deal, unmet, denied, attempt);
                     }
 
-                    return FireResult.ForRejected(trigger, deal, unmet, denied, attempt);
-                }
+                    // A forced move takes the first transition declared for the trigger and records what it bypassed.
+                    chosen = candidates[0];
+                    overridden = compiled.UnmetGuards(chosen, deal, options);
+                    if (chosen.Definition.Kind == TransitionKind.Return && compiled.ReturnTarget(deal) < 0)
+                    {
+                        return FireResult.ForRejected(trigger, deal, unmet, false, attempt);
+                    }
 
-                // A forced move takes the first transition declared for the trigger and records what it bypassed.
-                chosen = candidates[0];
-                overridden = compiled.UnmetGuards(chosen, deal, options);
-                if (chosen.Definition.Kind == TransitionKind.Return && compiled.ReturnTarget(deal) < 0)
-                {
-                    return FireResult.ForRejected(trigger, deal, unmet, false, attempt);
-                }
-
-                if (_logger.IsEnabled(LogLevel.Warning))
-                {
+                    if (_logger.IsEnabled(LogLevel.Warning))
+                    {
 #pragma warning disable CA1873 // Guarded by IsEnabled just above.
-                    EngineLog.MoveOverridden(_logger, deal.Id, trigger, options.Actor, string.Join(",", (overridden ?? []).Select(g => g.Code)));
+                        EngineLog.MoveOverridden(_logger, deal.Id, trigger, options.Actor, string.Join(",", (overridden ?? []).Select(g => g.Code)));
 #pragma warning restore CA1873
+                    }
+                }
+
+                // Forcing selects the chosen transition: for an override, or deterministically among allowed alternatives.
+                if (!compiled.TryFire(deal, stageIndex, chosen.TriggerIndex, options, chosen.Index, out toIndex))
+                {
+                    throw new InvalidOperationException($"Stateless refused the forced transition '{trigger}' from '{deal.StageId}'; the compiled pipeline is inconsistent.");
                 }
             }
 
-            // Forcing selects the chosen transition: for an override, or to pick deterministically among allowed alternatives.
-            var forced = overridden is not null || candidates.Length > 1 ? chosen.Index : -1;
-            var toIndex = compiled.Fire(deal, stageIndex, chosen.TriggerIndex, options, forced);
             var (after, @event) = Apply(deal, chosen, compiled.Stages[toIndex], options, overridden);
 
             var context = HasHooks(compiled, hookScope) ? new TransitionContext(pipeline, deal, after, @event, options) { IsInternal = chosen.Definition.Kind == TransitionKind.Internal } : null;
