@@ -1,0 +1,121 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using SalesFlow.PostgreSql;
+using SalesFlow.Sqlite;
+using SalesFlow.Storage.Tests.Support;
+
+namespace SalesFlow.Storage.Tests;
+
+/// <summary>UseSqliteStore / UsePostgreSqlStore through a real service collection.</summary>
+public sealed class StoreServiceCollectionTests : IDisposable
+{
+    private readonly TemporarySqliteFile _file = new();
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _file.Dispose();
+    }
+
+    [Fact]
+    public async Task UseSqliteStore_Path_RegistersOneStoreThatPersistsAcrossProviders()
+    {
+        await using (var provider = BuildProvider(b => b.UseSqliteStore(_file.Path)))
+        {
+            provider.GetRequiredService<IDealStore>().Should().BeOfType<SqliteDealStore>()
+                .Which.Should().BeSameAs(provider.GetRequiredService<IDealStore>());
+            var engine = provider.GetRequiredService<SalesFlowEngine>();
+            await engine.StartAsync(StorePipeline.Id, "di-1", new StoreDealData { Customer = "x" }, "alice");
+            (await engine.FireAsync("di-1", "toggle", new FireOptions("alice"))).EnsureAccepted();
+        }
+
+        await using (var provider = BuildProvider(b => b.UseSqliteStore(o => o.DataSource = _file.Path)))
+        {
+            var deal = await provider.GetRequiredService<SalesFlowEngine>().GetAsync("di-1");
+            deal.StageId.Should().Be("working");
+            deal.DataAs<StoreDealData>().Customer.Should().Be("x");
+        }
+    }
+
+    [Fact]
+    public async Task UseSqliteStoreFromConfiguration_NamedConnectionString_UsesIt()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Deals"] = $"Data Source={_file.Path}" })
+            .Build();
+
+        await using var provider = BuildProvider(b => b.UseSqliteStoreFromConfiguration("Deals"), configuration);
+
+        provider.GetRequiredService<IDealStore>().Should().BeOfType<SqliteDealStore>().Which.DataSource.Should().Be(_file.Path);
+    }
+
+    [Fact]
+    public async Task UseSqliteStoreFromConfiguration_MissingConnectionString_SaysWhichOne()
+    {
+        await using var provider = BuildProvider(b => b.UseSqliteStoreFromConfiguration(), new ConfigurationBuilder().Build());
+
+        FluentActions.Invoking(() => provider.GetRequiredService<IDealStore>()).Should().Throw<InvalidOperationException>().WithMessage("*ConnectionStrings:SalesFlow*");
+    }
+
+    [Fact]
+    public async Task UseSqliteStore_StoreRegisteredBefore_Wins()
+    {
+        var mine = new InMemoryDealStore();
+
+        await using var provider = BuildProvider(b => b.UseStore(_ => mine).UseSqliteStore(_file.Path));
+
+        provider.GetRequiredService<IDealStore>().Should().BeSameAs(mine);
+    }
+
+    [Fact]
+    public void UseStoreMethods_InvalidArguments_Throw()
+    {
+        var builder = new ServiceCollection().AddSalesFlow();
+        ISalesFlowBuilder none = null!;
+
+        FluentActions.Invoking(() => none.UseSqliteStore("x.db")).Should().Throw<ArgumentNullException>();
+        FluentActions.Invoking(() => builder.UseSqliteStore(" ")).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => builder.UseSqliteStore((Action<SqliteDealStoreOptions>)null!)).Should().Throw<ArgumentNullException>();
+        FluentActions.Invoking(() => builder.UseSqliteStoreFromConfiguration("")).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => none.UsePostgreSqlStore("Host=x")).Should().Throw<ArgumentNullException>();
+        FluentActions.Invoking(() => builder.UsePostgreSqlStore("")).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => builder.UsePostgreSqlStore((Action<PostgreSqlDealStoreOptions>)null!)).Should().Throw<ArgumentNullException>();
+        FluentActions.Invoking(() => builder.UsePostgreSqlStoreFromConfiguration(" ")).Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
+    public async Task UsePostgreSqlStore_ConnectionStringAndSchema_RegistersTheStoreWithThem()
+    {
+        await using var provider = BuildProvider(b => b.UsePostgreSqlStore("Host=localhost;Database=none", schema: "crm_deals"));
+
+        provider.GetRequiredService<IDealStore>().Should().BeOfType<PostgreSqlDealStore>().Which.Schema.Should().Be("crm_deals");
+    }
+
+    [PostgresFact]
+    public async Task UsePostgreSqlStoreFromConfiguration_RealServer_StartsAndReadsADeal()
+    {
+        await using var schema = new TemporaryPostgresSchema();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:SalesFlow"] = schema.ConnectionString })
+            .Build();
+
+        await using (var provider = BuildProvider(b => b.UsePostgreSqlStoreFromConfiguration(schema: schema.Name), configuration))
+        {
+            var engine = provider.GetRequiredService<SalesFlowEngine>();
+            await engine.StartAsync(StorePipeline.Id, "di-pg", new StoreDealData(), "alice");
+            (await engine.GetAsync("di-pg")).StageId.Should().Be("open");
+        }
+    }
+
+    private static ServiceProvider BuildProvider(Action<ISalesFlowBuilder> store, IConfiguration? configuration = null)
+    {
+        var services = new ServiceCollection();
+        if (configuration is not null)
+        {
+            services.AddSingleton(configuration);
+        }
+
+        store(services.AddSalesFlow().AddPipeline(StorePipeline.Build()));
+        return services.BuildServiceProvider();
+    }
+}
