@@ -475,7 +475,10 @@ public abstract class DealStoreContractTests : IAsyncLifetime
         var engines = new List<SalesFlowEngine>();
         for (var i = 0; i < engineCount; i++)
         {
-            engines.Add(new SalesFlowEngine(Pipelines, await OpenStoreAsync(), new SalesFlowEngineOptions { ConflictRetryCount = 10_000 }));
+            // The hook widens the window between reading a deal and saving it, so the engines really race.
+            var options = new SalesFlowEngineOptions { ConflictRetryCount = 10_000 };
+            options.Hooks.Add(new DelayingHook());
+            engines.Add(new SalesFlowEngine(Pipelines, await OpenStoreAsync(), options));
         }
 
         for (var d = 0; d < deals; d++)
@@ -485,6 +488,7 @@ public abstract class DealStoreContractTests : IAsyncLifetime
 
         var toggles = new ConcurrentDictionary<string, int>();
         var updates = new ConcurrentDictionary<string, int>();
+        var retried = 0;
         await Task.WhenAll(Enumerable.Range(0, tasks).Select(t => Task.Run(async () =>
         {
             var random = new Random(t);
@@ -496,6 +500,7 @@ public abstract class DealStoreContractTests : IAsyncLifetime
                 {
                     var result = await engine.FireAsync(dealId, "toggle", new FireOptions($"task-{t}"));
                     result.Status.Should().Be(FireStatus.Accepted);
+                    Interlocked.Add(ref retried, result.ConflictRetries);
                     toggles.AddOrUpdate(dealId, 1, (_, n) => n + 1);
                 }
                 else
@@ -531,6 +536,7 @@ public abstract class DealStoreContractTests : IAsyncLifetime
         }
 
         (toggles.Values.Sum() + updates.Values.Sum()).Should().Be(tasks * operationsPerTask);
+        retried.Should().BeGreaterThan(0, "the engines really raced on the same deals");
     }
 
     /// <summary>Opens a new store object on this test's database (for in-memory: the one store).</summary>
@@ -556,6 +562,14 @@ public abstract class DealStoreContractTests : IAsyncLifetime
             _opened.Remove(store);
             await disposable.DisposeAsync();
         }
+    }
+
+    private sealed class DelayingHook : IDealHook
+    {
+        public async ValueTask OnTransitioningAsync(TransitionContext context, CancellationToken cancellationToken) =>
+            await Task.Delay(Random.Shared.Next(3), cancellationToken);
+
+        public ValueTask OnTransitionedAsync(TransitionContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 
     private sealed class ThrowingHook : IDealHook
