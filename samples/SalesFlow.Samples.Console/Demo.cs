@@ -23,7 +23,7 @@ internal static class Demo
         var hook = new ConsoleHook();
         options.Hooks.Add(hook);
         var engine = new SalesFlowEngine(new PipelineRegistry(SalesPipelines.All), store, options);
-        var run = time.GetUtcNow().ToString("HHmmss", CultureInfo.InvariantCulture);
+        var run = time.GetUtcNow().ToString("MMddHHmmssfff", CultureInfo.InvariantCulture);
 
         AnsiConsole.Write(new FigletText("SalesFlow").Color(Color.Teal));
         AnsiConsole.MarkupLine("Sales processes as state machines: guards with reasons, hooks, and a complete history.\n");

@@ -11,6 +11,7 @@ public sealed class PipelineRegistry
     private readonly ConcurrentDictionary<(string Id, int Version), PipelineDefinition> _byIdAndVersion = new();
     private readonly ConcurrentDictionary<string, PipelineDefinition> _latest = new(StringComparer.Ordinal);
     private readonly object _gate = new();
+    private volatile PipelineDefinition? _lastResolved;
 
     /// <summary>Initializes a new instance of the <see cref="PipelineRegistry"/> class.</summary>
     /// <param name="definitions">Definitions to register at once.</param>
@@ -70,7 +71,21 @@ public sealed class PipelineRegistry
     public PipelineDefinition Get(string pipelineId, int version)
     {
         ArgumentNullException.ThrowIfNull(pipelineId);
-        return _byIdAndVersion.TryGetValue((pipelineId, version), out var definition) ? definition : throw new PipelineNotFoundException(pipelineId, version);
+
+        // Most deals of a process share one definition: remember the last one asked for, to skip the hash lookup.
+        var last = _lastResolved;
+        if (last is not null && last.Version == version && string.Equals(last.Id, pipelineId, StringComparison.Ordinal))
+        {
+            return last;
+        }
+
+        if (!_byIdAndVersion.TryGetValue((pipelineId, version), out var definition))
+        {
+            throw new PipelineNotFoundException(pipelineId, version);
+        }
+
+        _lastResolved = definition;
+        return definition;
     }
 
     /// <summary>Looks one version of a pipeline up.</summary>

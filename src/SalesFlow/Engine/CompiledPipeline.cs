@@ -122,7 +122,7 @@ internal sealed class CompiledPipeline
 
         try
         {
-            machine.Bind(deal, options, stageIndex, forced, ReturnTarget(deal));
+            machine.Bind(deal, options, stageIndex, forced);
             machine.Machine.Fire(triggerIndex);
             toIndex = machine.State;
             return !machine.Refused;
@@ -144,10 +144,11 @@ internal sealed class CompiledPipeline
         private Deal? _deal;
         private FireOptions? _options;
         private int _forced = -1;
-        private int _returnTarget = -1;
+        private readonly CompiledPipeline _pipeline;
 
         public PooledMachine(CompiledPipeline pipeline)
         {
+            _pipeline = pipeline;
             Machine = new StateMachine<int, int>(() => State, s => State = s, FiringMode.Immediate);
 
             // A refusal is an answer, not an error: record it instead of letting Stateless throw.
@@ -168,12 +169,11 @@ internal sealed class CompiledPipeline
 
         public bool Refused { get; private set; }
 
-        public void Bind(Deal deal, FireOptions options, int stageIndex, int forced, int returnTarget)
+        public void Bind(Deal deal, FireOptions options, int stageIndex, int forced)
         {
             _deal = deal;
             _options = options;
             _forced = forced;
-            _returnTarget = returnTarget;
             State = stageIndex;
             Refused = false;
         }
@@ -183,7 +183,6 @@ internal sealed class CompiledPipeline
             _deal = null;
             _options = null;
             _forced = -1;
-            _returnTarget = -1;
         }
 
         private void Configure(StateMachine<int, int>.StateConfiguration configuration, CompiledTransition t)
@@ -200,7 +199,7 @@ internal sealed class CompiledPipeline
                     break;
                 case TransitionKind.Return:
                     // Without a previous stage there is nowhere to return to: refused like an unmet guard.
-                    configuration.PermitDynamicIf(t.TriggerIndex, () => _returnTarget, null, [Tuple.Create<Func<bool>, string>(() => _returnTarget >= 0, "return.previous-stage"), .. guards]);
+                    configuration.PermitDynamicIf(t.TriggerIndex, () => _pipeline.ReturnTarget(_deal!), null, [Tuple.Create<Func<bool>, string>(() => _pipeline.ReturnTarget(_deal!) >= 0, "return.previous-stage"), .. guards]);
                     break;
                 case TransitionKind.Transition when t.ToIndex == t.FromIndex && guards.Length == 0:
                     configuration.PermitReentry(t.TriggerIndex);

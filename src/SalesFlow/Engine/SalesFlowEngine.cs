@@ -202,7 +202,7 @@ public sealed class SalesFlowEngine
         for (var attempt = 0; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var deal = await GetAsync(dealId, cancellationToken).ConfigureAwait(false);
+            var deal = await _store.GetAsync(dealId, cancellationToken).ConfigureAwait(false) ?? throw new DealNotFoundException(dealId);
             var pipeline = Pipelines.Get(deal.PipelineId, deal.PipelineVersion);
             var compiled = pipeline.Compiled;
             var stageIndex = compiled.StageIndexOf(deal.StageId);
