@@ -101,6 +101,23 @@ public class HostingSnippetTests
         }
     }
 
+    [Fact]
+    public void Readme_ContainsTheHostWiringVerbatim()
+    {
+        var root = FindRepositoryRoot();
+        var source = File.ReadAllText(Path.Combine(root, "tests", "SalesFlow.Extensions.Tests", "HostingSnippetTests.cs"));
+        var readme = File.ReadAllText(Path.Combine(root, "README.md"));
+        var start = source.IndexOf("    public static IHost BuildHost(string[] args)", StringComparison.Ordinal);
+        var end = source.IndexOf("    public static async Task<FireResult> RunAsync(IHost host)", StringComparison.Ordinal);
+        var lines = source[start..end].Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0).ToList();
+
+        lines.Should().HaveCountGreaterThan(8);
+        foreach (var line in lines)
+        {
+            readme.Should().Contain(line.Length >= 4 ? line[4..] : line.TrimStart(), "README.md must show the host wiring compiled in HostingSnippetTests");
+        }
+    }
+
     private static string FindRepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
