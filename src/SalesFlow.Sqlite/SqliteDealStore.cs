@@ -28,35 +28,19 @@ namespace SalesFlow.Sqlite;
 /// </remarks>
 public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
 {
-    private const string DealColumns =
-        "id, pipeline_id, pipeline_version, stage_id, previous_stage_id, version, last_sequence, created_at, updated_at, " +
-        "stage_entered_at, last_activity_at, owner, amount, outcome, outcome_reason, next_follow_up_at, checklist, data";
-
-    private const string InsertDealSql =
-        "INSERT INTO salesflow_deals (" + DealColumns + ") VALUES ($id, $pipeline_id, $pipeline_version, $stage_id, " +
-        "$previous_stage_id, $version, $last_sequence, $created_at, $updated_at, $stage_entered_at, $last_activity_at, " +
-        "$owner, $amount, $outcome, $outcome_reason, $next_follow_up_at, $checklist, $data)";
-
-    private const string UpdateDealSql =
-        "UPDATE salesflow_deals SET pipeline_id = $pipeline_id, pipeline_version = $pipeline_version, stage_id = $stage_id, " +
-        "previous_stage_id = $previous_stage_id, version = $version, last_sequence = $last_sequence, created_at = $created_at, " +
-        "updated_at = $updated_at, stage_entered_at = $stage_entered_at, last_activity_at = $last_activity_at, owner = $owner, " +
-        "amount = $amount, outcome = $outcome, outcome_reason = $outcome_reason, next_follow_up_at = $next_follow_up_at, " +
-        "checklist = $checklist, data = $data " +
-        "WHERE id = $id AND version = $expected_version AND last_sequence = $previous_sequence";
-
-    private const string InsertEventSql =
-        "INSERT INTO salesflow_deal_events (deal_id, sequence, kind, occurred_at, actor, trigger, from_stage, to_stage, payload) " +
-        "VALUES ($deal_id, $sequence, $kind, $occurred_at, $actor, $trigger, $from_stage, $to_stage, $payload)";
-
-    private const string SelectDealSql = "SELECT " + DealColumns + " FROM salesflow_deals WHERE id = $id";
+    // Sessions kept idle for reuse beyond the writer's; more concurrent readers open (and close) their own.
+    private static readonly int MaxIdleSessions = Math.Max(4, Environment.ProcessorCount * 2);
 
     private readonly PipelineRegistry _pipelines;
     private readonly string _connectionString;
     private readonly string _connectionPragmas;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly SemaphoreSlim _schemaGate = new(1, 1);
+    private readonly Stack<SqliteSession> _idleSessions = new();
+    private readonly DealDataCache _data = new();
+    private SqliteSession? _writer;
     private volatile bool _schemaReady;
+    private bool _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="SqliteDealStore"/> class.</summary>
     /// <param name="pipelines">The pipelines of the stored deals; used to read and write each deal's data as JSON.</param>
@@ -107,9 +91,9 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
                 return;
             }
 
-            var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
+            using (var session = await OpenSessionAsync(cancellationToken).ConfigureAwait(false))
             {
+                var connection = session.Connection;
                 // WAL is a property of the file; it cannot be switched inside a transaction.
                 await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
                 var transaction = connection.BeginTransaction(deferred: false);
@@ -155,10 +139,17 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(dealId);
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            return await ReadDealAsync(connection, null, dealId, cancellationToken).ConfigureAwait(false);
+            var deal = await ReadDealAsync(session, null, dealId, cancellationToken).ConfigureAwait(false);
+            Return(session);
+            return deal;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
         }
     }
 
@@ -167,55 +158,34 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
     {
         DealStoreChecks.ValidateSave(deal, expectedVersion, events);
         cancellationToken.ThrowIfCancellationRequested();
-        var data = _pipelines.Get(deal.PipelineId, deal.PipelineVersion).SerializeData(deal.Data);
+        var pipeline = _pipelines.Get(deal.PipelineId, deal.PipelineVersion);
+        var data = _data.Serialize(pipeline, deal.Data);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
 
         // SQLite has one writer at a time: writers of this store queue here rather than polling the file lock.
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
+            var session = _writer ??= await OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+            bool saved;
+            try
             {
-                var transaction = connection.BeginTransaction(deferred: false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    if (expectedVersion == 0)
-                    {
-                        using var insert = CreateDealCommand(connection, transaction, InsertDealSql + " ON CONFLICT (id) DO NOTHING", deal, data);
-                        if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
-                        {
-                            return false;
-                        }
-                    }
-                    else
-                    {
-                        using var update = CreateDealCommand(connection, transaction, UpdateDealSql, deal, data);
-                        update.Parameters.AddWithValue("$expected_version", expectedVersion);
-                        update.Parameters.AddWithValue("$previous_sequence", events[0].Sequence - 1);
-                        if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
-                        {
-                            var stored = await ReadDealAsync(connection, transaction, deal.Id, cancellationToken).ConfigureAwait(false);
-                            if (stored is not null && stored.Version == expectedVersion)
-                            {
-                                // The version matches, so the events must be what does not fit: this throws.
-                                DealStoreChecks.ValidateSequence(stored, events);
-                            }
-
-                            return false;
-                        }
-                    }
-
-                    await InsertEventsAsync(connection, transaction, events, cancellationToken).ConfigureAwait(false);
-                    if (BeforeCommit is { } beforeCommit)
-                    {
-                        await beforeCommit(connection, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    return true;
-                }
+                saved = await SaveAsync(session, deal, expectedVersion, events, data, cancellationToken).ConfigureAwait(false);
             }
+            catch
+            {
+                // The connection may be broken or mid-transaction: the next write opens a fresh one.
+                _writer = null;
+                session.Dispose();
+                throw;
+            }
+
+            if (saved)
+            {
+                _data.Saved(pipeline, deal.Id, data, deal.Data);
+            }
+
+            return saved;
         }
         finally
         {
@@ -230,16 +200,14 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
         DealStoreChecks.ValidatePage(afterSequence, limit);
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            using var command = connection.CreateCommand();
-            command.CommandText =
-                "SELECT sequence, kind, occurred_at, actor, trigger, from_stage, to_stage, payload FROM salesflow_deal_events " +
-                "WHERE deal_id = $deal_id AND sequence > $after ORDER BY sequence LIMIT $limit";
-            command.Parameters.AddWithValue("$deal_id", dealId);
-            command.Parameters.AddWithValue("$after", afterSequence);
-            command.Parameters.AddWithValue("$limit", limit ?? -1);
+            var command = session.Command(SqliteStatement.SelectEvents, null);
+            var p = command.Parameters;
+            p[0].Value = dealId;
+            p[1].Value = afterSequence;
+            p[2].Value = limit ?? -1;
             var events = new List<DealEvent>();
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
@@ -259,7 +227,13 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
                 }
             }
 
+            Return(session);
             return events;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
         }
     }
 
@@ -269,11 +243,11 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
         DealStoreChecks.ValidateQuery(query);
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            using var command = connection.CreateCommand();
-            var sql = new StringBuilder("SELECT " + DealColumns + " FROM salesflow_deals WHERE 1 = 1");
+            using var command = session.Connection.CreateCommand();
+            var sql = new StringBuilder("SELECT " + SqliteStatement.Columns + " FROM salesflow_deals WHERE 1 = 1");
             if (query.PipelineId is not null)
             {
                 sql.Append(" AND pipeline_id = $pipeline_id");
@@ -325,7 +299,13 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
                 deals.RemoveAt(deals.Count - 1);
             }
 
+            Return(session);
             return new DealPage(deals, hasMore ? deals[^1].Id : null);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
         }
     }
 
@@ -344,45 +324,16 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
+            var session = _writer ??= await OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                var transaction = connection.BeginTransaction(deferred: false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    var existing = new List<string>();
-                    using (var exists = connection.CreateCommand())
-                    {
-                        exists.Transaction = transaction;
-                        exists.CommandText = "SELECT 1 FROM salesflow_deals WHERE id = $id";
-                        var id = exists.Parameters.Add("$id", SqliteType.Text);
-                        foreach (var item in batch)
-                        {
-                            id.Value = item.Deal.Id;
-                            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null)
-                            {
-                                existing.Add($"Deal '{item.Deal.Id}' already exists.");
-                            }
-                        }
-                    }
-
-                    if (existing.Count > 0)
-                    {
-                        throw new DealImportException(existing);
-                    }
-
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        using (var insert = CreateDealCommand(connection, transaction, InsertDealSql, batch[i].Deal, data[i]))
-                        {
-                            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                        }
-
-                        await InsertEventsAsync(connection, transaction, batch[i].Events, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                }
+                await ImportBatchAsync(session, batch, data, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                _writer = null;
+                session.Dispose();
+                throw;
             }
         }
         finally
@@ -394,6 +345,16 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
     /// <summary>Releases the store's pooled connections, so the database file is closed.</summary>
     public void Dispose()
     {
+        lock (_idleSessions)
+        {
+            _disposed = true;
+            while (_idleSessions.TryPop(out var session))
+            {
+                session.Dispose();
+            }
+        }
+
+        Interlocked.Exchange(ref _writer, null)?.Dispose();
         using (var connection = new SqliteConnection(_connectionString))
         {
             SqliteConnection.ClearPool(connection);
@@ -464,60 +425,85 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
         return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
-    private static SqliteCommand CreateDealCommand(SqliteConnection connection, SqliteTransaction transaction, string sql, Deal deal, string data)
+    private static async Task ImportBatchAsync(SqliteSession session, IReadOnlyList<DealImport> batch, string[] data, CancellationToken cancellationToken)
     {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        var p = command.Parameters;
-        p.AddWithValue("$id", deal.Id);
-        p.AddWithValue("$pipeline_id", deal.PipelineId);
-        p.AddWithValue("$pipeline_version", deal.PipelineVersion);
-        p.AddWithValue("$stage_id", deal.StageId);
-        p.AddWithValue("$previous_stage_id", (object?)deal.PreviousStageId ?? DBNull.Value);
-        p.AddWithValue("$version", deal.Version);
-        p.AddWithValue("$last_sequence", deal.LastSequence);
-        p.AddWithValue("$created_at", deal.CreatedAt.UtcTicks);
-        p.AddWithValue("$updated_at", deal.UpdatedAt.UtcTicks);
-        p.AddWithValue("$stage_entered_at", deal.StageEnteredAt.UtcTicks);
-        p.AddWithValue("$last_activity_at", deal.LastActivityAt.UtcTicks);
-        p.AddWithValue("$owner", (object?)deal.Owner ?? DBNull.Value);
+        var transaction = session.Connection.BeginTransaction(deferred: false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            var existing = new List<string>();
+            using (var exists = session.Connection.CreateCommand())
+            {
+                exists.Transaction = transaction;
+                exists.CommandText = "SELECT 1 FROM salesflow_deals WHERE id = $id";
+                var id = exists.Parameters.Add("$id", SqliteType.Text);
+                foreach (var item in batch)
+                {
+                    id.Value = item.Deal.Id;
+                    if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null)
+                    {
+                        existing.Add($"Deal '{item.Deal.Id}' already exists.");
+                    }
+                }
+            }
 
-        // Amounts are kept as exact decimal text (a REAL would round, a numeric affinity would convert).
-        p.AddWithValue("$amount", deal.Amount is { } amount ? amount.ToString(CultureInfo.InvariantCulture) : DBNull.Value);
-        p.AddWithValue("$outcome", StoredEnums.ToText(deal.Outcome));
-        p.AddWithValue("$outcome_reason", (object?)deal.OutcomeReason ?? DBNull.Value);
-        p.AddWithValue("$next_follow_up_at", deal.NextFollowUpAt is { } due ? due.UtcTicks : DBNull.Value);
-        p.AddWithValue("$checklist", EventPayload.SerializeChecklist(deal.CompletedChecklistItems));
-        p.AddWithValue("$data", data);
-        return command;
+            if (existing.Count > 0)
+            {
+                throw new DealImportException(existing);
+            }
+
+            var insert = session.Command(SqliteStatement.InsertDeal, transaction);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                BindDeal(insert, batch[i].Deal, data[i]);
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await InsertEventsAsync(session, transaction, batch[i].Events, cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    private static async Task InsertEventsAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<DealEvent> events, CancellationToken cancellationToken)
+    // Binds the deal parameters in SqliteStatement's order (the order of its deal columns).
+    private static void BindDeal(SqliteCommand command, Deal deal, string data)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = InsertEventSql;
-        var dealId = command.Parameters.Add("$deal_id", SqliteType.Text);
-        var sequence = command.Parameters.Add("$sequence", SqliteType.Integer);
-        var kind = command.Parameters.Add("$kind", SqliteType.Text);
-        var occurredAt = command.Parameters.Add("$occurred_at", SqliteType.Integer);
-        var actor = command.Parameters.Add("$actor", SqliteType.Text);
-        var trigger = command.Parameters.Add("$trigger", SqliteType.Text);
-        var fromStage = command.Parameters.Add("$from_stage", SqliteType.Text);
-        var toStage = command.Parameters.Add("$to_stage", SqliteType.Text);
-        var payload = command.Parameters.Add("$payload", SqliteType.Text);
+        var p = command.Parameters;
+        p[0].Value = deal.Id;
+        p[1].Value = deal.PipelineId;
+        p[2].Value = deal.PipelineVersion;
+        p[3].Value = deal.StageId;
+        p[4].Value = (object?)deal.PreviousStageId ?? DBNull.Value;
+        p[5].Value = deal.Version;
+        p[6].Value = deal.LastSequence;
+        p[7].Value = deal.CreatedAt.UtcTicks;
+        p[8].Value = deal.UpdatedAt.UtcTicks;
+        p[9].Value = deal.StageEnteredAt.UtcTicks;
+        p[10].Value = deal.LastActivityAt.UtcTicks;
+        p[11].Value = (object?)deal.Owner ?? DBNull.Value;
+
+        // Amounts are kept as exact decimal text (a REAL would round, a numeric affinity would convert).
+        p[12].Value = deal.Amount is { } amount ? amount.ToString(CultureInfo.InvariantCulture) : DBNull.Value;
+        p[13].Value = StoredEnums.ToText(deal.Outcome);
+        p[14].Value = (object?)deal.OutcomeReason ?? DBNull.Value;
+        p[15].Value = deal.NextFollowUpAt is { } due ? due.UtcTicks : DBNull.Value;
+        p[16].Value = EventPayload.SerializeChecklist(deal.CompletedChecklistItems);
+        p[17].Value = data;
+    }
+
+    private static async Task InsertEventsAsync(SqliteSession session, SqliteTransaction transaction, IReadOnlyList<DealEvent> events, CancellationToken cancellationToken)
+    {
+        var command = session.Command(SqliteStatement.InsertEvent, transaction);
+        var p = command.Parameters;
         foreach (var e in events)
         {
-            dealId.Value = e.DealId;
-            sequence.Value = e.Sequence;
-            kind.Value = StoredEnums.ToText(e.Kind);
-            occurredAt.Value = e.Timestamp.UtcTicks;
-            actor.Value = e.Actor;
-            trigger.Value = (object?)e.Trigger ?? DBNull.Value;
-            fromStage.Value = (object?)e.FromStage ?? DBNull.Value;
-            toStage.Value = e.ToStage;
-            payload.Value = EventPayload.Serialize(e);
+            p[0].Value = e.DealId;
+            p[1].Value = e.Sequence;
+            p[2].Value = StoredEnums.ToText(e.Kind);
+            p[3].Value = e.Timestamp.UtcTicks;
+            p[4].Value = e.Actor;
+            p[5].Value = (object?)e.Trigger ?? DBNull.Value;
+            p[6].Value = (object?)e.FromStage ?? DBNull.Value;
+            p[7].Value = e.ToStage;
+            p[8].Value = EventPayload.Serialize(e);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
@@ -527,30 +513,10 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
     private static string? GetNullableString(SqliteDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    private async Task<Deal?> ReadDealAsync(SqliteSession session, SqliteTransaction? transaction, string dealId, CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-
-            // Per-connection settings; pooled connections keep them, and setting them again costs no I/O.
-            await ExecuteAsync(connection, null, _connectionPragmas, cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    private async Task<Deal?> ReadDealAsync(SqliteConnection connection, SqliteTransaction? transaction, string dealId, CancellationToken cancellationToken)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = SelectDealSql;
-        command.Parameters.AddWithValue("$id", dealId);
+        var command = session.Command(SqliteStatement.SelectDeal, transaction);
+        command.Parameters[0].Value = dealId;
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
@@ -558,13 +524,89 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
         }
     }
 
+    private async Task<bool> SaveAsync(SqliteSession session, Deal deal, long expectedVersion, IReadOnlyList<DealEvent> events, string data, CancellationToken cancellationToken)
+    {
+        var transaction = session.Connection.BeginTransaction(deferred: false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            if (expectedVersion == 0)
+            {
+                var insert = session.Command(SqliteStatement.InsertNewDeal, transaction);
+                BindDeal(insert, deal, data);
+                if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                var update = session.Command(SqliteStatement.UpdateDeal, transaction);
+                BindDeal(update, deal, data);
+                update.Parameters[18].Value = expectedVersion;
+                update.Parameters[19].Value = events[0].Sequence - 1;
+                if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    var stored = await ReadDealAsync(session, transaction, deal.Id, cancellationToken).ConfigureAwait(false);
+                    if (stored is not null && stored.Version == expectedVersion)
+                    {
+                        // The version matches, so the events must be what does not fit: this throws.
+                        DealStoreChecks.ValidateSequence(stored, events);
+                    }
+
+                    return false;
+                }
+            }
+
+            await InsertEventsAsync(session, transaction, events, cancellationToken).ConfigureAwait(false);
+            if (BeforeCommit is { } beforeCommit)
+            {
+                await beforeCommit(session.Connection, cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+    }
+
+    private Task<SqliteSession> OpenSessionAsync(CancellationToken cancellationToken) =>
+        SqliteSession.OpenAsync(_connectionString, _connectionPragmas, cancellationToken);
+
+    private ValueTask<SqliteSession> RentAsync(CancellationToken cancellationToken)
+    {
+        lock (_idleSessions)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_idleSessions.TryPop(out var session))
+            {
+                return new(session);
+            }
+        }
+
+        return new(OpenSessionAsync(cancellationToken));
+    }
+
+    private void Return(SqliteSession session)
+    {
+        lock (_idleSessions)
+        {
+            if (!_disposed && session.IsReusable && _idleSessions.Count < MaxIdleSessions)
+            {
+                _idleSessions.Push(session);
+                return;
+            }
+        }
+
+        session.Dispose();
+    }
+
     private Deal ReadDeal(SqliteDataReader reader)
     {
         var pipelineId = reader.GetString(1);
         var pipelineVersion = reader.GetInt32(2);
+        var id = reader.GetString(0);
         return new Deal
         {
-            Id = reader.GetString(0),
+            Id = id,
             PipelineId = pipelineId,
             PipelineVersion = pipelineVersion,
             StageId = reader.GetString(3),
@@ -581,7 +623,7 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
             OutcomeReason = GetNullableString(reader, 14),
             NextFollowUpAt = reader.IsDBNull(15) ? null : FromTicks(reader.GetInt64(15)),
             CompletedChecklistItems = EventPayload.DeserializeChecklist(reader.GetString(16)),
-            Data = _pipelines.Get(pipelineId, pipelineVersion).DeserializeData(reader.GetString(17)),
+            Data = _data.Deserialize(_pipelines.Get(pipelineId, pipelineVersion), id, reader.GetString(17)),
         };
     }
 

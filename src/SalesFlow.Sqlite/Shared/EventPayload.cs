@@ -8,6 +8,10 @@ namespace SalesFlow.Storage.Internal;
 // The columns hold what queries need (deal, sequence, kind, time, actor, trigger, stages); the rest is the payload.
 internal sealed class EventPayload
 {
+    // Read-only: ToEvent copies what it needs out of a payload.
+    private static readonly EventPayload Empty = new();
+    private static readonly ImmutableHashSet<string> EmptyChecklist = ImmutableHashSet<string>.Empty.WithComparer(StringComparer.Ordinal);
+
     [JsonPropertyName("activity")]
     public string? Activity { get; set; }
 
@@ -26,8 +30,15 @@ internal sealed class EventPayload
     [JsonPropertyName("properties")]
     public Dictionary<string, string>? Properties { get; set; }
 
+    // What Serialize writes for an event without payload (most transitions), and what ToEvent reads without parsing.
+    private const string EmptyJson = "{}";
+    private const string EmptyChecklistJson = "[]";
+
     public static string Serialize(DealEvent e) =>
-        JsonSerializer.Serialize(
+        e.Activity is null && e.Note is null && e.Reason is null && e.OverriddenGuards.IsDefaultOrEmpty
+            && e.OverrideJustification is null && e.Properties.IsEmpty
+            ? EmptyJson
+            : JsonSerializer.Serialize(
             new EventPayload
             {
                 Activity = e.Activity,
@@ -50,7 +61,9 @@ internal sealed class EventPayload
         string? fromStage,
         string toStage)
     {
-        var payload = JsonSerializer.Deserialize(json, StorageJsonContext.Default.EventPayload) ?? new EventPayload();
+        var payload = json == EmptyJson
+            ? Empty
+            : JsonSerializer.Deserialize(json, StorageJsonContext.Default.EventPayload) ?? Empty;
         return new DealEvent
         {
             DealId = dealId,
@@ -73,10 +86,14 @@ internal sealed class EventPayload
     }
 
     public static string SerializeChecklist(ImmutableHashSet<string> items) =>
-        JsonSerializer.Serialize(items.Order(StringComparer.Ordinal).ToArray(), StorageJsonContext.Default.StringArray);
+        items.IsEmpty
+            ? EmptyChecklistJson
+            : JsonSerializer.Serialize(items.Order(StringComparer.Ordinal).ToArray(), StorageJsonContext.Default.StringArray);
 
     public static ImmutableHashSet<string> DeserializeChecklist(string json) =>
-        (JsonSerializer.Deserialize(json, StorageJsonContext.Default.StringArray) ?? []).ToImmutableHashSet(StringComparer.Ordinal);
+        json == EmptyChecklistJson
+            ? EmptyChecklist
+            : (JsonSerializer.Deserialize(json, StorageJsonContext.Default.StringArray) ?? []).ToImmutableHashSet(StringComparer.Ordinal);
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

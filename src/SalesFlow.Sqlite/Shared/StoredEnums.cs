@@ -20,13 +20,20 @@ internal static class StoredEnums
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown event kind."),
     };
 
-    public static StageKind ParseStageKind(string text) =>
-        Enum.TryParse<StageKind>(text, ignoreCase: false, out var kind) && Enum.IsDefined(kind)
-            ? kind
-            : throw new InvalidDataException($"The stored stage kind '{text}' is unknown.");
+    public static StageKind ParseStageKind(string text) => text switch
+    {
+        "Open" => StageKind.Open,
+        "Won" => StageKind.Won,
+        "Lost" => StageKind.Lost,
+        "Closed" => StageKind.Closed,
+        _ => throw new InvalidDataException($"The stored stage kind '{text}' is unknown."),
+    };
 
-    public static DealEventKind ParseEventKind(string text) =>
-        Enum.TryParse<DealEventKind>(text, ignoreCase: false, out var kind) && Enum.IsDefined(kind)
-            ? kind
-            : throw new InvalidDataException($"The stored event kind '{text}' is unknown.");
+    public static DealEventKind ParseEventKind(string text) => text switch
+    {
+        "Started" => DealEventKind.Started,
+        "Transition" => DealEventKind.Transition,
+        "Activity" => DealEventKind.Activity,
+        _ => throw new InvalidDataException($"The stored event kind '{text}' is unknown."),
+    };
 }
