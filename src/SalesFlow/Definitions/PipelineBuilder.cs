@@ -118,7 +118,7 @@ public sealed class PipelineBuilder<TData>
     public PipelineBuilder<TData> When(string code, Func<TData, bool> predicate, string reason)
     {
         ArgumentNullException.ThrowIfNull(predicate);
-        return When(code, (TData data, GuardContext _) => predicate(data), reason);
+        return AddGuard(code, reason, ctx => predicate((TData)ctx.Deal.Data));
     }
 
     /// <summary>Adds a guard that also reads the move's arguments (reason, named arguments) or the deal itself.</summary>
@@ -128,22 +128,8 @@ public sealed class PipelineBuilder<TData>
     /// <returns>This builder.</returns>
     public PipelineBuilder<TData> When(string code, Func<TData, GuardContext, bool> predicate, string reason)
     {
-        EnsureNotBuilt();
-        ArgumentNullException.ThrowIfNull(code);
         ArgumentNullException.ThrowIfNull(predicate);
-        ArgumentNullException.ThrowIfNull(reason);
-        if (_current.Count == 0)
-        {
-            throw new InvalidOperationException($"When('{code}') has no transition to guard: declare a Transition, InternalAction or ReturnTransition first.");
-        }
-
-        var guard = new GuardDefinition(code, reason, ctx => predicate((TData)ctx.Deal.Data, ctx));
-        foreach (var draft in _current)
-        {
-            draft.Guards.Add(guard);
-        }
-
-        return this;
+        return AddGuard(code, reason, ctx => predicate((TData)ctx.Deal.Data, ctx));
     }
 
     /// <summary>
@@ -266,6 +252,25 @@ public sealed class PipelineBuilder<TData>
         }
 
         return new PipelineDefinition<TData>(_id, _version, initial!, stages, transitions, [.. _hooks], _jsonOptions ?? JsonSerializerOptions.Default, _clone);
+    }
+
+    private PipelineBuilder<TData> AddGuard(string code, string reason, Func<GuardContext, bool> predicate)
+    {
+        EnsureNotBuilt();
+        ArgumentNullException.ThrowIfNull(code);
+        ArgumentNullException.ThrowIfNull(reason);
+        if (_current.Count == 0)
+        {
+            throw new InvalidOperationException($"When('{code}') has no transition to guard: declare a Transition, InternalAction or ReturnTransition first.");
+        }
+
+        var guard = new GuardDefinition(code, reason, predicate);
+        foreach (var draft in _current)
+        {
+            draft.Guards.Add(guard);
+        }
+
+        return this;
     }
 
     private PipelineBuilder<TData> Declare(string trigger, IEnumerable<string> from, string? to, TransitionKind kind)

@@ -18,6 +18,7 @@ internal sealed class CompiledPipeline
     private readonly IReadOnlyList<string>[] _permittedTriggers;
     private readonly CompiledTransition[][] _fromStage;
     private readonly ConcurrentBag<PooledMachine> _pool = [];
+    private PooledMachine? _ready;
     private int _machinesBuilt;
 
     public CompiledPipeline(PipelineDefinition definition)
@@ -114,7 +115,9 @@ internal sealed class CompiledPipeline
     /// </summary>
     public bool TryFire(Deal deal, int stageIndex, int triggerIndex, FireOptions options, int forced, out int toIndex)
     {
-        if (!_pool.TryTake(out var machine))
+        // One machine waits in a slot taken with a single interlocked exchange; the bag holds the rest.
+        var machine = Interlocked.Exchange(ref _ready, null);
+        if (machine is null && !_pool.TryTake(out machine))
         {
             machine = new PooledMachine(this);
             Interlocked.Increment(ref _machinesBuilt);
@@ -130,7 +133,10 @@ internal sealed class CompiledPipeline
         finally
         {
             machine.Unbind();
-            _pool.Add(machine);
+            if (Interlocked.CompareExchange(ref _ready, machine, null) is not null)
+            {
+                _pool.Add(machine);
+            }
         }
     }
 

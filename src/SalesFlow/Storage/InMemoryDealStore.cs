@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 
 namespace SalesFlow;
 
@@ -6,6 +7,11 @@ namespace SalesFlow;
 /// A thread-safe deal store in memory, for tests, demos and simulations. It applies the same contract as
 /// the database stores: optimistic concurrency, atomic state-plus-events saves, gapless sequences.
 /// </summary>
+/// <remarks>
+/// Each deal's history is kept as values in one growing array rather than as one object per event: a
+/// long-lived object per event is what makes the garbage collector's work grow with the history, and
+/// moves are far more frequent than history reads. Reads return new, equal <see cref="DealEvent"/> instances.
+/// </remarks>
 public sealed class InMemoryDealStore : IDealStore
 {
     private readonly ConcurrentDictionary<string, Entry> _deals = new(StringComparer.Ordinal);
@@ -45,7 +51,7 @@ public sealed class InMemoryDealStore : IDealStore
             }
 
             DealStoreChecks.ValidateSequence(entry.Deal, events);
-            entry.Events.AddRange(events);
+            entry.Append(events);
             entry.Deal = deal;
         }
 
@@ -65,10 +71,16 @@ public sealed class InMemoryDealStore : IDealStore
 
         lock (entry)
         {
-            // Sequences are 1, 2, 3 … so the list index of sequence n is n - 1.
-            var start = (int)Math.Min(afterSequence, entry.Events.Count);
-            var count = Math.Min(entry.Events.Count - start, limit ?? int.MaxValue);
-            return new(entry.Events.GetRange(start, count).ToArray());
+            // Sequences are 1, 2, 3 … so the index of sequence n is n - 1.
+            var start = (int)Math.Min(afterSequence, entry.Count);
+            var count = Math.Min(entry.Count - start, limit ?? int.MaxValue);
+            var page = new DealEvent[count];
+            for (var i = 0; i < count; i++)
+            {
+                page[i] = entry.Events[start + i].ToEvent(entry.Deal.Id);
+            }
+
+            return new(page);
         }
     }
 
@@ -118,10 +130,70 @@ public sealed class InMemoryDealStore : IDealStore
         return ValueTask.CompletedTask;
     }
 
-    private sealed class Entry(Deal deal, IReadOnlyList<DealEvent> events)
+    private sealed class Entry
     {
-        public Deal Deal { get; set; } = deal;
+        public Entry(Deal deal, IReadOnlyList<DealEvent> events)
+        {
+            Deal = deal;
+            Events = new StoredEvent[Math.Max(8, events.Count)];
+            Append(events);
+        }
 
-        public List<DealEvent> Events { get; } = [.. events];
+        public Deal Deal { get; set; }
+
+        public StoredEvent[] Events { get; private set; }
+
+        public int Count { get; private set; }
+
+        public void Append(IReadOnlyList<DealEvent> events)
+        {
+            if (Count + events.Count > Events.Length)
+            {
+                var grown = new StoredEvent[Math.Max(Events.Length * 2, Count + events.Count)];
+                Array.Copy(Events, grown, Count);
+                Events = grown;
+            }
+
+            for (var i = 0; i < events.Count; i++)
+            {
+                Events[Count++] = new StoredEvent(events[i]);
+            }
+        }
+    }
+
+    /// <summary>A <see cref="DealEvent"/> held as a value (the deal id is the entry's).</summary>
+    private readonly struct StoredEvent(DealEvent e)
+    {
+        private readonly long _sequence = e.Sequence;
+        private readonly DateTimeOffset _timestamp = e.Timestamp;
+        private readonly DealEventKind _kind = e.Kind;
+        private readonly string _actor = e.Actor;
+        private readonly string? _trigger = e.Trigger;
+        private readonly string? _fromStage = e.FromStage;
+        private readonly string _toStage = e.ToStage;
+        private readonly string? _activity = e.Activity;
+        private readonly string? _note = e.Note;
+        private readonly string? _reason = e.Reason;
+        private readonly ImmutableArray<string> _overriddenGuards = e.OverriddenGuards;
+        private readonly string? _overrideJustification = e.OverrideJustification;
+        private readonly ImmutableDictionary<string, string> _properties = e.Properties;
+
+        public DealEvent ToEvent(string dealId) => new()
+        {
+            DealId = dealId,
+            Sequence = _sequence,
+            Kind = _kind,
+            Timestamp = _timestamp,
+            Actor = _actor,
+            Trigger = _trigger,
+            FromStage = _fromStage,
+            ToStage = _toStage,
+            Activity = _activity,
+            Note = _note,
+            Reason = _reason,
+            OverriddenGuards = _overriddenGuards,
+            OverrideJustification = _overrideJustification,
+            Properties = _properties,
+        };
     }
 }
