@@ -36,6 +36,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
     private readonly bool _ownsDataSource;
     private readonly PostgreSqlSchema _sql;
     private readonly SemaphoreSlim _schemaGate = new(1, 1);
+    private readonly DealDataCache _data = new();
     private volatile bool _schemaReady;
 
     /// <summary>Initializes a new instance of the <see cref="PostgreSqlDealStore"/> class.</summary>
@@ -170,7 +171,8 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
     {
         DealStoreChecks.ValidateSave(deal, expectedVersion, events);
         cancellationToken.ThrowIfCancellationRequested();
-        var data = _pipelines.Get(deal.PipelineId, deal.PipelineVersion).SerializeData(deal.Data);
+        var pipeline = _pipelines.Get(deal.PipelineId, deal.PipelineVersion);
+        var data = _data.Serialize(pipeline, deal.Data);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
 
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -212,6 +214,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
                 }
 
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                _data.Saved(pipeline, deal.Id, data, deal.Data);
                 return true;
             }
         }
@@ -523,9 +526,10 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
     {
         var pipelineId = reader.GetString(1);
         var pipelineVersion = reader.GetInt32(2);
+        var id = reader.GetString(0);
         return new Deal
         {
-            Id = reader.GetString(0),
+            Id = id,
             PipelineId = pipelineId,
             PipelineVersion = pipelineVersion,
             StageId = reader.GetString(3),
@@ -542,7 +546,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
             OutcomeReason = GetNullableString(reader, 14),
             NextFollowUpAt = reader.IsDBNull(15) ? null : reader.GetFieldValue<DateTimeOffset>(15),
             CompletedChecklistItems = [.. reader.GetFieldValue<string[]>(16)],
-            Data = _pipelines.Get(pipelineId, pipelineVersion).DeserializeData(reader.GetString(17)),
+            Data = _data.Deserialize(_pipelines.Get(pipelineId, pipelineVersion), id, reader.GetString(17)),
         };
     }
 

@@ -139,6 +139,31 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(dealId);
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+
+        // When no write is running, read on the writer's connection: its page cache holds what it wrote, where
+        // another connection would have to drop its cache after every write and read the pages again.
+        if (_writeGate.Wait(0, CancellationToken.None))
+        {
+            try
+            {
+                var writer = _writer ??= await OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return await ReadDealAsync(writer, null, dealId, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    _writer = null;
+                    writer.Dispose();
+                    throw;
+                }
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+        }
+
         var session = await RentAsync(cancellationToken).ConfigureAwait(false);
         try
         {
