@@ -44,7 +44,7 @@ public class AvailableMovesBenchmarks
         {
             if (!_rawMachine.CanFire(trigger, out var unmet))
             {
-                unmetCount += unmet.Count;
+                unmetCount += unmet?.Count ?? 0; // null for a trigger the state does not configure
             }
         }
 

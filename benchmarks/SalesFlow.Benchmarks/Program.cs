@@ -6,5 +6,5 @@ if (args.Length > 0 && args[0] == "throughput")
     return await ThroughputHarness.RunAsync(args[1..]);
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchmarkConfig.Create());
 return 0;

@@ -18,7 +18,7 @@ public static class ThroughputHarness
         var deals = int.Parse(Option(args, "--deals") ?? "200000", CultureInfo.InvariantCulture);
         var sqliteDeals = int.Parse(Option(args, "--sqlite-deals") ?? "5000", CultureInfo.InvariantCulture);
         var workers = Environment.ProcessorCount;
-        Console.WriteLine($"SalesFlow throughput: seven-step B2B happy path ({B2BScenario.HappyPath.Length} moves per deal), {workers} workers, .NET {Environment.Version}");
+        Console.WriteLine($"SalesFlow throughput: seven-step B2B happy path ({B2BScenario.HappyPath.Length} moves per deal), {workers} workers, .NET {Environment.Version}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC");
 
         // Warm up (tiered JIT, pools) on a throw-away store so the measured runs see steady-state code.
         await MeasureAsync("warm-up", new InMemoryDealStore(), 30_000, workers);
