@@ -10,6 +10,8 @@ namespace SalesFlow.Benchmarks;
 /// SalesFlow's available moves (every transition from the stage with its unmet guards, codes and reasons).
 /// </summary>
 [MemoryDiagnoser]
+[GcServer(false)] // Stated so the server GC the project sets for the throughput harness never reaches the benchmarks.
+[GcConcurrent(true)]
 public class AvailableMovesBenchmarks
 {
     private static readonly B2BScenario.Trigger[] AllTriggers = Enum.GetValues<B2BScenario.Trigger>();

@@ -9,6 +9,8 @@ namespace SalesFlow.Benchmarks;
 /// The baseline folds the same events from one flat array, without the store.
 /// </summary>
 [MemoryDiagnoser]
+[GcServer(false)] // Stated so the server GC the project sets for the throughput harness never reaches the benchmarks.
+[GcConcurrent(true)]
 public class EventFoldBenchmarks
 {
     public const int Deals = 100_000;

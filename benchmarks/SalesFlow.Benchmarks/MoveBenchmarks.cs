@@ -14,6 +14,8 @@ namespace SalesFlow.Benchmarks;
 /// </list>
 /// </summary>
 [MemoryDiagnoser]
+[GcServer(false)] // Stated so the server GC the project sets for the throughput harness never reaches the benchmarks.
+[GcConcurrent(true)]
 [InvocationCount(InvocationsPerIteration, 1)]
 public class MoveBenchmarks
 {

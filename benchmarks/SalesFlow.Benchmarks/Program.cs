@@ -6,5 +6,5 @@ if (args.Length > 0 && args[0] == "throughput")
     return await ThroughputHarness.RunAsync(args[1..]);
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchmarkConfig.Create());
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

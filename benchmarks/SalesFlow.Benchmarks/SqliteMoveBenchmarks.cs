@@ -13,6 +13,8 @@ namespace SalesFlow.Benchmarks;
 /// opening a pooled connection per move as request code does.
 /// </summary>
 [MemoryDiagnoser]
+[GcServer(false)] // Stated so the server GC the project sets for the throughput harness never reaches the benchmarks.
+[GcConcurrent(true)]
 [InvocationCount(InvocationsPerIteration, 1)]
 public class SqliteMoveBenchmarks
 {
