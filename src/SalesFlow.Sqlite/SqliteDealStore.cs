@@ -271,61 +271,73 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
         var session = await RentAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var command = session.Connection.CreateCommand();
-            var sql = new StringBuilder("SELECT " + SqliteStatement.Columns + " FROM salesflow_deals WHERE 1 = 1");
-            if (query.PipelineId is not null)
-            {
-                sql.Append(" AND pipeline_id = $pipeline_id");
-                command.Parameters.AddWithValue("$pipeline_id", query.PipelineId);
-            }
+            DealPage page;
 
-            if (query.StageId is not null)
+            // The command is disposed before the session goes back to the pool: a connection serves one thread at a time.
+            var command = session.Connection.CreateCommand();
+            try
             {
-                sql.Append(" AND stage_id = $stage_id");
-                command.Parameters.AddWithValue("$stage_id", query.StageId);
-            }
-
-            if (query.FollowUpDueAtOrBefore is { } due)
-            {
-                sql.Append(" AND next_follow_up_at IS NOT NULL AND next_follow_up_at <= $due");
-                command.Parameters.AddWithValue("$due", due.UtcTicks);
-            }
-
-            if (query.IdleSince is { } idle)
-            {
-                sql.Append(" AND last_activity_at < $idle");
-                command.Parameters.AddWithValue("$idle", idle.UtcTicks);
-            }
-
-            if (query.AfterDealId is not null)
-            {
-                sql.Append(" AND id > $after");
-                command.Parameters.AddWithValue("$after", query.AfterDealId);
-            }
-
-            // One row more than the page tells whether another page follows.
-            sql.Append(" ORDER BY id LIMIT $limit");
-            command.Parameters.AddWithValue("$limit", query.Limit + 1);
-            command.CommandText = sql.ToString();
-
-            var deals = new List<Deal>();
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                var sql = new StringBuilder("SELECT " + SqliteStatement.Columns + " FROM salesflow_deals WHERE 1 = 1");
+                if (query.PipelineId is not null)
                 {
-                    deals.Add(ReadDeal(reader));
+                    sql.Append(" AND pipeline_id = $pipeline_id");
+                    command.Parameters.AddWithValue("$pipeline_id", query.PipelineId);
                 }
-            }
 
-            var hasMore = deals.Count > query.Limit;
-            if (hasMore)
+                if (query.StageId is not null)
+                {
+                    sql.Append(" AND stage_id = $stage_id");
+                    command.Parameters.AddWithValue("$stage_id", query.StageId);
+                }
+
+                if (query.FollowUpDueAtOrBefore is { } due)
+                {
+                    sql.Append(" AND next_follow_up_at IS NOT NULL AND next_follow_up_at <= $due");
+                    command.Parameters.AddWithValue("$due", due.UtcTicks);
+                }
+
+                if (query.IdleSince is { } idle)
+                {
+                    sql.Append(" AND last_activity_at < $idle");
+                    command.Parameters.AddWithValue("$idle", idle.UtcTicks);
+                }
+
+                if (query.AfterDealId is not null)
+                {
+                    sql.Append(" AND id > $after");
+                    command.Parameters.AddWithValue("$after", query.AfterDealId);
+                }
+
+                // One row more than the page tells whether another page follows.
+                sql.Append(" ORDER BY id LIMIT $limit");
+                command.Parameters.AddWithValue("$limit", query.Limit + 1);
+                command.CommandText = sql.ToString();
+
+                var deals = new List<Deal>();
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        deals.Add(ReadDeal(reader));
+                    }
+                }
+
+                var hasMore = deals.Count > query.Limit;
+                if (hasMore)
+                {
+                    deals.RemoveAt(deals.Count - 1);
+                }
+
+                page = new DealPage(deals, hasMore ? deals[^1].Id : null);
+            }
+            finally
             {
-                deals.RemoveAt(deals.Count - 1);
+                command.Dispose();
             }
 
             Return(session);
-            return new DealPage(deals, hasMore ? deals[^1].Id : null);
+            return page;
         }
         catch
         {

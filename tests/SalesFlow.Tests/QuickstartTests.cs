@@ -56,9 +56,12 @@ public class QuickstartTests
         var end = source.IndexOf("    // README:quickstart:end", StringComparison.Ordinal);
         var lines = source[start..end].Split('\n').Skip(1).Select(l => l.Length >= 4 ? l[4..] : l.TrimStart()).Select(l => l.TrimEnd('\r'));
 
+        var position = 0;
         foreach (var line in lines.Where(l => l.Trim().Length > 0))
         {
-            readme.Should().Contain(line, "the README quickstart must match the compiled copy in QuickstartTests");
+            var found = readme.IndexOf(line, position, StringComparison.Ordinal);
+            found.Should().BeGreaterThanOrEqualTo(0, $"the README quickstart must match the compiled copy in QuickstartTests, in order (line: {line.Trim()})");
+            position = found + line.Length;
         }
     }
 

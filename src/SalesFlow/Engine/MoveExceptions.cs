@@ -78,7 +78,7 @@ public sealed class DealConflictException : SalesFlowException
 public sealed class HookAbortedException : SalesFlowException
 {
     internal HookAbortedException(string dealId, string trigger, HookFailure failure)
-        : base($"'{trigger}' on deal '{dealId}' was aborted by hook '{failure.HookName}': {failure.Exception.Message} Nothing was saved.", failure.Exception)
+        : base($"'{trigger}' on deal '{dealId}' was aborted by hook '{failure.HookName}' ({failure.Exception.GetType().Name}; see InnerException). Nothing was saved.", failure.Exception)
     {
         DealId = dealId;
         Trigger = trigger;

@@ -176,9 +176,10 @@ public sealed class SalesFlowEngine
         }
 
         var move = _telemetry.StartMove(dealId, trigger);
-        var hookScope = _hookScopes?.CreateScope();
+        IDealHookScope? hookScope = null;
         try
         {
+            hookScope = _hookScopes?.CreateScope();
             var result = await FireCoreAsync(dealId, trigger, options, hookScope, cancellationToken).ConfigureAwait(false);
             _telemetry.EndMove(move, result);
             return result;
@@ -267,7 +268,7 @@ public sealed class SalesFlowEngine
 
             var (after, @event) = Apply(deal, chosen, compiled.Stages[toIndex], options, overridden);
 
-            var context = HasHooks(compiled, hookScope) ? new TransitionContext(pipeline, deal, after, @event, options) { IsInternal = chosen.Definition.Kind == TransitionKind.Internal } : null;
+            var context = HasHooks(compiled, hookScope) ? new TransitionContext(pipeline, deal, after, @event, options, attempt) { IsInternal = chosen.Definition.Kind == TransitionKind.Internal } : null;
             if (context is not null)
             {
                 var failure = await RunHooksAsync(compiled.TransitioningHooks, hookScope, HookPhase.Transitioning, context, stopOnFailure: true, cancellationToken).ConfigureAwait(false);
@@ -306,7 +307,11 @@ public sealed class SalesFlowEngine
         }
     }
 
-    /// <summary>Lists every move from the deal's current stage with, for each, whether it is allowed now or which guards refuse it.</summary>
+    /// <summary>
+    /// Lists every move from the deal's current stage with, for each, whether it is allowed now or which guards refuse it.
+    /// Guards are evaluated without a move's input, so a guard that needs one (a lost reason, a named argument) is
+    /// listed as unmet until the move is fired with it; a return move of a deal without a previous stage has an empty target.
+    /// </summary>
     /// <param name="dealId">The deal's id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The moves, in declaration order (one entry per transition; alternatives of one trigger are listed apart).</returns>
@@ -631,9 +636,10 @@ public sealed class SalesFlowEngine
     private static ImmutableDictionary<string, string> ToProperties(IReadOnlyDictionary<string, string>? properties) =>
         properties is null || properties.Count == 0 ? ImmutableDictionary<string, string>.Empty : properties.ToImmutableDictionary(StringComparer.Ordinal);
 
+    // The data must be usable as the pipeline's type (start) and the pipeline's data as TData (update): the same type.
     private static void EnsureDataType<TData>(PipelineDefinition pipeline)
     {
-        if (!pipeline.DataType.IsAssignableFrom(typeof(TData)) && !typeof(TData).IsAssignableFrom(pipeline.DataType))
+        if (pipeline.DataType != typeof(TData))
         {
             throw new ArgumentException($"Pipeline '{pipeline.Id}' deals carry {pipeline.DataType.Name} data, not {typeof(TData).Name}.");
         }

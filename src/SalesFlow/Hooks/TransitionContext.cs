@@ -3,14 +3,22 @@ namespace SalesFlow;
 /// <summary>What a hook sees of a move: the deal before and after, the event that records it, and who made it.</summary>
 public sealed class TransitionContext
 {
-    internal TransitionContext(PipelineDefinition pipeline, Deal before, Deal after, DealEvent @event, FireOptions options)
+    internal TransitionContext(PipelineDefinition pipeline, Deal before, Deal after, DealEvent @event, FireOptions options, int attempt)
     {
+        Attempt = attempt;
         Pipeline = pipeline;
         Before = before;
         After = after;
         Event = @event;
         Options = options;
     }
+
+    /// <summary>
+    /// Gets the try of this move, starting at 0. When another writer changed the deal first, the engine retries the
+    /// move on the fresh deal, so <see cref="HookPhase.Transitioning"/> hooks can run once per try (with 1, 2 …
+    /// here); <see cref="HookPhase.Transitioned"/> hooks run once, for the try that was saved.
+    /// </summary>
+    public int Attempt { get; }
 
     /// <summary>Gets the pipeline the deal runs on.</summary>
     public PipelineDefinition Pipeline { get; }
@@ -45,7 +53,10 @@ public sealed class TransitionContext
     /// <summary>Gets the actor who made the move.</summary>
     public string Actor => Event.Actor;
 
-    /// <summary>Gets the deal's data as <typeparamref name="TData"/> (after the move).</summary>
+    /// <summary>
+    /// Gets the deal's data as <typeparamref name="TData"/> (after the move). It is the deal's own instance: read it,
+    /// never change it (change data with <see cref="SalesFlowEngine.UpdateAsync{TData}(string, Action{TData}, ActivityOptions, CancellationToken)"/>).
+    /// </summary>
     /// <typeparam name="TData">The pipeline's data type.</typeparam>
     /// <returns>The data.</returns>
     public TData DataAs<TData>() => After.DataAs<TData>();

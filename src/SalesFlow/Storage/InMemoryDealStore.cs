@@ -15,6 +15,7 @@ namespace SalesFlow;
 public sealed class InMemoryDealStore : IDealStore
 {
     private readonly ConcurrentDictionary<string, Entry> _deals = new(StringComparer.Ordinal);
+    private readonly object _createGate = new();
 
     /// <summary>Gets the number of deals stored.</summary>
     public int Count => _deals.Count;
@@ -35,7 +36,10 @@ public sealed class InMemoryDealStore : IDealStore
         if (expectedVersion == 0)
         {
             var created = new Entry(deal, events);
-            return new(_deals.TryAdd(deal.Id, created));
+            lock (_createGate)
+            {
+                return new(_deals.TryAdd(deal.Id, created));
+            }
         }
 
         if (!_deals.TryGetValue(deal.Id, out var entry))
@@ -113,7 +117,9 @@ public sealed class InMemoryDealStore : IDealStore
     {
         DealStoreChecks.ValidateImport(batch);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_deals)
+        // Creating deals (a start or an import) takes this lock, so the check below holds while the batch is added:
+        // nothing created meanwhile is overwritten, and a refused batch adds nothing.
+        lock (_createGate)
         {
             var existing = batch.Where(i => _deals.ContainsKey(i.Deal.Id)).Select(i => $"Deal '{i.Deal.Id}' already exists.").ToList();
             if (existing.Count > 0)

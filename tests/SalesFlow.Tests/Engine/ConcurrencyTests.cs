@@ -12,6 +12,9 @@ public class ConcurrencyTests
     {
         public SalesFlowEngine? Rival { get; set; }
 
+        /// <summary>How many more saves the rival gets in before; negative for every save.</summary>
+        public int RivalSaves { get; set; } = -1;
+
         public int Saves;
 
         public ValueTask<Deal?> GetAsync(string dealId, CancellationToken cancellationToken = default) => inner.GetAsync(dealId, cancellationToken);
@@ -19,7 +22,7 @@ public class ConcurrencyTests
         public async ValueTask<bool> TrySaveAsync(Deal deal, long expectedVersion, IReadOnlyList<DealEvent> events, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref Saves);
-            if (expectedVersion > 0 && Rival is not null)
+            if (expectedVersion > 0 && Rival is not null && RivalSaves-- != 0)
             {
                 await Rival.RecordActivityAsync(deal.Id, new ActivityOptions("rival"), cancellationToken);
             }
@@ -59,6 +62,37 @@ public class ConcurrencyTests
         racing.Rival = new SalesFlowEngine(new PipelineRegistry(t.Pipeline), inner);
         await t.Engine.Invoking(e => e.UpdateAsync<RenewalData>("deal-1", d => d.Counter++, "alice").AsTask())
             .Should().ThrowAsync<DealConflictException>();
+    }
+
+    [Fact]
+    public async Task FireAsync_ConflictRetries_RunTransitioningHooksPerTryAndTransitionedOnce()
+    {
+        var attempts = new List<int>();
+        var saved = new List<int>();
+        var inner = new InMemoryDealStore();
+        var racing = new RacingStore(inner);
+        var pipeline = RenewalPipeline.Builder()
+            .OnTransitioning(c => attempts.Add(c.Attempt))
+            .OnTransitioned(c => saved.Add(c.Attempt))
+            .Build();
+        var t = new TestEngine(pipeline, o => o.ConflictRetryCount = 2, racing);
+        await t.StartReadyAsync();
+        racing.Rival = new SalesFlowEngine(new PipelineRegistry(t.Pipeline), inner);
+        racing.RivalSaves = 1;
+
+        var result = await t.FireAsync("advance");
+
+        result.Status.Should().Be(FireStatus.Accepted);
+        result.ConflictRetries.Should().Be(1);
+        attempts.Should().Equal(0, 1);
+        saved.Should().Equal(1);
+        (await inner.GetEventsAsync("deal-1")).Count(e => e.Trigger == "advance").Should().Be(1);
+
+        attempts.Clear();
+        racing.RivalSaves = -1;
+        (await t.FireAsync("ping")).Status.Should().Be(FireStatus.Conflict);
+        attempts.Should().Equal(0, 1, 2);
+        saved.Should().Equal(1);
     }
 
     [Fact]

@@ -277,6 +277,20 @@ public class SevenStepB2BPipelineTests
     }
 
     [Fact]
+    public async Task ReferAsync_GivenData_IsCopiedNotChanged()
+    {
+        await ToFollowUpAsync("b1");
+        var data = new B2BDeal { Industry = "Retail" };
+
+        var referred = await Engine.ReferAsync("b1", "b2", Seller, data);
+
+        data.ReferredByDealId.Should().BeNull("the caller's object is not written to");
+        data.Source.Should().BeNull();
+        referred.DataAs<B2BDeal>().Industry.Should().Be("Retail");
+        referred.DataAs<B2BDeal>().ReferredByDealId.Should().Be("b1");
+    }
+
+    [Fact]
     public async Task Refer_FiredWithoutReferredDeal_IsRejected()
     {
         await ToFollowUpAsync("b1");

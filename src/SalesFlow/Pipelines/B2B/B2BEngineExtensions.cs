@@ -329,9 +329,9 @@ public static class B2BEngineExtensions
     }
 
     /// <summary>
-    /// A won customer refers a new lead: fires <see cref="B2BTriggers.Refer"/> on the referrer's deal (its event
-    /// carries <see cref="ReferredDealIdProperty"/>) and starts a new deal in Prospecting whose first event carries
-    /// <see cref="ReferredByDealIdProperty"/>. The new deal's <see cref="B2BDeal.ReferredByDealId"/> is set and its
+    /// A won customer refers a new lead: starts a new deal in Prospecting whose first event carries
+    /// <see cref="ReferredByDealIdProperty"/>, then fires <see cref="B2BTriggers.Refer"/> on the referrer's deal (its
+    /// event carries <see cref="ReferredDealIdProperty"/>). The new deal's <see cref="B2BDeal.ReferredByDealId"/> is set and its
     /// source is <see cref="LeadSource.Referral"/> unless given.
     /// </summary>
     /// <param name="engine">The engine.</param>
@@ -342,8 +342,9 @@ public static class B2BEngineExtensions
     /// <param name="cancellationToken">Cancels the referral.</param>
     /// <returns>The referred deal, started.</returns>
     /// <exception cref="DealAlreadyExistsException">A deal with <paramref name="newDealId"/> exists; nothing was recorded.</exception>
-    /// <exception cref="MoveNotPermittedException">The referrer's deal is not in Follow-up.</exception>
-    /// <exception cref="MoveRejectedException">The referral was refused.</exception>
+    /// <exception cref="MoveNotPermittedException">The referrer's deal is not in Follow-up; nothing was recorded.</exception>
+    /// <exception cref="MoveRejectedException">The referrer's <see cref="B2BTriggers.Refer"/> was refused after the referred deal was started (its first event names the referrer).</exception>
+    /// <exception cref="DealConflictException">The referrer's deal kept changing; the referred deal was started (its first event names the referrer).</exception>
     public static async ValueTask<Deal> ReferAsync(this SalesFlowEngine engine, string referrerDealId, string newDealId, string actor, B2BDeal? data = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
@@ -355,32 +356,35 @@ public static class B2BEngineExtensions
             throw new ArgumentException("A deal cannot refer itself: give the referred deal a new id.", nameof(newDealId));
         }
 
-        if (await engine.Store.GetAsync(newDealId, cancellationToken).ConfigureAwait(false) is not null)
+        var referrer = await engine.GetAsync(referrerDealId, cancellationToken).ConfigureAwait(false);
+        if (!string.Equals(referrer.StageId, B2BStages.FollowUp, StringComparison.Ordinal))
         {
-            throw new DealAlreadyExistsException(newDealId);
+            var pipeline = engine.Pipelines.Get(referrer.PipelineId, referrer.PipelineVersion);
+            throw new MoveNotPermittedException(referrerDealId, B2BTriggers.Refer, referrer.StageId, pipeline.Compiled.PermittedTriggers(pipeline.Compiled.StageIndexOf(referrer.StageId)));
         }
 
-        var referrer = await engine.GetAsync(referrerDealId, cancellationToken).ConfigureAwait(false);
-        var fired = await engine.FireAsync(
-            referrerDealId,
-            B2BTriggers.Refer,
-            new FireOptions(actor) { Properties = new Dictionary<string, string> { [ReferredDealIdProperty] = newDealId } },
-            cancellationToken).ConfigureAwait(false);
-        fired.EnsureAccepted();
-
-        data ??= new B2BDeal();
-        data.ReferredByDealId = referrerDealId;
-        data.Source ??= LeadSource.Referral;
+        // The new deal is created first: creating it is atomic, so a taken id fails before anything is recorded,
+        // and the referrer's event never points at a deal that is not this referral. The caller's data is copied.
+        var copy = data is null ? new B2BDeal() : (B2BDeal)engine.Pipelines.Get(B2BPipeline.Id).CloneData(data);
+        copy.ReferredByDealId = referrerDealId;
+        copy.Source ??= LeadSource.Referral;
         var started = await engine.StartAsync(
             B2BPipeline.Id,
             newDealId,
-            data,
+            copy,
             new StartOptions(actor)
             {
                 Owner = referrer.Owner,
                 Properties = new Dictionary<string, string> { [ReferredByDealIdProperty] = referrerDealId },
             },
             cancellationToken).ConfigureAwait(false);
+
+        var fired = await engine.FireAsync(
+            referrerDealId,
+            B2BTriggers.Refer,
+            new FireOptions(actor) { Properties = new Dictionary<string, string> { [ReferredDealIdProperty] = newDealId } },
+            cancellationToken).ConfigureAwait(false);
+        fired.EnsureAccepted();
 
         await engine.UpdateAsync<B2BDeal>(
             referrerDealId,
