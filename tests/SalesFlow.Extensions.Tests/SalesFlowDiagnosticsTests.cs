@@ -202,10 +202,25 @@ public class SalesFlowDiagnosticsTests
         activity.GetTagItem("error.type").Should().Be(typeof(DealNotFoundException).FullName);
         moves.LastMeasurement!.Tags.Should().BeEquivalentTo(new Dictionary<string, object?>
         {
-            ["salesflow.trigger"] = "qualify",
+            ["salesflow.trigger"] = "unknown",
             ["salesflow.move.result"] = "error",
             ["error.type"] = typeof(DealNotFoundException).FullName,
         });
+    }
+
+    [Fact]
+    public async Task MovesCounter_TriggerNotInThePipeline_IsTaggedUnknown()
+    {
+        await using var provider = Build();
+        using var moves = new MetricCollector<long>(provider.GetRequiredService<IMeterFactory>(), "SalesFlow", "salesflow.moves");
+        var engine = provider.GetRequiredService<SalesFlowEngine>();
+        await engine.StartAsync(LeadPipeline.Id, "d-unknown", new LeadData(), "alice");
+
+        var result = await engine.FireAsync("d-unknown", "free text from a form " + Guid.NewGuid(), new FireOptions("alice"));
+
+        result.Status.Should().Be(FireStatus.NotPermitted);
+        moves.LastMeasurement!.Tags["salesflow.trigger"].Should().Be("unknown");
+        moves.LastMeasurement.Tags["salesflow.move.result"].Should().Be("not_permitted");
     }
 
     private ServiceProvider Build(Action<ISalesFlowBuilder>? configure = null)

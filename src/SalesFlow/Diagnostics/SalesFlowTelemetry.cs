@@ -9,6 +9,8 @@ namespace SalesFlow;
 /// </summary>
 internal sealed class SalesFlowTelemetry
 {
+    private const string UnknownTrigger = "unknown";
+
     private static readonly ActivitySource Source = new(SalesFlowDiagnostics.ActivitySourceName);
     private static readonly Lazy<SalesFlowTelemetry> StaticInstance = new(() => new SalesFlowTelemetry(new Meter(SalesFlowDiagnostics.MeterName)));
 
@@ -97,7 +99,7 @@ internal sealed class SalesFlowTelemetry
             var tags = new TagList
             {
                 { SalesFlowDiagnostics.PipelineTag, deal.PipelineId },
-                { SalesFlowDiagnostics.TriggerTag, result.Trigger },
+                { SalesFlowDiagnostics.TriggerTag, result.TriggerKnown ? result.Trigger : UnknownTrigger },
                 { SalesFlowDiagnostics.ResultTag, outcome },
             };
             _moves.Add(1, tags);
@@ -105,7 +107,7 @@ internal sealed class SalesFlowTelemetry
         }
     }
 
-    public void FailMove(in MoveTelemetry move, string trigger, Exception exception)
+    public void FailMove(in MoveTelemetry move, Exception exception)
     {
         var errorType = exception.GetType().FullName;
         if (move.Activity is { } activity)
@@ -124,7 +126,8 @@ internal sealed class SalesFlowTelemetry
         {
             var tags = new TagList
             {
-                { SalesFlowDiagnostics.TriggerTag, trigger },
+                // The move failed before its trigger was checked against a pipeline: the caller's text is not a tag value.
+                { SalesFlowDiagnostics.TriggerTag, UnknownTrigger },
                 { SalesFlowDiagnostics.ResultTag, "error" },
                 { SalesFlowDiagnostics.ErrorTypeTag, errorType },
             };

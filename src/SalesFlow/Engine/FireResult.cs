@@ -40,6 +40,9 @@ public sealed class FireResult
     /// <summary>Gets the <see cref="HookPhase.Transitioned"/> hooks that threw after an accepted move was saved.</summary>
     public IReadOnlyList<HookFailure> HookFailures { get; private init; } = [];
 
+    // False when the trigger is not one of the pipeline's: metrics then tag it "unknown" so callers cannot grow series.
+    internal bool TriggerKnown { get; private init; } = true;
+
     /// <summary>Gets how many times the move was retried after a concurrency conflict.</summary>
     public int ConflictRetries { get; private init; }
 
@@ -67,8 +70,8 @@ public sealed class FireResult
     internal static FireResult ForRejected(string trigger, Deal deal, IReadOnlyList<UnmetGuard> unmet, bool overrideDenied, int retries) =>
         new(FireStatus.Rejected, trigger, deal) { UnmetGuards = unmet, OverrideDenied = overrideDenied, ConflictRetries = retries };
 
-    internal static FireResult ForNotPermitted(string trigger, Deal deal, IReadOnlyList<string> permitted, int retries) =>
-        new(FireStatus.NotPermitted, trigger, deal) { PermittedTriggers = permitted, ConflictRetries = retries };
+    internal static FireResult ForNotPermitted(string trigger, Deal deal, IReadOnlyList<string> permitted, int retries, bool triggerKnown) =>
+        new(FireStatus.NotPermitted, trigger, deal) { PermittedTriggers = permitted, ConflictRetries = retries, TriggerKnown = triggerKnown };
 
     internal static FireResult ForConflict(string trigger, Deal deal, int retries) =>
         new(FireStatus.Conflict, trigger, deal) { ConflictRetries = retries };

@@ -186,7 +186,7 @@ public sealed class SalesFlowEngine
         }
         catch (Exception ex)
         {
-            _telemetry.FailMove(move, trigger, ex);
+            _telemetry.FailMove(move, ex);
             throw;
         }
         finally
@@ -207,11 +207,12 @@ public sealed class SalesFlowEngine
             var pipeline = Pipelines.Get(deal.PipelineId, deal.PipelineVersion);
             var compiled = pipeline.Compiled;
             var stageIndex = compiled.StageIndexOf(deal.StageId);
-            var candidates = compiled.Candidates(stageIndex, compiled.TriggerIndexOf(trigger));
+            var triggerIndex = compiled.TriggerIndexOf(trigger);
+            var candidates = compiled.Candidates(stageIndex, triggerIndex);
             if (candidates is null)
             {
                 EngineLog.MoveNotPermitted(_logger, deal.Id, trigger, deal.StageId);
-                return FireResult.ForNotPermitted(trigger, deal, compiled.PermittedTriggers(stageIndex), attempt);
+                return FireResult.ForNotPermitted(trigger, deal, compiled.PermittedTriggers(stageIndex), attempt, triggerKnown: triggerIndex >= 0);
             }
 
             // The common case, one transition and no override: Stateless evaluates the guards as it fires, and
