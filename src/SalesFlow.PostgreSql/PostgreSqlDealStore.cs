@@ -268,39 +268,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
         {
             using var command = new NpgsqlCommand { Connection = connection };
             var sql = new StringBuilder(_sql.SelectDeals).Append(" WHERE TRUE");
-            if (query.PipelineId is not null)
-            {
-                sql.Append(" AND pipeline_id = @pipeline_id");
-                command.Parameters.AddWithValue("pipeline_id", query.PipelineId);
-            }
-
-            if (query.StageId is not null)
-            {
-                sql.Append(" AND stage_id = @stage_id");
-                command.Parameters.AddWithValue("stage_id", query.StageId);
-            }
-
-            if (query.FollowUpDueAtOrBefore is { } due)
-            {
-                sql.Append(" AND next_follow_up_at <= @due");
-                command.Parameters.AddWithValue("due", due.ToUniversalTime());
-            }
-
-            if (query.IdleSince is { } idle)
-            {
-                sql.Append(" AND last_activity_at < @idle");
-                command.Parameters.AddWithValue("idle", idle.ToUniversalTime());
-            }
-
-            if (query.AfterDealId is not null)
-            {
-                sql.Append(" AND id > @after");
-                command.Parameters.AddWithValue("after", query.AfterDealId);
-            }
-
-            // One row more than the page tells whether another page follows.
-            sql.Append(" ORDER BY id LIMIT @limit");
-            command.Parameters.AddWithValue("limit", query.Limit + 1);
+            DealQuerySql.AppendFilters(sql, command, query, '@', static t => t.ToUniversalTime());
             command.CommandText = sql.ToString();
 
             var deals = new List<Deal>();
@@ -313,13 +281,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
                 }
             }
 
-            var hasMore = deals.Count > query.Limit;
-            if (hasMore)
-            {
-                deals.RemoveAt(deals.Count - 1);
-            }
-
-            return new DealPage(deals, hasMore ? deals[^1].Id : null);
+            return DealQuerySql.ToPage(deals, query);
         }
     }
 

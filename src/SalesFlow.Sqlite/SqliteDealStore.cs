@@ -278,39 +278,7 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
             try
             {
                 var sql = new StringBuilder("SELECT " + SqliteStatement.Columns + " FROM salesflow_deals WHERE 1 = 1");
-                if (query.PipelineId is not null)
-                {
-                    sql.Append(" AND pipeline_id = $pipeline_id");
-                    command.Parameters.AddWithValue("$pipeline_id", query.PipelineId);
-                }
-
-                if (query.StageId is not null)
-                {
-                    sql.Append(" AND stage_id = $stage_id");
-                    command.Parameters.AddWithValue("$stage_id", query.StageId);
-                }
-
-                if (query.FollowUpDueAtOrBefore is { } due)
-                {
-                    sql.Append(" AND next_follow_up_at IS NOT NULL AND next_follow_up_at <= $due");
-                    command.Parameters.AddWithValue("$due", due.UtcTicks);
-                }
-
-                if (query.IdleSince is { } idle)
-                {
-                    sql.Append(" AND last_activity_at < $idle");
-                    command.Parameters.AddWithValue("$idle", idle.UtcTicks);
-                }
-
-                if (query.AfterDealId is not null)
-                {
-                    sql.Append(" AND id > $after");
-                    command.Parameters.AddWithValue("$after", query.AfterDealId);
-                }
-
-                // One row more than the page tells whether another page follows.
-                sql.Append(" ORDER BY id LIMIT $limit");
-                command.Parameters.AddWithValue("$limit", query.Limit + 1);
+                DealQuerySql.AppendFilters(sql, command, query, '$', static t => t.UtcTicks);
                 command.CommandText = sql.ToString();
 
                 var deals = new List<Deal>();
@@ -323,13 +291,7 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
                     }
                 }
 
-                var hasMore = deals.Count > query.Limit;
-                if (hasMore)
-                {
-                    deals.RemoveAt(deals.Count - 1);
-                }
-
-                page = new DealPage(deals, hasMore ? deals[^1].Id : null);
+                page = DealQuerySql.ToPage(deals, query);
             }
             finally
             {
