@@ -35,9 +35,8 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
     private readonly PostgreSqlSchema _sql;
-    private readonly SemaphoreSlim _schemaGate = new(1, 1);
+    private readonly RunOnce _schema = new();
     private readonly DealDataCache _data = new();
-    private volatile bool _schemaReady;
 
     /// <summary>Initializes a new instance of the <see cref="PostgreSqlDealStore"/> class.</summary>
     /// <param name="pipelines">The pipelines of the stored deals; used to read and write each deal's data as JSON.</param>
@@ -80,76 +79,59 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>A task that completes when the schema is current.</returns>
     /// <exception cref="InvalidOperationException">The database holds a newer schema than this package knows.</exception>
-    public async ValueTask EnsureSchemaAsync(CancellationToken cancellationToken = default)
+    public ValueTask EnsureSchemaAsync(CancellationToken cancellationToken = default) =>
+        _schema.Done ? ValueTask.CompletedTask : _schema.RunAsync(MigrateAsync, cancellationToken);
+
+    private async ValueTask MigrateAsync(CancellationToken cancellationToken)
     {
-        if (_schemaReady)
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
         {
-            return;
-        }
-
-        await _schemaGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_schemaReady)
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
             {
-                return;
-            }
-
-            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
-            {
-                var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
+                using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext(@name))", connection, transaction))
                 {
-                    using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext(@name))", connection, transaction))
-                    {
-                        lockCommand.Parameters.AddWithValue("name", "salesflow.schema." + _sql.Name);
-                        await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    }
-
-                    // Creating an existing schema still needs CREATE rights on the database, so look first.
-                    bool schemaExists;
-                    using (var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = @name)", connection, transaction))
-                    {
-                        exists.Parameters.AddWithValue("name", _sql.Name);
-                        schemaExists = (bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-                    }
-
-                    if (!schemaExists)
-                    {
-                        await ExecuteAsync(connection, transaction, _sql.CreateSchema, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    await ExecuteAsync(connection, transaction, _sql.CreateVersionTable, cancellationToken).ConfigureAwait(false);
-                    int current;
-                    using (var read = new NpgsqlCommand(_sql.ReadVersion, connection, transaction))
-                    {
-                        current = (int)(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-                    }
-
-                    if (current > _sql.CurrentVersion)
-                    {
-                        throw new InvalidOperationException(
-                            $"The SalesFlow schema '{_sql.Name}' is version {current}, newer than this SalesFlow.PostgreSql supports ({_sql.CurrentVersion}). Upgrade the SalesFlow.PostgreSql package.");
-                    }
-
-                    for (var version = current + 1; version <= _sql.CurrentVersion; version++)
-                    {
-                        await ExecuteAsync(connection, transaction, _sql.Migrations[version - 1], cancellationToken).ConfigureAwait(false);
-                        using var record = new NpgsqlCommand(_sql.RecordVersion, connection, transaction);
-                        record.Parameters.AddWithValue("version", version);
-                        await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    }
-
-                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    lockCommand.Parameters.AddWithValue("name", "salesflow.schema." + _sql.Name);
+                    await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
-            }
 
-            _schemaReady = true;
-        }
-        finally
-        {
-            _schemaGate.Release();
+                // Creating an existing schema still needs CREATE rights on the database, so look first.
+                bool schemaExists;
+                using (var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = @name)", connection, transaction))
+                {
+                    exists.Parameters.AddWithValue("name", _sql.Name);
+                    schemaExists = (bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+                }
+
+                if (!schemaExists)
+                {
+                    await ExecuteAsync(connection, transaction, _sql.CreateSchema, cancellationToken).ConfigureAwait(false);
+                }
+
+                await ExecuteAsync(connection, transaction, _sql.CreateVersionTable, cancellationToken).ConfigureAwait(false);
+                int current;
+                using (var read = new NpgsqlCommand(_sql.ReadVersion, connection, transaction))
+                {
+                    current = (int)(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+                }
+
+                if (current > _sql.CurrentVersion)
+                {
+                    throw new InvalidOperationException(
+                        $"The SalesFlow schema '{_sql.Name}' is version {current}, newer than this SalesFlow.PostgreSql supports ({_sql.CurrentVersion}). Upgrade the SalesFlow.PostgreSql package.");
+                }
+
+                for (var version = current + 1; version <= _sql.CurrentVersion; version++)
+                {
+                    await ExecuteAsync(connection, transaction, _sql.Migrations[version - 1], cancellationToken).ConfigureAwait(false);
+                    using var record = new NpgsqlCommand(_sql.RecordVersion, connection, transaction);
+                    record.Parameters.AddWithValue("version", version);
+                    await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -344,7 +326,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
             _dataSource.Dispose();
         }
 
-        _schemaGate.Dispose();
+        _schema.Dispose();
     }
 
     /// <summary>Closes the store's connections (unless the data source was given in the options).</summary>
@@ -356,7 +338,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
             await _dataSource.DisposeAsync().ConfigureAwait(false);
         }
 
-        _schemaGate.Dispose();
+        _schema.Dispose();
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)

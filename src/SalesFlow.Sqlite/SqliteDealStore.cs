@@ -35,11 +35,10 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
     private readonly string _connectionString;
     private readonly string _connectionPragmas;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
-    private readonly SemaphoreSlim _schemaGate = new(1, 1);
+    private readonly RunOnce _schema = new();
     private readonly Stack<SqliteSession> _idleSessions = new();
     private readonly DealDataCache _data = new();
     private SqliteSession? _writer;
-    private volatile bool _schemaReady;
     private bool _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="SqliteDealStore"/> class.</summary>
@@ -76,60 +75,43 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>A task that completes when the schema is current.</returns>
     /// <exception cref="InvalidOperationException">The file holds a newer schema than this package knows.</exception>
-    public async ValueTask EnsureSchemaAsync(CancellationToken cancellationToken = default)
+    public ValueTask EnsureSchemaAsync(CancellationToken cancellationToken = default) =>
+        _schema.Done ? ValueTask.CompletedTask : _schema.RunAsync(MigrateAsync, cancellationToken);
+
+    private async ValueTask MigrateAsync(CancellationToken cancellationToken)
     {
-        if (_schemaReady)
+        using (var session = await OpenSessionAsync(cancellationToken).ConfigureAwait(false))
         {
-            return;
-        }
-
-        await _schemaGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_schemaReady)
+            var connection = session.Connection;
+            // WAL is a property of the file; it cannot be switched inside a transaction.
+            await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
+            var transaction = connection.BeginTransaction(deferred: false);
+            await using (transaction.ConfigureAwait(false))
             {
-                return;
-            }
-
-            using (var session = await OpenSessionAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var connection = session.Connection;
-                // WAL is a property of the file; it cannot be switched inside a transaction.
-                await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
-                var transaction = connection.BeginTransaction(deferred: false);
-                await using (transaction.ConfigureAwait(false))
+                await ExecuteAsync(
+                    connection,
+                    transaction,
+                    "CREATE TABLE IF NOT EXISTS " + SqliteSchema.VersionTable + " (version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL)",
+                    cancellationToken).ConfigureAwait(false);
+                var current = await ReadSchemaVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                if (current > SqliteSchema.CurrentVersion)
                 {
-                    await ExecuteAsync(
-                        connection,
-                        transaction,
-                        "CREATE TABLE IF NOT EXISTS " + SqliteSchema.VersionTable + " (version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL)",
-                        cancellationToken).ConfigureAwait(false);
-                    var current = await ReadSchemaVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-                    if (current > SqliteSchema.CurrentVersion)
-                    {
-                        throw new InvalidOperationException(
-                            $"The SalesFlow schema in '{DataSource}' is version {current}, newer than this SalesFlow.Sqlite supports ({SqliteSchema.CurrentVersion}). Upgrade the SalesFlow.Sqlite package.");
-                    }
-
-                    for (var version = current + 1; version <= SqliteSchema.CurrentVersion; version++)
-                    {
-                        await ExecuteAsync(connection, transaction, SqliteSchema.Migrations[version - 1], cancellationToken).ConfigureAwait(false);
-                        using var record = connection.CreateCommand();
-                        record.Transaction = transaction;
-                        record.CommandText = "INSERT INTO " + SqliteSchema.VersionTable + " (version, applied_at) VALUES ($version, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
-                        record.Parameters.AddWithValue("$version", version);
-                        await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    }
-
-                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    throw new InvalidOperationException(
+                        $"The SalesFlow schema in '{DataSource}' is version {current}, newer than this SalesFlow.Sqlite supports ({SqliteSchema.CurrentVersion}). Upgrade the SalesFlow.Sqlite package.");
                 }
-            }
 
-            _schemaReady = true;
-        }
-        finally
-        {
-            _schemaGate.Release();
+                for (var version = current + 1; version <= SqliteSchema.CurrentVersion; version++)
+                {
+                    await ExecuteAsync(connection, transaction, SqliteSchema.Migrations[version - 1], cancellationToken).ConfigureAwait(false);
+                    using var record = connection.CreateCommand();
+                    record.Transaction = transaction;
+                    record.CommandText = "INSERT INTO " + SqliteSchema.VersionTable + " (version, applied_at) VALUES ($version, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
+                    record.Parameters.AddWithValue("$version", version);
+                    await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -360,7 +342,7 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
         }
 
         _writeGate.Dispose();
-        _schemaGate.Dispose();
+        _schema.Dispose();
     }
 
     /// <summary>Releases the store's pooled connections, so the database file is closed.</summary>
