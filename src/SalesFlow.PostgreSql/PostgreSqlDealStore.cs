@@ -229,8 +229,8 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
                         StoredEnums.ParseEventKind(reader.GetString(1)),
                         reader.GetFieldValue<DateTimeOffset>(2),
                         reader.GetString(3),
-                        GetNullableString(reader, 4),
-                        GetNullableString(reader, 5),
+                        reader.GetNullableString(4),
+                        reader.GetNullableString(5),
                         reader.GetString(6)));
                 }
             }
@@ -272,7 +272,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
     {
         DealStoreChecks.ValidateImport(batch);
         cancellationToken.ThrowIfCancellationRequested();
-        var data = SerializeImportData(batch);
+        var data = StoreRows.SerializeImportData(_pipelines, batch);
         if (batch.Count == 0)
         {
             return;
@@ -381,9 +381,6 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
         p.AddWithValue("payloads", NpgsqlDbType.Array | NpgsqlDbType.Jsonb, events.Select(EventPayload.Serialize).ToArray());
     }
 
-    private static string? GetNullableString(NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-
     private static async Task WriteNullableAsync<T>(NpgsqlBinaryImporter writer, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
     {
         if (value is null)
@@ -477,40 +474,20 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
             PipelineId = pipelineId,
             PipelineVersion = pipelineVersion,
             StageId = reader.GetString(3),
-            PreviousStageId = GetNullableString(reader, 4),
+            PreviousStageId = reader.GetNullableString(4),
             Version = reader.GetInt64(5),
             LastSequence = reader.GetInt64(6),
             CreatedAt = reader.GetFieldValue<DateTimeOffset>(7),
             UpdatedAt = reader.GetFieldValue<DateTimeOffset>(8),
             StageEnteredAt = reader.GetFieldValue<DateTimeOffset>(9),
             LastActivityAt = reader.GetFieldValue<DateTimeOffset>(10),
-            Owner = GetNullableString(reader, 11),
+            Owner = reader.GetNullableString(11),
             Amount = reader.IsDBNull(12) ? null : reader.GetDecimal(12),
             Outcome = StoredEnums.ParseStageKind(reader.GetString(13)),
-            OutcomeReason = GetNullableString(reader, 14),
+            OutcomeReason = reader.GetNullableString(14),
             NextFollowUpAt = reader.IsDBNull(15) ? null : reader.GetFieldValue<DateTimeOffset>(15),
             CompletedChecklistItems = [.. reader.GetFieldValue<string[]>(16)],
             Data = _data.Deserialize(_pipelines.Get(pipelineId, pipelineVersion), id, reader.GetString(17)),
         };
-    }
-
-    private string[] SerializeImportData(IReadOnlyList<DealImport> batch)
-    {
-        var data = new string[batch.Count];
-        var problems = new List<string>();
-        for (var i = 0; i < batch.Count; i++)
-        {
-            var deal = batch[i].Deal;
-            if (_pipelines.TryGet(deal.PipelineId, deal.PipelineVersion, out var pipeline))
-            {
-                data[i] = pipeline.SerializeData(deal.Data);
-            }
-            else
-            {
-                problems.Add($"Deal '{deal.Id}' runs on pipeline '{deal.PipelineId}' v{deal.PipelineVersion}, which is not registered.");
-            }
-        }
-
-        return problems.Count > 0 ? throw new DealImportException(problems) : data;
     }
 }

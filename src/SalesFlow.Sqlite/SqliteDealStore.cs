@@ -228,8 +228,8 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
                         StoredEnums.ParseEventKind(reader.GetString(1)),
                         FromTicks(reader.GetInt64(2)),
                         reader.GetString(3),
-                        GetNullableString(reader, 4),
-                        GetNullableString(reader, 5),
+                        reader.GetNullableString(4),
+                        reader.GetNullableString(5),
                         reader.GetString(6)));
                 }
             }
@@ -295,7 +295,7 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
     {
         DealStoreChecks.ValidateImport(batch);
         cancellationToken.ThrowIfCancellationRequested();
-        var data = SerializeImportData(batch);
+        var data = StoreRows.SerializeImportData(_pipelines, batch);
         if (batch.Count == 0)
         {
             return;
@@ -491,9 +491,6 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
 
     private static DateTimeOffset FromTicks(long utcTicks) => new(utcTicks, TimeSpan.Zero);
 
-    private static string? GetNullableString(SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-
     private async Task<Deal?> ReadDealAsync(SqliteSession session, SqliteTransaction? transaction, string dealId, CancellationToken cancellationToken)
     {
         var command = session.Command(SqliteStatement.SelectDeal, transaction);
@@ -591,40 +588,20 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
             PipelineId = pipelineId,
             PipelineVersion = pipelineVersion,
             StageId = reader.GetString(3),
-            PreviousStageId = GetNullableString(reader, 4),
+            PreviousStageId = reader.GetNullableString(4),
             Version = reader.GetInt64(5),
             LastSequence = reader.GetInt64(6),
             CreatedAt = FromTicks(reader.GetInt64(7)),
             UpdatedAt = FromTicks(reader.GetInt64(8)),
             StageEnteredAt = FromTicks(reader.GetInt64(9)),
             LastActivityAt = FromTicks(reader.GetInt64(10)),
-            Owner = GetNullableString(reader, 11),
+            Owner = reader.GetNullableString(11),
             Amount = reader.IsDBNull(12) ? null : decimal.Parse(reader.GetString(12), NumberStyles.Number, CultureInfo.InvariantCulture),
             Outcome = StoredEnums.ParseStageKind(reader.GetString(13)),
-            OutcomeReason = GetNullableString(reader, 14),
+            OutcomeReason = reader.GetNullableString(14),
             NextFollowUpAt = reader.IsDBNull(15) ? null : FromTicks(reader.GetInt64(15)),
             CompletedChecklistItems = EventPayload.DeserializeChecklist(reader.GetString(16)),
             Data = _data.Deserialize(_pipelines.Get(pipelineId, pipelineVersion), id, reader.GetString(17)),
         };
-    }
-
-    private string[] SerializeImportData(IReadOnlyList<DealImport> batch)
-    {
-        var data = new string[batch.Count];
-        var problems = new List<string>();
-        for (var i = 0; i < batch.Count; i++)
-        {
-            var deal = batch[i].Deal;
-            if (_pipelines.TryGet(deal.PipelineId, deal.PipelineVersion, out var pipeline))
-            {
-                data[i] = pipeline.SerializeData(deal.Data);
-            }
-            else
-            {
-                problems.Add($"Deal '{deal.Id}' runs on pipeline '{deal.PipelineId}' v{deal.PipelineVersion}, which is not registered.");
-            }
-        }
-
-        return problems.Count > 0 ? throw new DealImportException(problems) : data;
     }
 }
