@@ -77,6 +77,7 @@ public class PipelineBuilderTests
         var problems = Problems(() => PipelineBuilder.Create<RenewalData>("empty").Build());
 
         problems.Should().Contain(p => p.Contains("no initial stage"));
+        problems.Should().ContainSingle("with no stage at all, won/lost/reachability problems would only repeat it");
     }
 
     [Fact]
