@@ -26,7 +26,7 @@ public class MoveBenchmarks
     private StateMachine<B2BScenario.Stage, B2BScenario.Trigger> _rawMachine = null!;
     private SalesFlowEngine _engine = null!;
     private InMemoryDealStore _store = null!;
-    private readonly FireOptions _fire = new("bench");
+    private readonly FireRequest _fire = new("bench");
     private string[] _dealIds = [];
     private int _next;
 

@@ -28,7 +28,7 @@ public class SqliteMoveBenchmarks
         (B2BStages.Close, B2BTriggers.Close), (B2BStages.FollowUp, B2BTriggers.Win),
     ];
 
-    private readonly FireOptions _fire = new("bench");
+    private readonly FireRequest _fire = new("bench");
     private string _directory = "";
     private SqliteDealStore _store = null!;
     private SqliteDealStore _rawSchemaStore = null!;

@@ -69,7 +69,7 @@ public static class ThroughputHarness
         GC.WaitForPendingFinalizers();
         GC.Collect();
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-        var options = new FireOptions("harness");
+        var options = new FireRequest("harness");
         var moveClock = Stopwatch.StartNew();
         await RunOnWorkersAsync(ids, workers, async id =>
         {

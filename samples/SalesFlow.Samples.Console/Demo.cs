@@ -153,13 +153,13 @@ internal static class Demo
         await Show(engine.NoticesPieceAsync(id, "ring-042", Seller), id, RetailTriggers.NoticesPiece);
         await Fire(engine, id, RetailTriggers.ShowsCuriosity);
         AnsiConsole.MarkupLine("The curious customer asks \"how much is this?\" and the seller wants to quote:");
-        await Show(engine.QuotePriceAsync(id, 1299m, new FireOptions(Seller)), id, RetailTriggers.QuotePrice);
+        await Show(engine.QuotePriceAsync(id, 1299m, new FireRequest(Seller)), id, RetailTriggers.QuotePrice);
         AnsiConsole.MarkupLine("A manager may override, with a justification that the history keeps:");
-        await Show(engine.QuotePriceAsync(id, 1299m, new FireOptions(Manager) { OverrideJustification = "Returning customer asked for the price list" }), id, RetailTriggers.QuotePrice);
+        await Show(engine.QuotePriceAsync(id, 1299m, new FireRequest(Manager) { OverrideJustification = "Returning customer asked for the price list" }), id, RetailTriggers.QuotePrice);
         await engine.RecordTryOnAsync(id, "ring-042", Seller);
         await Fire(engine, id, RetailTriggers.SharesPersonalContext);
         await Fire(engine, id, RetailTriggers.AsksPriceCarefully);
-        await Show(engine.QuotePriceAsync(id, 1299m, new FireOptions(Seller)), id, RetailTriggers.QuotePrice);
+        await Show(engine.QuotePriceAsync(id, 1299m, new FireRequest(Seller)), id, RetailTriggers.QuotePrice);
         await Fire(engine, id, RetailTriggers.Purchase);
         await HistoryAsync(engine, id);
     }
@@ -173,7 +173,7 @@ internal static class Demo
     }
 
     private static Task Fire(SalesFlowEngine engine, string id, string trigger, bool verbose = true) =>
-        Show(engine.FireAsync(id, trigger, new FireOptions(Seller)), id, trigger, verbose);
+        Show(engine.FireAsync(id, trigger, new FireRequest(Seller)), id, trigger, verbose);
 
     private static async Task Show(ValueTask<FireResult> pending, string id, string trigger, bool verbose = true)
     {

@@ -17,9 +17,9 @@ public class EngineLogTests
         var engine = provider.GetRequiredService<SalesFlowEngine>();
 
         await engine.StartAsync(LeadPipeline.Id, "d1", new LeadData(), "alice");
-        await engine.FireAsync("d1", "qualify", new FireOptions("alice"));
-        await engine.FireAsync("d1", "win", new FireOptions("alice"));
-        await engine.FireAsync("d1", "qualify", new FireOptions("manager") { OverrideJustification = "referral" });
+        await engine.FireAsync("d1", "qualify", new FireRequest("alice"));
+        await engine.FireAsync("d1", "win", new FireRequest("alice"));
+        await engine.FireAsync("d1", "qualify", new FireRequest("manager") { OverrideJustification = "referral" });
 
         var records = provider.GetFakeLogCollector().GetSnapshot().Where(r => r.Category == "SalesFlow.Engine").ToList();
         records.Select(r => (r.Id.Id, r.Id.Name)).Should().Equal(
@@ -47,7 +47,7 @@ public class EngineLogTests
         {
             var engine = provider.GetRequiredService<SalesFlowEngine>();
             await engine.StartAsync(LeadPipeline.Id, "d1", new LeadData { Qualified = true }, "alice");
-            await engine.FireAsync("d1", "qualify", new FireOptions("alice"));
+            await engine.FireAsync("d1", "qualify", new FireRequest("alice"));
         }
 
         conflicting.GetFakeLogCollector().LatestRecord.Should().Match<FakeLogRecord>(r => r.Id.Id == 1004 && r.Level == LogLevel.Warning);
@@ -59,13 +59,13 @@ public class EngineLogTests
     {
         await using var provider = Build(b => b.AddHook<FailingAfterSaveHook>(), o => o.OverrideActors.Add("manager"));
         var engine = provider.GetRequiredService<SalesFlowEngine>();
-        var personal = new FireOptions("alice") { Note = PersonalData, Reason = PersonalData, Properties = new Dictionary<string, string> { ["contact"] = PersonalData } };
+        var personal = new FireRequest("alice") { Note = PersonalData, Reason = PersonalData, Properties = new Dictionary<string, string> { ["contact"] = PersonalData } };
 
-        await engine.StartAsync(LeadPipeline.Id, "d1", new LeadData { ContactName = PersonalData, Phone = PersonalData }, new StartOptions("alice") { Note = PersonalData });
+        await engine.StartAsync(LeadPipeline.Id, "d1", new LeadData { ContactName = PersonalData, Phone = PersonalData }, new StartRequest("alice") { Note = PersonalData });
         await engine.FireAsync("d1", "qualify", personal);
         await engine.FireAsync("d1", "win", personal);
-        await engine.UpdateAsync<LeadData>("d1", d => d.Qualified = true, new ActivityOptions("alice") { Note = PersonalData });
-        await engine.RecordActivityAsync("d1", new ActivityOptions("alice") { Activity = "call", Note = PersonalData });
+        await engine.UpdateAsync<LeadData>("d1", d => d.Qualified = true, new ActivityRequest("alice") { Note = PersonalData });
+        await engine.RecordActivityAsync("d1", new ActivityRequest("alice") { Activity = "call", Note = PersonalData });
         await engine.FireAsync("d1", "qualify", personal);
         await engine.FireAsync("d1", "lose", personal);
         await engine.FireAsync("d1", "reopen", personal with { Actor = "manager", OverrideJustification = PersonalData });

@@ -26,7 +26,7 @@ public class HostingSnippetTests
         await host.StartAsync();                // invalid SalesFlow options fail here, every problem listed
         var engine = host.Services.GetRequiredService<SalesFlowEngine>();
         await engine.StartAsync(SalesPipelines.RetailFloorId, "walk-in-1", new RetailDeal(), "seller-7");
-        return await engine.FireAsync("walk-in-1", RetailTriggers.ShowsCuriosity, new FireOptions("seller-7"));
+        return await engine.FireAsync("walk-in-1", RetailTriggers.ShowsCuriosity, new FireRequest("seller-7"));
     }
 
     public static PipelineDefinition Renewals() =>

@@ -98,8 +98,8 @@ public class SalesFlowBuilderExtensionsTests
         var engine = provider.GetRequiredService<SalesFlowEngine>();
         await engine.StartAsync(LeadPipeline.Id, "d1", new LeadData { Qualified = true }, "alice");
 
-        (await engine.FireAsync("d1", "qualify", new FireOptions("alice"))).EnsureAccepted();
-        (await engine.FireAsync("d1", "win", new FireOptions("alice"))).EnsureAccepted();
+        (await engine.FireAsync("d1", "qualify", new FireRequest("alice"))).EnsureAccepted();
+        (await engine.FireAsync("d1", "win", new FireRequest("alice"))).EnsureAccepted();
 
         var calls = provider.GetRequiredService<HookRecorder>().Calls;
         calls.Select(c => (c.Phase, c.Trigger)).Should().Equal(
@@ -122,7 +122,7 @@ public class SalesFlowBuilderExtensionsTests
         var engine = provider.GetRequiredService<SalesFlowEngine>();
         await engine.StartAsync(LeadPipeline.Id, "d1", new LeadData { Qualified = true }, "alice");
 
-        (await engine.FireAsync("d1", "qualify", new FireOptions("alice"))).EnsureAccepted();
+        (await engine.FireAsync("d1", "qualify", new FireRequest("alice"))).EnsureAccepted();
 
         provider.GetRequiredService<HookRecorder>().Calls.Should().HaveCount(2);
         services.Count(d => d.ServiceType == typeof(UnitOfWorkHook)).Should().Be(1);
@@ -139,7 +139,7 @@ public class SalesFlowBuilderExtensionsTests
         var engine = provider.GetRequiredService<SalesFlowEngine>();
         await engine.StartAsync(LeadPipeline.Id, "d1", new LeadData { Qualified = true }, "alice");
 
-        var result = await engine.FireAsync("d1", "qualify", new FireOptions("alice"));
+        var result = await engine.FireAsync("d1", "qualify", new FireRequest("alice"));
 
         result.Status.Should().Be(FireStatus.Aborted);
         result.FailedHook!.HookName.Should().Be(nameof(VetoHook));
@@ -163,7 +163,7 @@ public class SalesFlowBuilderExtensionsTests
         var engine = provider.GetRequiredService<SalesFlowEngine>();
         await engine.StartAsync(LeadPipeline.Id, "d1", new LeadData(), "alice");
 
-        var result = await engine.FireAsync("d1", "qualify", new FireOptions("alice"));
+        var result = await engine.FireAsync("d1", "qualify", new FireRequest("alice"));
 
         result.Status.Should().Be(FireStatus.Rejected);
         created.Should().Be(0);
@@ -179,8 +179,8 @@ public class SalesFlowBuilderExtensionsTests
         var engine = provider.GetRequiredService<SalesFlowEngine>();
         await engine.StartAsync(LeadPipeline.Id, "d1", new LeadData { Qualified = true }, "alice");
 
-        (await engine.FireAsync("d1", "qualify", new FireOptions("alice"))).EnsureAccepted();
-        (await engine.FireAsync("d1", "win", new FireOptions("alice"))).EnsureAccepted();
+        (await engine.FireAsync("d1", "qualify", new FireRequest("alice"))).EnsureAccepted();
+        (await engine.FireAsync("d1", "win", new FireRequest("alice"))).EnsureAccepted();
 
         hook.Transitioned.Should().Be(2);
     }

@@ -53,8 +53,8 @@ public class SalesFlowDiagnosticsTests
         var engine = provider.GetRequiredService<SalesFlowEngine>();
         await engine.StartAsync(LeadPipeline.Id, "d1", new LeadData { Qualified = true }, "alice");
 
-        await engine.FireAsync("d1", "qualify", new FireOptions("alice"));
-        await engine.FireAsync("d1", "qualify", new FireOptions("alice"));
+        await engine.FireAsync("d1", "qualify", new FireRequest("alice"));
+        await engine.FireAsync("d1", "qualify", new FireRequest("alice"));
 
         var expectedTags = new Dictionary<string, object?>
         {
@@ -77,7 +77,7 @@ public class SalesFlowDiagnosticsTests
         var engine = provider.GetRequiredService<SalesFlowEngine>();
         await engine.StartAsync(LeadPipeline.Id, "d1", new LeadData(), "alice");
 
-        await engine.FireAsync("d1", "qualify", new FireOptions("alice"));
+        await engine.FireAsync("d1", "qualify", new FireRequest("alice"));
 
         moves.LastMeasurement!.Tags["salesflow.move.result"].Should().Be("rejected");
     }
@@ -91,7 +91,7 @@ public class SalesFlowDiagnosticsTests
         await engine.StartAsync(LeadPipeline.Id, "d1", new LeadData { Qualified = true }, "alice");
 
         _time.Advance(TimeSpan.FromHours(2));
-        await engine.FireAsync("d1", "qualify", new FireOptions("alice"));
+        await engine.FireAsync("d1", "qualify", new FireRequest("alice"));
 
         var measurement = stages.GetMeasurementSnapshot().Should().ContainSingle().Subject;
         measurement.Value.Should().Be(7200);
@@ -112,7 +112,7 @@ public class SalesFlowDiagnosticsTests
         var engine = provider.GetRequiredService<SalesFlowEngine>();
         await engine.StartAsync(LeadPipeline.Id, "d1", new LeadData { Qualified = true }, "alice");
 
-        await engine.FireAsync("d1", "qualify", new FireOptions("alice"));
+        await engine.FireAsync("d1", "qualify", new FireRequest("alice"));
 
         var conflict = conflicts.GetMeasurementSnapshot().Should().ContainSingle().Subject;
         conflict.Value.Should().Be(3);
@@ -128,7 +128,7 @@ public class SalesFlowDiagnosticsTests
         var engine = provider.GetRequiredService<SalesFlowEngine>();
         await engine.StartAsync(LeadPipeline.Id, "d1", new LeadData { Qualified = true }, "alice");
 
-        await engine.FireAsync("d1", "qualify", new FireOptions("alice"));
+        await engine.FireAsync("d1", "qualify", new FireRequest("alice"));
 
         var failure = failures.GetMeasurementSnapshot().Should().ContainSingle().Subject;
         failure.Value.Should().Be(1);
@@ -150,7 +150,7 @@ public class SalesFlowDiagnosticsTests
         using var activities = new ActivityRecorder(dealId);
         await engine.StartAsync(LeadPipeline.Id, dealId, new LeadData { Qualified = true }, "alice");
 
-        await engine.FireAsync(dealId, "qualify", new FireOptions("alice"));
+        await engine.FireAsync(dealId, "qualify", new FireRequest("alice"));
 
         var activity = activities.Stopped.Should().ContainSingle().Subject;
         activity.OperationName.Should().Be("salesflow.move");
@@ -177,7 +177,7 @@ public class SalesFlowDiagnosticsTests
         using var activities = new ActivityRecorder(dealId);
         await engine.StartAsync(LeadPipeline.Id, dealId, new LeadData { Qualified = true }, "alice");
 
-        await engine.FireAsync(dealId, "qualify", new FireOptions("alice"));
+        await engine.FireAsync(dealId, "qualify", new FireRequest("alice"));
 
         var activity = activities.Stopped.Should().ContainSingle().Subject;
         activity.Status.Should().Be(ActivityStatusCode.Error);
@@ -194,7 +194,7 @@ public class SalesFlowDiagnosticsTests
         var dealId = "missing-" + Guid.NewGuid().ToString("N");
         using var activities = new ActivityRecorder(dealId);
 
-        var act = async () => await engine.FireAsync(dealId, "qualify", new FireOptions("alice"));
+        var act = async () => await engine.FireAsync(dealId, "qualify", new FireRequest("alice"));
 
         await act.Should().ThrowAsync<DealNotFoundException>();
         var activity = activities.Stopped.Should().ContainSingle().Subject;
@@ -216,7 +216,7 @@ public class SalesFlowDiagnosticsTests
         var engine = provider.GetRequiredService<SalesFlowEngine>();
         await engine.StartAsync(LeadPipeline.Id, "d-unknown", new LeadData(), "alice");
 
-        var result = await engine.FireAsync("d-unknown", "free text from a form " + Guid.NewGuid(), new FireOptions("alice"));
+        var result = await engine.FireAsync("d-unknown", "free text from a form " + Guid.NewGuid(), new FireRequest("alice"));
 
         result.Status.Should().Be(FireStatus.NotPermitted);
         moves.LastMeasurement!.Tags["salesflow.trigger"].Should().Be("unknown");

@@ -52,7 +52,7 @@ public class SalesFlowOptionsTests
         await host.StartAsync();
         var engine = host.Services.GetRequiredService<SalesFlowEngine>();
         await engine.StartAsync(LeadPipeline.Id, "d1", new LeadData(), "alice");
-        var forced = await engine.FireAsync("d1", "qualify", new FireOptions("manager") { OverrideJustification = "known customer" });
+        var forced = await engine.FireAsync("d1", "qualify", new FireRequest("manager") { OverrideJustification = "known customer" });
         await host.StopAsync();
 
         forced.Status.Should().Be(FireStatus.Accepted);

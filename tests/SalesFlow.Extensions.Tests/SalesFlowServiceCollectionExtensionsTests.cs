@@ -33,7 +33,7 @@ public class SalesFlowServiceCollectionExtensionsTests
 
         var engine = provider.GetRequiredService<SalesFlowEngine>();
         await engine.StartAsync(LeadPipeline.Id, "d1", new LeadData { Qualified = true }, "alice");
-        var result = await engine.FireAsync("d1", "qualify", new FireOptions("alice"));
+        var result = await engine.FireAsync("d1", "qualify", new FireRequest("alice"));
 
         result.Status.Should().Be(FireStatus.Accepted);
         result.Deal.StageId.Should().Be("qualified");
@@ -188,8 +188,8 @@ public class SalesFlowServiceCollectionExtensionsTests
         await engine.StartAsync(LeadPipeline.Id, "d1", new LeadData(), "alice");
         await engine.StartAsync(LeadPipeline.Id, "d2", new LeadData(), "alice");
 
-        var denied = await engine.FireAsync("d1", "qualify", new FireOptions("alice") { OverrideJustification = "trust me" });
-        var forced = await engine.FireAsync("d2", "qualify", new FireOptions("manager") { OverrideJustification = "CEO's referral" });
+        var denied = await engine.FireAsync("d1", "qualify", new FireRequest("alice") { OverrideJustification = "trust me" });
+        var forced = await engine.FireAsync("d2", "qualify", new FireRequest("manager") { OverrideJustification = "CEO's referral" });
 
         denied.OverrideDenied.Should().BeTrue();
         forced.Status.Should().Be(FireStatus.Accepted);
@@ -206,7 +206,7 @@ public class SalesFlowServiceCollectionExtensionsTests
         var engine = provider.GetRequiredService<SalesFlowEngine>();
         await engine.StartAsync(LeadPipeline.Id, "d1", new LeadData { Qualified = true }, "alice");
 
-        var result = await engine.FireAsync("d1", "qualify", new FireOptions("alice"));
+        var result = await engine.FireAsync("d1", "qualify", new FireRequest("alice"));
 
         result.Status.Should().Be(FireStatus.Conflict);
         result.ConflictRetries.Should().Be(2);

@@ -460,7 +460,7 @@ public abstract class DealStoreContractTests : IAsyncLifetime
         failing.Hooks.Add(new ThrowingHook());
         var failingEngine = new SalesFlowEngine(Pipelines, await OpenStoreAsync(), failing);
 
-        var result = await failingEngine.FireAsync("hooked", "toggle", new FireOptions("bob"));
+        var result = await failingEngine.FireAsync("hooked", "toggle", new FireRequest("bob"));
 
         result.Status.Should().Be(FireStatus.Aborted);
         var reread = await OpenStoreAsync();
@@ -498,7 +498,7 @@ public abstract class DealStoreContractTests : IAsyncLifetime
                 var dealId = $"hot-{random.Next(deals)}";
                 if (random.Next(2) == 0)
                 {
-                    var result = await engine.FireAsync(dealId, "toggle", new FireOptions($"task-{t}"));
+                    var result = await engine.FireAsync(dealId, "toggle", new FireRequest($"task-{t}"));
                     result.Status.Should().Be(FireStatus.Accepted);
                     Interlocked.Add(ref retried, result.ConflictRetries);
                     toggles.AddOrUpdate(dealId, 1, (_, n) => n + 1);

@@ -113,7 +113,7 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
             await kill.ExecuteNonQueryAsync(ct);
         };
 
-        var act = async () => await engine.FireAsync("broken", "toggle", new FireOptions("bob"));
+        var act = async () => await engine.FireAsync("broken", "toggle", new FireRequest("bob"));
 
         await act.Should().ThrowAsync<NpgsqlException>();
         var fresh = Open();

@@ -96,7 +96,7 @@ public sealed class SqliteDealStoreTests : IDisposable
             return Task.CompletedTask;
         };
 
-        var act = async () => await engine.FireAsync("broken", "toggle", new FireOptions("bob"));
+        var act = async () => await engine.FireAsync("broken", "toggle", new FireRequest("bob"));
 
         await act.Should().ThrowAsync<Exception>();
         var fresh = Open();

@@ -26,7 +26,7 @@ public sealed class StoreServiceCollectionTests : IDisposable
                 .Which.Should().BeSameAs(provider.GetRequiredService<IDealStore>());
             var engine = provider.GetRequiredService<SalesFlowEngine>();
             await engine.StartAsync(StorePipeline.Id, "di-1", new StoreDealData { Customer = "x" }, "alice");
-            (await engine.FireAsync("di-1", "toggle", new FireOptions("alice"))).EnsureAccepted();
+            (await engine.FireAsync("di-1", "toggle", new FireRequest("alice"))).EnsureAccepted();
         }
 
         await using (var provider = BuildProvider(b => b.UseSqliteStore(o => o.DataSource = _file.Path)))

@@ -23,7 +23,7 @@ public class QuickstartTests
         var engine = new SalesFlowEngine(new PipelineRegistry(pipeline), new InMemoryDealStore());
         await engine.StartAsync("renewals", "deal-42", new RenewalDeal(), actor: "alice");
 
-        var refused = await engine.FireAsync("deal-42", "sign", new FireOptions("alice"));
+        var refused = await engine.FireAsync("deal-42", "sign", new FireRequest("alice"));
         foreach (var guard in refused.UnmetGuards)
         {
             Console.WriteLine($"{guard.Code}: {guard.Reason}");   // contract.signed, checklist.call-logged
@@ -31,7 +31,7 @@ public class QuickstartTests
 
         await engine.CompleteChecklistItemAsync("deal-42", "call-logged", actor: "alice");
         await engine.UpdateAsync<RenewalDeal>("deal-42", d => d.Signed = true, actor: "alice");
-        var signed = await engine.FireAsync("deal-42", "sign", new FireOptions("alice") { Note = "Signed on site" });
+        var signed = await engine.FireAsync("deal-42", "sign", new FireRequest("alice") { Note = "Signed on site" });
         return signed.EnsureAccepted().Deal;                      // throws a typed exception if refused
     }
     // README:quickstart:end

@@ -8,8 +8,8 @@ namespace SalesFlow;
 /// events to its history.
 /// </summary>
 /// <remarks>
-/// Treat <see cref="Data"/> as read-only: the engine may share one instance between snapshots. Change it
-/// with <see cref="SalesFlowEngine.UpdateAsync{TData}(string, Action{TData}, ActivityOptions, CancellationToken)"/>.
+/// <see cref="Data"/> is immutable (the pipeline's definition checks its type): stores and snapshots share one
+/// instance safely. Change it with <see cref="SalesFlowEngine.UpdateAsync{TData}(string, Action{TData}, ActivityRequest, CancellationToken)"/>.
 /// </remarks>
 public sealed record Deal
 {
@@ -42,6 +42,12 @@ public sealed record Deal
 
     /// <summary>Gets when the deal entered its current stage.</summary>
     public required DateTimeOffset StageEnteredAt { get; init; }
+
+    /// <summary>
+    /// Gets the sequence number of the event that brought the deal into its current stage (1 for the start event):
+    /// it tells one visit of a stage from the next, even when both happen at the same instant.
+    /// </summary>
+    public long StageEnteredSequence { get; init; }
 
     /// <summary>Gets when something last happened to the deal (a move or an activity).</summary>
     public required DateTimeOffset LastActivityAt { get; init; }

@@ -3,7 +3,7 @@ namespace SalesFlow;
 /// <summary>What a guard sees: the deal (with its data) and the arguments of the move being tried.</summary>
 public readonly struct GuardContext
 {
-    internal GuardContext(Deal deal, FireOptions? options)
+    internal GuardContext(Deal deal, FireRequest? options)
     {
         Deal = deal;
         Options = options;
@@ -13,7 +13,7 @@ public readonly struct GuardContext
     public Deal Deal { get; }
 
     /// <summary>Gets the options of the move being tried; <see langword="null"/> when listing available moves.</summary>
-    public FireOptions? Options { get; }
+    public FireRequest? Options { get; }
 
     /// <summary>Gets the reason given with the move (for example a lost reason), if any.</summary>
     public string? Reason => Options?.Reason;

@@ -85,7 +85,7 @@ internal sealed class CompiledPipeline
         stageIndex < 0 || triggerIndex < 0 ? null : _table[(stageIndex * TriggerNames.Length) + triggerIndex];
 
     /// <summary>Returns the unmet guards of one transition for a deal; <see langword="null"/> when every guard is met.</summary>
-    public List<UnmetGuard>? UnmetGuards(CompiledTransition transition, Deal deal, FireOptions? options)
+    public List<UnmetGuard>? UnmetGuards(CompiledTransition transition, Deal deal, FireRequest? options)
     {
         List<UnmetGuard>? unmet = null;
         if (transition.Definition.Kind == TransitionKind.Return && ReturnTarget(deal) < 0)
@@ -113,7 +113,7 @@ internal sealed class CompiledPipeline
     /// selects one transition past its guards (an override, or a deterministic choice among several allowed
     /// alternatives); -1 lets Stateless decide.
     /// </summary>
-    public bool TryFire(Deal deal, int stageIndex, int triggerIndex, FireOptions options, int forced, out int toIndex)
+    public bool TryFire(Deal deal, int stageIndex, int triggerIndex, FireRequest options, int forced, out int toIndex)
     {
         // One machine waits in a slot taken with a single interlocked exchange; the bag holds the rest.
         var machine = Interlocked.Exchange(ref _ready, null);
@@ -148,7 +148,7 @@ internal sealed class CompiledPipeline
     private sealed class PooledMachine
     {
         private Deal? _deal;
-        private FireOptions? _options;
+        private FireRequest? _options;
         private int _forced = -1;
         private readonly CompiledPipeline _pipeline;
 
@@ -175,7 +175,7 @@ internal sealed class CompiledPipeline
 
         public bool Refused { get; private set; }
 
-        public void Bind(Deal deal, FireOptions options, int stageIndex, int forced)
+        public void Bind(Deal deal, FireRequest options, int stageIndex, int forced)
         {
             _deal = deal;
             _options = options;

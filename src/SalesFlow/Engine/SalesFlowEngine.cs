@@ -68,7 +68,7 @@ public sealed class SalesFlowEngine
     /// <exception cref="DealAlreadyExistsException">A deal with that id exists.</exception>
     public ValueTask<Deal> StartAsync<TData>(string pipelineId, string dealId, TData data, string actor, CancellationToken cancellationToken = default)
         where TData : class =>
-        StartAsync(pipelineId, dealId, data, new StartOptions(actor), cancellationToken);
+        StartAsync(pipelineId, dealId, data, new StartRequest(actor), cancellationToken);
 
     /// <summary>Starts a deal in the initial stage of a pipeline.</summary>
     /// <typeparam name="TData">The pipeline's data type.</typeparam>
@@ -80,7 +80,7 @@ public sealed class SalesFlowEngine
     /// <returns>The started deal.</returns>
     /// <exception cref="PipelineNotFoundException">The pipeline (version) is not registered.</exception>
     /// <exception cref="DealAlreadyExistsException">A deal with that id exists.</exception>
-    public async ValueTask<Deal> StartAsync<TData>(string pipelineId, string dealId, TData data, StartOptions options, CancellationToken cancellationToken = default)
+    public async ValueTask<Deal> StartAsync<TData>(string pipelineId, string dealId, TData data, StartRequest options, CancellationToken cancellationToken = default)
         where TData : class
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(pipelineId);
@@ -123,7 +123,7 @@ public sealed class SalesFlowEngine
             Properties = ToProperties(options.Properties),
         };
 
-        if (!await _store.TrySaveAsync(deal, 0, [started], cancellationToken).ConfigureAwait(false))
+        if (!await _store.TrySaveAsync([new DealWrite(deal, 0, [started])], cancellationToken).ConfigureAwait(false))
         {
             throw new DealAlreadyExistsException(dealId);
         }
@@ -164,7 +164,7 @@ public sealed class SalesFlowEngine
     /// <see cref="FireStatus.Aborted"/>. Call <see cref="FireResult.EnsureAccepted"/> to turn a refusal into an exception.
     /// </returns>
     /// <exception cref="DealNotFoundException">There is no such deal.</exception>
-    public async ValueTask<FireResult> FireAsync(string dealId, string trigger, FireOptions options, CancellationToken cancellationToken = default)
+    public async ValueTask<FireResult> FireAsync(string dealId, string trigger, FireRequest options, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dealId);
         ArgumentException.ThrowIfNullOrWhiteSpace(trigger);
@@ -198,7 +198,7 @@ public sealed class SalesFlowEngine
         }
     }
 
-    private async ValueTask<FireResult> FireCoreAsync(string dealId, string trigger, FireOptions options, IDealHookScope? hookScope, CancellationToken cancellationToken)
+    private async ValueTask<FireResult> FireCoreAsync(string dealId, string trigger, FireRequest options, IDealHookScope? hookScope, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -280,7 +280,7 @@ public sealed class SalesFlowEngine
                 }
             }
 
-            if (!await _store.TrySaveAsync(after, deal.Version, [@event], cancellationToken).ConfigureAwait(false))
+            if (!await _store.TrySaveAsync([new DealWrite(after, deal.Version, [@event])], cancellationToken).ConfigureAwait(false))
             {
                 if (attempt < _retries)
                 {
@@ -355,7 +355,7 @@ public sealed class SalesFlowEngine
     /// <returns>The deal after the change.</returns>
     /// <exception cref="DealNotFoundException">There is no such deal.</exception>
     /// <exception cref="DealConflictException">Other writers kept changing the deal; nothing was saved.</exception>
-    public ValueTask<Deal> UpdateAsync<TData>(string dealId, Action<TData> update, ActivityOptions options, CancellationToken cancellationToken = default)
+    public ValueTask<Deal> UpdateAsync<TData>(string dealId, Action<TData> update, ActivityRequest options, CancellationToken cancellationToken = default)
         where TData : class
     {
         ArgumentNullException.ThrowIfNull(update);
@@ -382,7 +382,7 @@ public sealed class SalesFlowEngine
     /// <returns>The deal after the change.</returns>
     public ValueTask<Deal> UpdateAsync<TData>(string dealId, Action<TData> update, string actor, CancellationToken cancellationToken = default)
         where TData : class =>
-        UpdateAsync(dealId, update, new ActivityOptions(actor), cancellationToken);
+        UpdateAsync(dealId, update, new ActivityRequest(actor), cancellationToken);
 
     /// <summary>Marks a checklist item of the deal's pipeline as done and records it. Completing a done item again changes nothing.</summary>
     /// <param name="dealId">The deal's id.</param>
@@ -391,7 +391,7 @@ public sealed class SalesFlowEngine
     /// <param name="cancellationToken">Cancels the change.</param>
     /// <returns>The deal after the change.</returns>
     /// <exception cref="ArgumentException">The pipeline has no such checklist item.</exception>
-    public ValueTask<Deal> CompleteChecklistItemAsync(string dealId, string itemId, ActivityOptions options, CancellationToken cancellationToken = default)
+    public ValueTask<Deal> CompleteChecklistItemAsync(string dealId, string itemId, ActivityRequest options, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(itemId);
         return AppendActivityAsync(
@@ -412,26 +412,26 @@ public sealed class SalesFlowEngine
             cancellationToken);
     }
 
-    /// <summary>Marks a checklist item as done (see <see cref="CompleteChecklistItemAsync(string, string, ActivityOptions, CancellationToken)"/>).</summary>
+    /// <summary>Marks a checklist item as done (see <see cref="CompleteChecklistItemAsync(string, string, ActivityRequest, CancellationToken)"/>).</summary>
     /// <param name="dealId">The deal's id.</param>
     /// <param name="itemId">The checklist item's id.</param>
     /// <param name="actor">Who completed it.</param>
     /// <param name="cancellationToken">Cancels the change.</param>
     /// <returns>The deal after the change.</returns>
     public ValueTask<Deal> CompleteChecklistItemAsync(string dealId, string itemId, string actor, CancellationToken cancellationToken = default) =>
-        CompleteChecklistItemAsync(dealId, itemId, new ActivityOptions(actor), cancellationToken);
+        CompleteChecklistItemAsync(dealId, itemId, new ActivityRequest(actor), cancellationToken);
 
     /// <summary>Records an activity without changing data: a note, a call, a custom activity type, or a new follow-up time.</summary>
     /// <param name="dealId">The deal's id.</param>
     /// <param name="options">Who, what type, the note, and optionally the next follow-up.</param>
     /// <param name="cancellationToken">Cancels the change.</param>
     /// <returns>The deal after the change.</returns>
-    public ValueTask<Deal> RecordActivityAsync(string dealId, ActivityOptions options, CancellationToken cancellationToken = default) =>
+    public ValueTask<Deal> RecordActivityAsync(string dealId, ActivityRequest options, CancellationToken cancellationToken = default) =>
         AppendActivityAsync(dealId, options, ActivityNote, static (_, deal) => (deal, null), cancellationToken);
 
     private async ValueTask<Deal> AppendActivityAsync(
         string dealId,
-        ActivityOptions options,
+        ActivityRequest options,
         string defaultActivity,
         Func<PipelineDefinition, Deal, (Deal? Changed, Dictionary<string, string>? Properties)> change,
         CancellationToken cancellationToken)
@@ -479,7 +479,7 @@ public sealed class SalesFlowEngine
                 Properties = merged,
             };
 
-            if (await _store.TrySaveAsync(after, deal.Version, [@event], cancellationToken).ConfigureAwait(false))
+            if (await _store.TrySaveAsync([new DealWrite(after, deal.Version, [@event])], cancellationToken).ConfigureAwait(false))
             {
                 return after;
             }
@@ -493,7 +493,7 @@ public sealed class SalesFlowEngine
     }
 
     private static (CompiledPipeline.CompiledTransition? Chosen, IReadOnlyList<UnmetGuard> Unmet) Choose(
-        CompiledPipeline compiled, CompiledPipeline.CompiledTransition[] candidates, Deal deal, FireOptions options)
+        CompiledPipeline compiled, CompiledPipeline.CompiledTransition[] candidates, Deal deal, FireRequest options)
     {
         List<UnmetGuard>? all = null;
         foreach (var candidate in candidates)
@@ -521,7 +521,7 @@ public sealed class SalesFlowEngine
         Deal deal,
         CompiledPipeline.CompiledTransition chosen,
         StageDefinition to,
-        FireOptions options,
+        FireRequest options,
         List<UnmetGuard>? overridden)
     {
         var now = _time.GetUtcNow();

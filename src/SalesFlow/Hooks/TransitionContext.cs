@@ -3,7 +3,7 @@ namespace SalesFlow;
 /// <summary>What a hook sees of a move: the deal before and after, the event that records it, and who made it.</summary>
 public sealed class TransitionContext
 {
-    internal TransitionContext(PipelineDefinition pipeline, Deal before, Deal after, DealEvent @event, FireOptions options, int attempt)
+    internal TransitionContext(PipelineDefinition pipeline, Deal before, Deal after, DealEvent @event, FireRequest options, int attempt)
     {
         Attempt = attempt;
         Pipeline = pipeline;
@@ -33,7 +33,7 @@ public sealed class TransitionContext
     public DealEvent Event { get; }
 
     /// <summary>Gets the options the move was fired with.</summary>
-    public FireOptions Options { get; }
+    public FireRequest Options { get; }
 
     /// <summary>Gets the trigger fired.</summary>
     public string Trigger => Event.Trigger!;
@@ -55,7 +55,7 @@ public sealed class TransitionContext
 
     /// <summary>
     /// Gets the deal's data as <typeparamref name="TData"/> (after the move). It is the deal's own instance: read it,
-    /// never change it (change data with <see cref="SalesFlowEngine.UpdateAsync{TData}(string, Action{TData}, ActivityOptions, CancellationToken)"/>).
+    /// never change it (change data with <see cref="SalesFlowEngine.UpdateAsync{TData}(string, Action{TData}, ActivityRequest, CancellationToken)"/>).
     /// </summary>
     /// <typeparam name="TData">The pipeline's data type.</typeparam>
     /// <returns>The data.</returns>

@@ -7,6 +7,6 @@ internal static class PipelineGuardHelpers
 
     public static bool HasNote(GuardContext context) => !string.IsNullOrWhiteSpace(context.Options?.Note);
 
-    public static ActivityOptions Activity(string actor, string activity, string? note = null, IReadOnlyDictionary<string, string>? properties = null) =>
+    public static ActivityRequest Activity(string actor, string activity, string? note = null, IReadOnlyDictionary<string, string>? properties = null) =>
         new(actor) { Activity = activity, Note = note, Properties = properties };
 }

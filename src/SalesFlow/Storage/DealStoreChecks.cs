@@ -3,12 +3,57 @@ namespace SalesFlow;
 /// <summary>Argument checks every <see cref="IDealStore"/> applies the same way, so stores fail alike on bad input.</summary>
 public static class DealStoreChecks
 {
-    /// <summary>Checks that a deal and its new events fit together before a save.</summary>
-    /// <param name="deal">The new state.</param>
-    /// <param name="expectedVersion">The expected stored version.</param>
-    /// <param name="events">The new events.</param>
+    /// <summary>Checks the writes of one save: at least one, no deal twice, and each deal fitting its new events.</summary>
+    /// <param name="writes">The writes.</param>
     /// <exception cref="ArgumentException">They do not fit together.</exception>
-    public static void ValidateSave(Deal deal, long expectedVersion, IReadOnlyList<DealEvent> events)
+    public static void ValidateSave(IReadOnlyList<DealWrite> writes)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        if (writes.Count == 0)
+        {
+            throw new ArgumentException("A save needs at least one deal write.", nameof(writes));
+        }
+
+        for (var i = 0; i < writes.Count; i++)
+        {
+            var write = writes[i] ?? throw new ArgumentException("The writes must not contain null.", nameof(writes));
+            ValidateWrite(write.Deal, write.ExpectedVersion, write.Events);
+            for (var j = 0; j < i; j++)
+            {
+                if (string.Equals(writes[j].Deal.Id, write.Deal.Id, StringComparison.Ordinal))
+                {
+                    throw new ArgumentException($"Deal '{write.Deal.Id}' appears twice in one save; combine its events into one write.", nameof(writes));
+                }
+            }
+        }
+    }
+
+    /// <summary>Checks a feed read's arguments.</summary>
+    /// <param name="limit">The most events to return.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The limit is not between 1 and 10,000.</exception>
+    public static void ValidateFeedRead(int limit)
+    {
+        if (limit is < 1 or > 10_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(limit), limit, "A feed read returns between 1 and 10,000 events.");
+        }
+    }
+
+    /// <summary>Checks a handler name and lease owner of the event feed.</summary>
+    /// <param name="handler">The handler's name.</param>
+    /// <param name="owner">The lease owner, when the call takes one.</param>
+    /// <exception cref="ArgumentException">A name is blank or longer than 200 characters.</exception>
+    public static void ValidateHandler(string handler, string? owner = "-")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(handler);
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        if (handler.Length > 200 || owner.Length > 200)
+        {
+            throw new ArgumentException("Feed handler names and lease owners are at most 200 characters.", nameof(handler));
+        }
+    }
+
+    private static void ValidateWrite(Deal deal, long expectedVersion, IReadOnlyList<DealEvent> events)
     {
         ArgumentNullException.ThrowIfNull(deal);
         ArgumentNullException.ThrowIfNull(events);

@@ -10,26 +10,24 @@ public interface IDealStore
     /// <param name="dealId">The deal's id.</param>
     /// <param name="cancellationToken">Cancels the load.</param>
     /// <returns>The deal, or <see langword="null"/> when there is no deal with that id.</returns>
+    /// <exception cref="DealDataDamagedException">The stored deal cannot be read back.</exception>
     ValueTask<Deal?> GetAsync(string dealId, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Saves a deal's new state together with the events that produced it, atomically: both are
-    /// written, or neither.
+    /// Saves the new state of one or more deals together with the events that produced them, atomically: every
+    /// write is stored, or none is (a referral saves the referrer and the referred deal in one save).
     /// </summary>
-    /// <param name="deal">The new state; its <see cref="Deal.Version"/> is <paramref name="expectedVersion"/> + 1.</param>
-    /// <param name="expectedVersion">
-    /// The version the stored deal must still have; 0 to create a deal that must not exist yet.
-    /// </param>
-    /// <param name="events">
-    /// The new events, at least one, numbered on from the stored deal's <see cref="Deal.LastSequence"/> without gaps.
+    /// <param name="writes">
+    /// One write per deal, at least one, no deal twice. A write with <see cref="DealWrite.ExpectedVersion"/> 0 creates
+    /// a deal that must not exist yet.
     /// </param>
     /// <param name="cancellationToken">Cancels the save.</param>
     /// <returns>
-    /// <see langword="true"/> when saved; <see langword="false"/> on a conflict (the stored version is not
-    /// <paramref name="expectedVersion"/>, or the deal already exists when creating it).
+    /// <see langword="true"/> when saved; <see langword="false"/> on a conflict (a stored version is not the
+    /// expected one, or a deal to create already exists) — then nothing was saved.
     /// </returns>
-    /// <exception cref="ArgumentException">The deal and events do not fit together (version, sequence, deal id).</exception>
-    ValueTask<bool> TrySaveAsync(Deal deal, long expectedVersion, IReadOnlyList<DealEvent> events, CancellationToken cancellationToken = default);
+    /// <exception cref="ArgumentException">A write does not fit together (version, sequence, deal id), or a deal appears twice.</exception>
+    ValueTask<bool> TrySaveAsync(IReadOnlyList<DealWrite> writes, CancellationToken cancellationToken = default);
 
     /// <summary>Reads a deal's events in sequence order.</summary>
     /// <param name="dealId">The deal's id.</param>
@@ -42,7 +40,10 @@ public interface IDealStore
     /// <summary>Finds deals by pipeline, stage, follow-up due time or idleness, a page at a time.</summary>
     /// <param name="query">What to look for and the page to read.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
-    /// <returns>One page of deals, ordered by <see cref="Deal.Id"/> (ordinal).</returns>
+    /// <returns>
+    /// One page of deals, ordered by <see cref="Deal.Id"/> (ordinal); deals that matched but cannot be read are
+    /// listed in <see cref="DealPage.Damaged"/> instead of failing the page.
+    /// </returns>
     ValueTask<DealPage> QueryAsync(DealQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -12,10 +12,22 @@ namespace SalesFlow;
 /// long-lived object per event is what makes the garbage collector's work grow with the history, and
 /// moves are far more frequent than history reads. Reads return new, equal <see cref="DealEvent"/> instances.
 /// </remarks>
-public sealed class InMemoryDealStore : IDealStore
+public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
 {
+    private const int ChunkBits = 12;
+    private const int ChunkSize = 1 << ChunkBits;
+
     private readonly ConcurrentDictionary<string, Entry> _deals = new(StringComparer.Ordinal);
     private readonly object _createGate = new();
+    private readonly object _feedGate = new();
+    private readonly Dictionary<string, HandlerState> _handlers = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private FeedSlot[]?[] _chunks = new FeedSlot[]?[64];
+    private long _lastCommit;
+
+    /// <summary>Initializes a new instance of the <see cref="InMemoryDealStore"/> class.</summary>
+    /// <param name="timeProvider">The clock event-feed leases expire by; <see langword="null"/> for the system clock.</param>
+    public InMemoryDealStore(TimeProvider? timeProvider = null) => _time = timeProvider ?? TimeProvider.System;
 
     /// <summary>Gets the number of deals stored.</summary>
     public int Count => _deals.Count;
@@ -29,37 +41,126 @@ public sealed class InMemoryDealStore : IDealStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<bool> TrySaveAsync(Deal deal, long expectedVersion, IReadOnlyList<DealEvent> events, CancellationToken cancellationToken = default)
+    public ValueTask<bool> TrySaveAsync(IReadOnlyList<DealWrite> writes, CancellationToken cancellationToken = default)
     {
-        DealStoreChecks.ValidateSave(deal, expectedVersion, events);
+        DealStoreChecks.ValidateSave(writes);
         cancellationToken.ThrowIfCancellationRequested();
+        return new(writes.Count == 1 ? TrySaveOne(writes[0]) : TrySaveMany(writes));
+    }
+
+    private bool TrySaveOne(DealWrite write)
+    {
+        var (deal, expectedVersion, events) = write;
         if (expectedVersion == 0)
         {
             var created = new Entry(deal, events);
             lock (_createGate)
             {
-                return new(_deals.TryAdd(deal.Id, created));
+                if (!_deals.TryAdd(deal.Id, created))
+                {
+                    return false;
+                }
+
+                Publish(created, 0, events.Count);
+                return true;
             }
         }
 
         if (!_deals.TryGetValue(deal.Id, out var entry))
         {
-            return new(false);
+            return false;
         }
 
         lock (entry)
         {
             if (entry.Deal.Version != expectedVersion)
             {
-                return new(false);
+                return false;
             }
 
             DealStoreChecks.ValidateSequence(entry.Deal, events);
+            var first = entry.Count;
             entry.Append(events);
             entry.Deal = deal;
+            Publish(entry, first, events.Count);
         }
 
-        return new(true);
+        return true;
+    }
+
+    // Several deals at once (a referral): the create gate, then each existing deal's lock in id order, so two
+    // multi-deal saves never wait for each other in a circle; all are checked before any is changed.
+    private bool TrySaveMany(IReadOnlyList<DealWrite> writes)
+    {
+        var ordered = writes.OrderBy(w => w.Deal.Id, StringComparer.Ordinal).ToArray();
+        var entries = new Entry?[ordered.Length];
+        var locked = 0;
+        lock (_createGate)
+        {
+            try
+            {
+                for (var i = 0; i < ordered.Length; i++)
+                {
+                    var write = ordered[i];
+                    var exists = _deals.TryGetValue(write.Deal.Id, out var entry);
+                    if (write.ExpectedVersion == 0)
+                    {
+                        if (exists)
+                        {
+                            return false;
+                        }
+
+                        continue;
+                    }
+
+                    if (!exists)
+                    {
+                        return false;
+                    }
+
+                    Monitor.Enter(entry!);
+                    entries[i] = entry;
+                    locked++;
+                    if (entry!.Deal.Version != write.ExpectedVersion)
+                    {
+                        return false;
+                    }
+
+                    DealStoreChecks.ValidateSequence(entry.Deal, write.Events);
+                }
+
+                for (var i = 0; i < ordered.Length; i++)
+                {
+                    var write = ordered[i];
+                    if (entries[i] is { } entry)
+                    {
+                        var first = entry.Count;
+                        entry.Append(write.Events);
+                        entry.Deal = write.Deal;
+                        Publish(entry, first, write.Events.Count);
+                    }
+                    else
+                    {
+                        var created = new Entry(write.Deal, write.Events);
+                        _deals[write.Deal.Id] = created;
+                        Publish(created, 0, write.Events.Count);
+                    }
+                }
+
+                return true;
+            }
+            finally
+            {
+                for (var i = 0; i < entries.Length && locked > 0; i++)
+                {
+                    if (entries[i] is { } entry)
+                    {
+                        Monitor.Exit(entry);
+                        locked--;
+                    }
+                }
+            }
+        }
     }
 
     /// <inheritdoc/>
@@ -129,11 +230,165 @@ public sealed class InMemoryDealStore : IDealStore
 
             foreach (var item in batch)
             {
-                _deals[item.Deal.Id] = new Entry(item.Deal, item.Events);
+                var entry = new Entry(item.Deal, item.Events);
+                _deals[item.Deal.Id] = entry;
+                Publish(entry, 0, item.Events.Count);
             }
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<FeedEvent>> ReadFeedAsync(FeedPosition after, int limit, CancellationToken cancellationToken = default)
+    {
+        DealStoreChecks.ValidateFeedRead(limit);
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = new List<FeedEvent>();
+        var chunks = Volatile.Read(ref _chunks);
+        for (var commit = Math.Max(after.Commit, 1); result.Count < limit; commit++)
+        {
+            var index = commit - 1;
+            var chunk = (index >> ChunkBits) < chunks.Length ? Volatile.Read(ref chunks[index >> ChunkBits]) : null;
+            if (chunk is null)
+            {
+                break;
+            }
+
+            ref var slot = ref chunk[index & (ChunkSize - 1)];
+            // A commit numbered but not published yet ends the read: nothing after it is handed out before it.
+            if (Volatile.Read(ref slot.Entry) is not { } entry)
+            {
+                break;
+            }
+
+            var events = entry.Events;
+            var firstOffset = commit == after.Commit ? after.Offset + 1 : 0;
+            for (var offset = firstOffset; offset < slot.Count && result.Count < limit; offset++)
+            {
+                result.Add(new FeedEvent(new FeedPosition(commit, offset), slot.PipelineId!, events[slot.First + (int)offset].ToEvent(entry.Id)));
+            }
+        }
+
+        return new(result);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<FeedPosition> GetCheckpointAsync(string handler, CancellationToken cancellationToken = default)
+    {
+        DealStoreChecks.ValidateHandler(handler);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_handlers)
+        {
+            return new(_handlers.TryGetValue(handler, out var state) ? state.Checkpoint : FeedPosition.Start);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> TryAcquireLeaseAsync(string handler, string owner, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        DealStoreChecks.ValidateHandler(handler, owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = _time.GetUtcNow();
+        lock (_handlers)
+        {
+            var state = _handlers.TryGetValue(handler, out var found) ? found : new HandlerState();
+            if (state.Owner is not null && !string.Equals(state.Owner, owner, StringComparison.Ordinal) && state.LeaseExpiresAt > now)
+            {
+                return new(false);
+            }
+
+            _handlers[handler] = state with { Owner = owner, LeaseExpiresAt = now + duration };
+            return new(true);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> TrySaveCheckpointAsync(string handler, string owner, FeedPosition position, CancellationToken cancellationToken = default)
+    {
+        DealStoreChecks.ValidateHandler(handler, owner);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_handlers)
+        {
+            if (!_handlers.TryGetValue(handler, out var state) || !string.Equals(state.Owner, owner, StringComparison.Ordinal) || state.LeaseExpiresAt <= _time.GetUtcNow())
+            {
+                return new(false);
+            }
+
+            _handlers[handler] = state with { Checkpoint = position };
+            return new(true);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask ReleaseLeaseAsync(string handler, string owner, CancellationToken cancellationToken = default)
+    {
+        DealStoreChecks.ValidateHandler(handler, owner);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_handlers)
+        {
+            if (_handlers.TryGetValue(handler, out var state) && string.Equals(state.Owner, owner, StringComparison.Ordinal))
+            {
+                _handlers[handler] = state with { Owner = null, LeaseExpiresAt = default };
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    // Called under the deal's lock (or the create gate) once the write stands: numbers the commit and publishes it
+    // to the feed. Readers stop at the first numbered but unpublished commit, so none is skipped.
+    private void Publish(Entry entry, int first, int count)
+    {
+        var commit = Interlocked.Increment(ref _lastCommit);
+        var index = commit - 1;
+        var chunk = ChunkFor(index >> ChunkBits);
+        ref var slot = ref chunk[index & (ChunkSize - 1)];
+        slot.First = first;
+        slot.Count = count;
+        slot.PipelineId = entry.Deal.PipelineId;
+        Volatile.Write(ref slot.Entry, entry);
+    }
+
+    private FeedSlot[] ChunkFor(long chunkIndex)
+    {
+        var chunks = Volatile.Read(ref _chunks);
+        if (chunkIndex < chunks.Length && Volatile.Read(ref chunks[chunkIndex]) is { } existing)
+        {
+            return existing;
+        }
+
+        lock (_feedGate)
+        {
+            chunks = _chunks;
+            if (chunkIndex >= chunks.Length)
+            {
+                var grown = new FeedSlot[]?[Math.Max(chunks.Length * 2, chunkIndex + 1)];
+                Array.Copy(chunks, grown, chunks.Length);
+                Volatile.Write(ref _chunks, grown);
+                chunks = grown;
+            }
+
+            return chunks[chunkIndex] ??= new FeedSlot[ChunkSize];
+        }
+    }
+
+    private struct FeedSlot
+    {
+        public Entry? Entry;
+        public string? PipelineId;
+        public int First;
+        public int Count;
+    }
+
+    private sealed record HandlerState
+    {
+        public FeedPosition Checkpoint { get; init; }
+
+        public string? Owner { get; init; }
+
+        public DateTimeOffset LeaseExpiresAt { get; init; }
     }
 
     private sealed class Entry
@@ -146,6 +401,8 @@ public sealed class InMemoryDealStore : IDealStore
         }
 
         public Deal Deal { get; set; }
+
+        public string Id => Deal.Id;
 
         public StoredEvent[] Events { get; private set; }
 

@@ -51,8 +51,8 @@ public class PipelineRegistryTests
 
         (await engine.GetAsync("old")).PipelineVersion.Should().Be(1);
         (await engine.GetAsync("new")).PipelineVersion.Should().Be(2);
-        var pinned = await engine.StartAsync("p", "pinned", new RenewalData(), new StartOptions("alice") { PipelineVersion = 1 });
+        var pinned = await engine.StartAsync("p", "pinned", new RenewalData(), new StartRequest("alice") { PipelineVersion = 1 });
         pinned.PipelineVersion.Should().Be(1);
-        (await engine.FireAsync("old", "win", new FireOptions("alice"))).Accepted.Should().BeTrue();
+        (await engine.FireAsync("old", "win", new FireRequest("alice"))).Accepted.Should().BeTrue();
     }
 }

@@ -82,7 +82,7 @@ public class SalesFlowTelemetryTests
         var test = new TestEngine(configure: o => o.ConflictRetryCount = 0, store: new ConflictOnUpdateStore(inner));
         await test.StartAsync();
 
-        var act = async () => await test.Engine.RecordActivityAsync("deal-1", new ActivityOptions("alice") { Note = "call" });
+        var act = async () => await test.Engine.RecordActivityAsync("deal-1", new ActivityRequest("alice") { Note = "call" });
 
         await act.Should().ThrowAsync<DealConflictException>();
         conflicts.LastMeasurement!.Tags[SalesFlowDiagnostics.OperationTag].Should().Be("activity");

@@ -24,7 +24,7 @@ public class ConcurrencyTests
             Interlocked.Increment(ref Saves);
             if (expectedVersion > 0 && Rival is not null && RivalSaves-- != 0)
             {
-                await Rival.RecordActivityAsync(deal.Id, new ActivityOptions("rival"), cancellationToken);
+                await Rival.RecordActivityAsync(deal.Id, new ActivityRequest("rival"), cancellationToken);
             }
 
             return await inner.TrySaveAsync(deal, expectedVersion, events, cancellationToken);
@@ -105,7 +105,7 @@ public class ConcurrencyTests
         var tasks = Enumerable.Range(0, 32).Select(i => Task.Run(async () =>
         {
             start.Wait();
-            return await t.Engine.FireAsync("deal-1", "ping", new FireOptions($"user-{i}"));
+            return await t.Engine.FireAsync("deal-1", "ping", new FireRequest($"user-{i}"));
         })).ToArray();
         start.Set();
         var results = await Task.WhenAll(tasks);
@@ -132,7 +132,7 @@ public class ConcurrencyTests
         var tasks = Enumerable.Range(0, 32).Select(i => Task.Run(async () =>
         {
             start.Wait();
-            return await t.Engine.FireAsync("deal-1", "advance", new FireOptions($"user-{i}"));
+            return await t.Engine.FireAsync("deal-1", "advance", new FireRequest($"user-{i}"));
         })).ToArray();
         start.Set();
         var results = await Task.WhenAll(tasks);
@@ -163,7 +163,7 @@ public class ConcurrencyTests
             string[] script = ["advance", "ping", "ping", "ping", "ping", "ping", "ping", "ping", "lose", "reopen"];
             foreach (var trigger in script)
             {
-                var r = await t.Engine.FireAsync(id, trigger, new FireOptions("load") { Reason = "r" }, ct);
+                var r = await t.Engine.FireAsync(id, trigger, new FireRequest("load") { Reason = "r" }, ct);
                 r.EnsureAccepted();
                 Interlocked.Increment(ref accepted);
             }

@@ -33,7 +33,7 @@ public class EnginePropertyTests
                         break;
                     default:
                         var before = t.Engine.GetAsync("deal-1").AsTask().GetAwaiter().GetResult();
-                        var result = t.Engine.FireAsync("deal-1", Triggers[step.Trigger], new FireOptions("prop") { Reason = step.WithReason ? "r" : null }).AsTask().GetAwaiter().GetResult();
+                        var result = t.Engine.FireAsync("deal-1", Triggers[step.Trigger], new FireRequest("prop") { Reason = step.WithReason ? "r" : null }).AsTask().GetAwaiter().GetResult();
                         if (result.Accepted)
                         {
                             accepted++;

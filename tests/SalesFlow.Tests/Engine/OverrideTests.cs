@@ -10,7 +10,7 @@ public class OverrideTests
         var t = new TestEngine();
         await t.StartAsync();
 
-        var result = await t.Engine.FireAsync("deal-1", "advance", new FireOptions("alice") { OverrideJustification = "VIP customer" });
+        var result = await t.Engine.FireAsync("deal-1", "advance", new FireRequest("alice") { OverrideJustification = "VIP customer" });
 
         result.Status.Should().Be(FireStatus.Rejected);
         result.OverrideDenied.Should().BeTrue();
@@ -25,7 +25,7 @@ public class OverrideTests
         var t = new TestEngine(configure: o => o.OverridePolicy = OverridePolicy.AllowActors(["manager"]));
         await t.StartAsync(data: new RenewalData { BudgetConfirmed = true });
 
-        var result = await t.Engine.FireAsync("deal-1", "advance", new FireOptions("manager") { OverrideJustification = "Signed off by the director" });
+        var result = await t.Engine.FireAsync("deal-1", "advance", new FireRequest("manager") { OverrideJustification = "Signed off by the director" });
 
         result.Status.Should().Be(FireStatus.Accepted);
         result.Deal.StageId.Should().Be("negotiation");
@@ -43,7 +43,7 @@ public class OverrideTests
         var t = new TestEngine(configure: o => o.OverridePolicy = OverridePolicy.AllowActors(["manager"]));
         await t.StartAsync();
 
-        var result = await t.Engine.FireAsync("deal-1", "advance", new FireOptions("intern") { OverrideJustification = "please" });
+        var result = await t.Engine.FireAsync("deal-1", "advance", new FireRequest("intern") { OverrideJustification = "please" });
 
         result.OverrideDenied.Should().BeTrue();
         result.Status.Should().Be(FireStatus.Rejected);
@@ -55,7 +55,7 @@ public class OverrideTests
         var t = new TestEngine(configure: o => o.OverridePolicy = OverridePolicy.AllowActors(["manager"]));
         await t.StartReadyAsync();
 
-        var result = await t.Engine.FireAsync("deal-1", "advance", new FireOptions("manager") { OverrideJustification = "not needed" });
+        var result = await t.Engine.FireAsync("deal-1", "advance", new FireRequest("manager") { OverrideJustification = "not needed" });
 
         result.Event!.IsOverride.Should().BeFalse();
         result.Event.OverriddenGuards.Should().BeEmpty();
@@ -68,7 +68,7 @@ public class OverrideTests
         var t = new TestEngine(configure: o => o.OverridePolicy = OverridePolicy.From(r => { seen = r; return r.UnmetGuards.Count == 1; }));
         await t.StartAsync();
 
-        var refused = await t.Engine.FireAsync("deal-1", "lose", new FireOptions("x") { OverrideJustification = "j" });
+        var refused = await t.Engine.FireAsync("deal-1", "lose", new FireRequest("x") { OverrideJustification = "j" });
 
         refused.Accepted.Should().BeTrue("one unmet guard is within this policy");
         seen!.Trigger.Should().Be("lose");

@@ -9,7 +9,7 @@ public class SalesFlowEngineTests
     {
         var t = new TestEngine();
 
-        var deal = await t.Engine.StartAsync(RenewalPipeline.Id, "deal-1", new RenewalData(), new StartOptions("alice") { Owner = "owner-7", Amount = 1200m, Note = "from web form" });
+        var deal = await t.Engine.StartAsync(RenewalPipeline.Id, "deal-1", new RenewalData(), new StartRequest("alice") { Owner = "owner-7", Amount = 1200m, Note = "from web form" });
 
         deal.StageId.Should().Be("open");
         deal.Version.Should().Be(1);
@@ -61,7 +61,7 @@ public class SalesFlowEngineTests
         await t.StartReadyAsync();
         t.Time.Advance(TimeSpan.FromHours(1));
 
-        var result = await t.Engine.FireAsync("deal-1", "advance", new FireOptions("bob") { Note = "good call" });
+        var result = await t.Engine.FireAsync("deal-1", "advance", new FireRequest("bob") { Note = "good call" });
 
         result.Status.Should().Be(FireStatus.Accepted);
         result.Accepted.Should().BeTrue();
@@ -184,7 +184,7 @@ public class SalesFlowEngineTests
         var t = new TestEngine(pipeline);
         await t.Engine.StartAsync("back", "d", new RenewalData(), "alice");
 
-        var result = await t.Engine.FireAsync("d", "back", new FireOptions("alice"));
+        var result = await t.Engine.FireAsync("d", "back", new FireRequest("alice"));
 
         result.Status.Should().Be(FireStatus.Rejected);
         result.UnmetGuards.Should().ContainSingle().Which.Code.Should().Be("return.previous-stage");
@@ -202,8 +202,8 @@ public class SalesFlowEngineTests
         await t.Engine.StartAsync("alt", "yes", new RenewalData { Signed = true }, "alice");
         await t.Engine.StartAsync("alt", "no", new RenewalData(), "alice");
 
-        (await t.Engine.FireAsync("yes", "decide", new FireOptions("alice"))).Deal.StageId.Should().Be("won");
-        (await t.Engine.FireAsync("no", "decide", new FireOptions("alice"))).Deal.StageId.Should().Be("lost");
+        (await t.Engine.FireAsync("yes", "decide", new FireRequest("alice"))).Deal.StageId.Should().Be("won");
+        (await t.Engine.FireAsync("no", "decide", new FireRequest("alice"))).Deal.StageId.Should().Be("lost");
     }
 
     [Fact]
@@ -226,7 +226,7 @@ public class SalesFlowEngineTests
         var t = new TestEngine();
         var before = await t.StartAsync();
 
-        var after = await t.Engine.UpdateAsync<RenewalData>("deal-1", d => d.Counter = 5, new ActivityOptions("bob") { Note = "n" });
+        var after = await t.Engine.UpdateAsync<RenewalData>("deal-1", d => d.Counter = 5, new ActivityRequest("bob") { Note = "n" });
 
         before.DataAs<RenewalData>().Counter.Should().Be(0, "an earlier snapshot never changes");
         after.DataAs<RenewalData>().Counter.Should().Be(5);
@@ -274,7 +274,7 @@ public class SalesFlowEngineTests
         await t.StartAsync();
         var due = t.Time.GetUtcNow().AddDays(3);
 
-        var deal = await t.Engine.RecordActivityAsync("deal-1", new ActivityOptions("bob") { Activity = "call", Note = "left a message", NextFollowUpAt = due, Properties = new Dictionary<string, string> { ["channel"] = "phone" } });
+        var deal = await t.Engine.RecordActivityAsync("deal-1", new ActivityRequest("bob") { Activity = "call", Note = "left a message", NextFollowUpAt = due, Properties = new Dictionary<string, string> { ["channel"] = "phone" } });
 
         deal.NextFollowUpAt.Should().Be(due);
         var last = (await t.Engine.GetHistoryAsync("deal-1"))[^1];
@@ -293,9 +293,9 @@ public class SalesFlowEngineTests
         var t = new TestEngine(pipeline);
         await t.Engine.StartAsync("fu", "d", new RenewalData { Counter = 7 }, "alice");
 
-        var visited = await t.Engine.FireAsync("d", "visit", new FireOptions("alice"));
+        var visited = await t.Engine.FireAsync("d", "visit", new FireRequest("alice"));
         visited.Deal.NextFollowUpAt.Should().Be(t.Time.GetUtcNow().AddDays(7));
-        var won = await t.Engine.FireAsync("d", "win", new FireOptions("alice"));
+        var won = await t.Engine.FireAsync("d", "win", new FireRequest("alice"));
         won.Deal.NextFollowUpAt.Should().BeNull();
     }
 
@@ -307,11 +307,11 @@ public class SalesFlowEngineTests
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
 
-        await t.Engine.Invoking(e => e.FireAsync("deal-1", "advance", new FireOptions("alice"), cts.Token).AsTask())
+        await t.Engine.Invoking(e => e.FireAsync("deal-1", "advance", new FireRequest("alice"), cts.Token).AsTask())
             .Should().ThrowAsync<OperationCanceledException>();
-        await t.Engine.Invoking(e => e.UpdateAsync<RenewalData>("deal-1", d => d.Counter++, new ActivityOptions("alice"), cts.Token).AsTask())
+        await t.Engine.Invoking(e => e.UpdateAsync<RenewalData>("deal-1", d => d.Counter++, new ActivityRequest("alice"), cts.Token).AsTask())
             .Should().ThrowAsync<OperationCanceledException>();
-        await t.Engine.Invoking(e => e.StartAsync(RenewalPipeline.Id, "d2", new RenewalData(), new StartOptions("alice"), cts.Token).AsTask())
+        await t.Engine.Invoking(e => e.StartAsync(RenewalPipeline.Id, "d2", new RenewalData(), new StartRequest("alice"), cts.Token).AsTask())
             .Should().ThrowAsync<OperationCanceledException>();
 
         (await t.Engine.GetAsync("deal-1")).StageId.Should().Be("open");
@@ -330,7 +330,7 @@ public class SalesFlowEngineTests
         var t = new TestEngine(pipeline);
         await t.StartReadyAsync();
 
-        await t.Engine.Invoking(e => e.FireAsync("deal-1", "advance", new FireOptions("alice"), cts.Token).AsTask())
+        await t.Engine.Invoking(e => e.FireAsync("deal-1", "advance", new FireRequest("alice"), cts.Token).AsTask())
             .Should().ThrowAsync<OperationCanceledException>();
 
         (await t.Engine.GetAsync("deal-1")).StageId.Should().Be("open");
@@ -354,27 +354,27 @@ public class SalesFlowEngineTests
         await e.Invoking(x => x.StartAsync<RenewalData>("renewals", " ", new(), "a").AsTask()).Should().ThrowAsync<ArgumentException>();
         await e.Invoking(x => x.StartAsync<RenewalData>("renewals", "d", null!, "a").AsTask()).Should().ThrowAsync<ArgumentNullException>();
         await e.Invoking(x => x.StartAsync<RenewalData>("renewals", "d", new(), " ").AsTask()).Should().ThrowAsync<ArgumentException>().WithMessage("*actor*");
-        await e.Invoking(x => x.StartAsync<RenewalData>("renewals", "d", new(), (StartOptions)null!).AsTask()).Should().ThrowAsync<ArgumentNullException>();
+        await e.Invoking(x => x.StartAsync<RenewalData>("renewals", "d", new(), (StartRequest)null!).AsTask()).Should().ThrowAsync<ArgumentNullException>();
         await e.Invoking(x => x.StartAsync<RenewalData>("nope", "d", new(), "a").AsTask()).Should().ThrowAsync<PipelineNotFoundException>();
 
-        await e.Invoking(x => x.FireAsync(null!, "advance", new FireOptions("a")).AsTask()).Should().ThrowAsync<ArgumentException>();
-        await e.Invoking(x => x.FireAsync("deal-1", "", new FireOptions("a")).AsTask()).Should().ThrowAsync<ArgumentException>();
+        await e.Invoking(x => x.FireAsync(null!, "advance", new FireRequest("a")).AsTask()).Should().ThrowAsync<ArgumentException>();
+        await e.Invoking(x => x.FireAsync("deal-1", "", new FireRequest("a")).AsTask()).Should().ThrowAsync<ArgumentException>();
         await e.Invoking(x => x.FireAsync("deal-1", "advance", null!).AsTask()).Should().ThrowAsync<ArgumentNullException>();
-        await e.Invoking(x => x.FireAsync("deal-1", "advance", new FireOptions()).AsTask()).Should().ThrowAsync<ArgumentException>().WithMessage("*actor*");
-        await e.Invoking(x => x.FireAsync("deal-1", "advance", new FireOptions("a") { OverrideJustification = " " }).AsTask()).Should().ThrowAsync<ArgumentException>().WithMessage("*justification*");
+        await e.Invoking(x => x.FireAsync("deal-1", "advance", new FireRequest()).AsTask()).Should().ThrowAsync<ArgumentException>().WithMessage("*actor*");
+        await e.Invoking(x => x.FireAsync("deal-1", "advance", new FireRequest("a") { OverrideJustification = " " }).AsTask()).Should().ThrowAsync<ArgumentException>().WithMessage("*justification*");
 
         await e.Invoking(x => x.GetAsync(" ").AsTask()).Should().ThrowAsync<ArgumentException>();
         await e.Invoking(x => x.GetHistoryAsync(null!).AsTask()).Should().ThrowAsync<ArgumentException>();
         await e.Invoking(x => x.GetAvailableMovesAsync("").AsTask()).Should().ThrowAsync<ArgumentException>();
         e.Invoking(x => x.GetAvailableMoves(null!)).Should().Throw<ArgumentNullException>();
         await e.Invoking(x => x.UpdateAsync<RenewalData>("deal-1", null!, "a").AsTask()).Should().ThrowAsync<ArgumentNullException>();
-        await e.Invoking(x => x.UpdateAsync<RenewalData>("deal-1", _ => { }, (ActivityOptions)null!).AsTask()).Should().ThrowAsync<ArgumentNullException>();
+        await e.Invoking(x => x.UpdateAsync<RenewalData>("deal-1", _ => { }, (ActivityRequest)null!).AsTask()).Should().ThrowAsync<ArgumentNullException>();
         await e.Invoking(x => x.UpdateAsync<RenewalData>("deal-1", _ => { }, "").AsTask()).Should().ThrowAsync<ArgumentException>();
         await e.Invoking(x => x.UpdateAsync<string>("deal-1", _ => { }, "a").AsTask()).Should().ThrowAsync<ArgumentException>().WithMessage("*RenewalData*");
         await e.Invoking(x => x.CompleteChecklistItemAsync("deal-1", " ", "a").AsTask()).Should().ThrowAsync<ArgumentException>();
-        await e.Invoking(x => x.CompleteChecklistItemAsync("deal-1", "call-logged", (ActivityOptions)null!).AsTask()).Should().ThrowAsync<ArgumentNullException>();
+        await e.Invoking(x => x.CompleteChecklistItemAsync("deal-1", "call-logged", (ActivityRequest)null!).AsTask()).Should().ThrowAsync<ArgumentNullException>();
         await e.Invoking(x => x.RecordActivityAsync("deal-1", null!).AsTask()).Should().ThrowAsync<ArgumentNullException>();
-        await e.Invoking(x => x.RecordActivityAsync("deal-1", new ActivityOptions()).AsTask()).Should().ThrowAsync<ArgumentException>();
+        await e.Invoking(x => x.RecordActivityAsync("deal-1", new ActivityRequest()).AsTask()).Should().ThrowAsync<ArgumentException>();
 
         (await e.GetHistoryAsync("deal-1")).Should().HaveCount(1, "no bad call wrote anything");
     }

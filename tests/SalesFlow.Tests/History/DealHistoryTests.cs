@@ -24,7 +24,7 @@ public class DealHistoryTests
         await Step(async () => (await t.FireAsync("ping")).EnsureAccepted());
         await Step(async () => (await t.FireAsync("lose", reason: "timing")).EnsureAccepted());
         await Step(async () => (await t.FireAsync("reopen")).EnsureAccepted());
-        await Step(async () => await t.Engine.RecordActivityAsync("deal-1", new ActivityOptions("alice") { Note = "call back" }));
+        await Step(async () => await t.Engine.RecordActivityAsync("deal-1", new ActivityRequest("alice") { Note = "call back" }));
         t.Time.Advance(TimeSpan.FromMinutes(10));
         (await t.FireAsync("advance")).Status.Should().Be(FireStatus.NotPermitted, "a refused move writes nothing");
 

@@ -129,7 +129,7 @@ public class HookTests
         var t = new TestEngine(pipeline);
         await t.StartReadyAsync();
 
-        await t.Engine.FireAsync("deal-1", "advance", new FireOptions("carol") { Note = "n" });
+        await t.Engine.FireAsync("deal-1", "advance", new FireRequest("carol") { Note = "n" });
 
         seen.Should().NotBeNull();
         seen!.Before.StageId.Should().Be("open");

@@ -27,7 +27,7 @@ public class FollowUpQueryExtensionsTests
     {
         var h = new PipelineHarness();
         await h.Engine.StartAsync(SalesPipelines.SevenStepB2BId, "b1", new B2BDeal(), Seller);
-        await h.Engine.RecordActivityAsync("b1", new ActivityOptions(Seller) { NextFollowUpAt = h.Time.GetUtcNow() });
+        await h.Engine.RecordActivityAsync("b1", new ActivityRequest(Seller) { NextFollowUpAt = h.Time.GetUtcNow() });
         await ShowroomPipelineTests.ToStageAsync(h, "s1", ShowroomStages.Tracking, CustomerGrade.A);
 
         var due = await h.Engine.GetFollowUpsDueAsync(SalesPipelines.ShowroomId, h.Time.GetUtcNow().AddDays(30));

@@ -29,7 +29,7 @@ public sealed class PipelineHarness
     public SalesFlowEngine Engine { get; }
 
     public ValueTask<FireResult> FireAsync(string dealId, string trigger, string? reason = null, string actor = Seller) =>
-        Engine.FireAsync(dealId, trigger, new FireOptions(actor) { Reason = reason });
+        Engine.FireAsync(dealId, trigger, new FireRequest(actor) { Reason = reason });
 
     public async Task<FireResult> AcceptAsync(string dealId, string trigger, string? reason = null)
     {

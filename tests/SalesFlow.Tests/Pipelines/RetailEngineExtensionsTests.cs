@@ -50,7 +50,7 @@ public class RetailEngineExtensionsTests
     {
         await StartAsync("r1");
 
-        var result = await Engine.QuotePriceAsync("r1", 10m, new FireOptions(Manager) { OverrideJustification = "Asked twice", Properties = new Dictionary<string, string> { ["piece"] = "ring-1" } });
+        var result = await Engine.QuotePriceAsync("r1", 10m, new FireRequest(Manager) { OverrideJustification = "Asked twice", Properties = new Dictionary<string, string> { ["piece"] = "ring-1" } });
 
         result.Event!.Properties.Should().Contain("piece", "ring-1").And.Contain(RetailEngineExtensions.PriceProperty, "10");
     }
@@ -63,7 +63,7 @@ public class RetailEngineExtensionsTests
 
         await FluentActions.Awaiting(async () => await none!.RecordTryOnAsync("r1", "p", Seller)).Should().ThrowAsync<ArgumentNullException>();
         await FluentActions.Awaiting(async () => await Engine.RecordTryOnAsync("r1", " ", Seller)).Should().ThrowAsync<ArgumentException>();
-        await FluentActions.Awaiting(async () => await Engine.QuotePriceAsync("r1", -1m, new FireOptions(Seller))).Should().ThrowAsync<ArgumentOutOfRangeException>();
+        await FluentActions.Awaiting(async () => await Engine.QuotePriceAsync("r1", -1m, new FireRequest(Seller))).Should().ThrowAsync<ArgumentOutOfRangeException>();
         await FluentActions.Awaiting(async () => await Engine.QuotePriceAsync("r1", 1m, null!)).Should().ThrowAsync<ArgumentNullException>();
     }
 

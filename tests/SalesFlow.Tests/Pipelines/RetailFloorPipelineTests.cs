@@ -19,7 +19,7 @@ public class RetailFloorPipelineTests
         await Engine.RecordTryOnAsync("r1", "ring-042", Seller);
         await _h.AcceptAsync("r1", RetailTriggers.SharesPersonalContext);
         await _h.AcceptAsync("r1", RetailTriggers.AsksPriceCarefully);
-        (await Engine.QuotePriceAsync("r1", 1299m, new FireOptions(Seller))).EnsureAccepted();
+        (await Engine.QuotePriceAsync("r1", 1299m, new FireRequest(Seller))).EnsureAccepted();
 
         var result = await _h.FireAsync("r1", RetailTriggers.Purchase);
 
@@ -38,7 +38,7 @@ public class RetailFloorPipelineTests
     {
         await ToStageAsync("r1", stage);
 
-        var result = await Engine.QuotePriceAsync("r1", 1299m, new FireOptions(Seller));
+        var result = await Engine.QuotePriceAsync("r1", 1299m, new FireRequest(Seller));
 
         result.ShouldBeRejectedWith(RetailGuards.PriceBeforeDesire);
         result.UnmetGuards[0].Reason.Should().Contain("too expensive").And.Contain("99%");
@@ -50,7 +50,7 @@ public class RetailFloorPipelineTests
     {
         await ToStageAsync("r1", RetailStages.Desire);
 
-        var result = await Engine.QuotePriceAsync("r1", 1299.50m, new FireOptions(Seller));
+        var result = await Engine.QuotePriceAsync("r1", 1299.50m, new FireRequest(Seller));
 
         result.Accepted.Should().BeTrue();
         result.Deal.StageId.Should().Be(RetailStages.Desire);
@@ -63,7 +63,7 @@ public class RetailFloorPipelineTests
     {
         await ToStageAsync("r1", RetailStages.Curious);
 
-        var result = await Engine.QuotePriceAsync("r1", 1299m, new FireOptions(Manager) { OverrideJustification = "Regular customer asked for the price list" });
+        var result = await Engine.QuotePriceAsync("r1", 1299m, new FireRequest(Manager) { OverrideJustification = "Regular customer asked for the price list" });
 
         result.Accepted.Should().BeTrue();
         result.Event!.OverriddenGuards.Should().Equal(RetailGuards.PriceBeforeDesire);
@@ -77,7 +77,7 @@ public class RetailFloorPipelineTests
     {
         await ToStageAsync("r1", RetailStages.Curious);
 
-        var result = await Engine.QuotePriceAsync("r1", 1299m, new FireOptions(Seller) { OverrideJustification = "Customer insisted" });
+        var result = await Engine.QuotePriceAsync("r1", 1299m, new FireRequest(Seller) { OverrideJustification = "Customer insisted" });
 
         result.ShouldBeRejectedWith(RetailGuards.PriceBeforeDesire);
         result.OverrideDenied.Should().BeTrue();

@@ -35,5 +35,5 @@ public sealed class TestEngine
     }
 
     public ValueTask<FireResult> FireAsync(string trigger, string dealId = "deal-1", string actor = "alice", string? reason = null) =>
-        Engine.FireAsync(dealId, trigger, new FireOptions(actor) { Reason = reason });
+        Engine.FireAsync(dealId, trigger, new FireRequest(actor) { Reason = reason });
 }

@@ -5,7 +5,7 @@ namespace SalesFlow.Pipelines.B2B;
 /// <summary>
 /// The data of a seven-step B2B deal, read by the pipeline's guards. Plain settable properties so stores
 /// can keep it as JSON; change it through the domain operations of <see cref="B2BEngineExtensions"/>
-/// (each records an activity event) or <see cref="SalesFlowEngine.UpdateAsync{TData}(string, Action{TData}, ActivityOptions, CancellationToken)"/>.
+/// (each records an activity event) or <see cref="SalesFlowEngine.UpdateAsync{TData}(string, Action{TData}, ActivityRequest, CancellationToken)"/>.
 /// </summary>
 public sealed class B2BDeal
 {

@@ -372,7 +372,7 @@ public static class B2BEngineExtensions
             B2BPipeline.Id,
             newDealId,
             copy,
-            new StartOptions(actor)
+            new StartRequest(actor)
             {
                 Owner = referrer.Owner,
                 Properties = new Dictionary<string, string> { [ReferredByDealIdProperty] = referrerDealId },
@@ -382,7 +382,7 @@ public static class B2BEngineExtensions
         var fired = await engine.FireAsync(
             referrerDealId,
             B2BTriggers.Refer,
-            new FireOptions(actor) { Properties = new Dictionary<string, string> { [ReferredDealIdProperty] = newDealId } },
+            new FireRequest(actor) { Properties = new Dictionary<string, string> { [ReferredDealIdProperty] = newDealId } },
             cancellationToken).ConfigureAwait(false);
         fired.EnsureAccepted();
 

@@ -2,7 +2,7 @@ namespace SalesFlow.Pipelines.B2B;
 
 /// <summary>
 /// Common reasons for <see cref="B2BTriggers.Lose"/> and <see cref="B2BTriggers.Disqualify"/>, to pass as
-/// <see cref="FireOptions.Reason"/>. Free text is accepted too.
+/// <see cref="FireRequest.Reason"/>. Free text is accepted too.
 /// </summary>
 public static class B2BLostReasons
 {

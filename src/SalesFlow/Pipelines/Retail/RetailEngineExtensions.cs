@@ -26,7 +26,7 @@ public static class RetailEngineExtensions
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentException.ThrowIfNullOrWhiteSpace(piece);
-        return engine.FireAsync(dealId, RetailTriggers.NoticesPiece, new FireOptions(actor) { Properties = new Dictionary<string, string> { [PieceProperty] = piece } }, cancellationToken);
+        return engine.FireAsync(dealId, RetailTriggers.NoticesPiece, new FireRequest(actor) { Properties = new Dictionary<string, string> { [PieceProperty] = piece } }, cancellationToken);
     }
 
     /// <summary>Records that the customer tried a piece on.</summary>
@@ -62,7 +62,7 @@ public static class RetailEngineExtensions
     /// <summary>
     /// Quotes the price: fires <see cref="RetailTriggers.QuotePrice"/> with the price in the event's
     /// <see cref="PriceProperty"/>. Before Desire it is refused (<see cref="RetailGuards.PriceBeforeDesire"/>) unless
-    /// <paramref name="options"/> carries an <see cref="FireOptions.OverrideJustification"/> from an actor the engine's
+    /// <paramref name="options"/> carries an <see cref="FireRequest.OverrideJustification"/> from an actor the engine's
     /// override policy allows; the event then records the override.
     /// </summary>
     /// <param name="engine">The engine.</param>
@@ -71,7 +71,7 @@ public static class RetailEngineExtensions
     /// <param name="options">Who quotes, and an override justification if needed.</param>
     /// <param name="cancellationToken">Cancels the move.</param>
     /// <returns>The result of the move.</returns>
-    public static ValueTask<FireResult> QuotePriceAsync(this SalesFlowEngine engine, string dealId, decimal price, FireOptions options, CancellationToken cancellationToken = default)
+    public static ValueTask<FireResult> QuotePriceAsync(this SalesFlowEngine engine, string dealId, decimal price, FireRequest options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(options);

@@ -5,7 +5,7 @@ namespace SalesFlow.Pipelines.Showroom;
 /// <summary>
 /// The data of a showroom deal (a property sales office), read by the pipeline's guards. Plain settable
 /// properties so stores can keep it as JSON; change it through <see cref="ShowroomEngineExtensions"/>
-/// (each records an activity event) or <see cref="SalesFlowEngine.UpdateAsync{TData}(string, Action{TData}, ActivityOptions, CancellationToken)"/>.
+/// (each records an activity event) or <see cref="SalesFlowEngine.UpdateAsync{TData}(string, Action{TData}, ActivityRequest, CancellationToken)"/>.
 /// </summary>
 public sealed class ShowroomDeal
 {

@@ -111,7 +111,7 @@ public static class ShowroomEngineExtensions
     public static ValueTask<FireResult> LogReturnVisitAsync(this SalesFlowEngine engine, string dealId, string record, string actor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        return engine.FireAsync(dealId, ShowroomTriggers.LogReturnVisit, new FireOptions(actor) { Note = record }, cancellationToken);
+        return engine.FireAsync(dealId, ShowroomTriggers.LogReturnVisit, new FireRequest(actor) { Note = record }, cancellationToken);
     }
 
     /// <summary>Records how far the contract is prepared: contents, signing articles, and any dispute over terms.</summary>
@@ -154,7 +154,7 @@ public static class ShowroomEngineExtensions
     public static ValueTask<FireResult> RequestCheckOutAsync(this SalesFlowEngine engine, string dealId, string reason, string actor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        return engine.FireAsync(dealId, ShowroomTriggers.RequestCheckOut, new FireOptions(actor) { Reason = reason }, cancellationToken);
+        return engine.FireAsync(dealId, ShowroomTriggers.RequestCheckOut, new FireRequest(actor) { Reason = reason }, cancellationToken);
     }
 
     /// <summary>

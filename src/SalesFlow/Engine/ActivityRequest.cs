@@ -1,19 +1,20 @@
 namespace SalesFlow;
 
 /// <summary>Who records an activity on a deal, and what to write in its history.</summary>
-public sealed record ActivityOptions
+public sealed record ActivityRequest
 {
-    /// <summary>Initializes a new instance of the <see cref="ActivityOptions"/> class.</summary>
-    public ActivityOptions()
+    /// <summary>Initializes a new instance of the <see cref="ActivityRequest"/> class; set <see cref="Actor"/> in the initializer.</summary>
+    public ActivityRequest()
     {
     }
 
-    /// <summary>Initializes a new instance of the <see cref="ActivityOptions"/> class for an actor.</summary>
+    /// <summary>Initializes a new instance of the <see cref="ActivityRequest"/> class for an actor.</summary>
     /// <param name="actor">Who records the activity.</param>
-    public ActivityOptions(string actor) => Actor = actor;
+    [System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+    public ActivityRequest(string actor) => Actor = actor;
 
     /// <summary>Gets who records the activity; required.</summary>
-    public string Actor { get; init; } = "";
+    public required string Actor { get; init; }
 
     /// <summary>Gets the activity type written to <see cref="DealEvent.Activity"/>.</summary>
     /// <value>The default value is <c>null</c>: the engine uses <c>data.updated</c> or <c>note</c>.</value>

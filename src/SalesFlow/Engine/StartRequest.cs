@@ -1,19 +1,20 @@
 namespace SalesFlow;
 
 /// <summary>Who starts a deal and its first facts.</summary>
-public sealed record StartOptions
+public sealed record StartRequest
 {
-    /// <summary>Initializes a new instance of the <see cref="StartOptions"/> class.</summary>
-    public StartOptions()
+    /// <summary>Initializes a new instance of the <see cref="StartRequest"/> class; set <see cref="Actor"/> in the initializer.</summary>
+    public StartRequest()
     {
     }
 
-    /// <summary>Initializes a new instance of the <see cref="StartOptions"/> class for an actor.</summary>
+    /// <summary>Initializes a new instance of the <see cref="StartRequest"/> class for an actor.</summary>
     /// <param name="actor">Who starts the deal.</param>
-    public StartOptions(string actor) => Actor = actor;
+    [System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+    public StartRequest(string actor) => Actor = actor;
 
     /// <summary>Gets who starts the deal; required.</summary>
-    public string Actor { get; init; } = "";
+    public required string Actor { get; init; }
 
     /// <summary>Gets the pipeline version to pin the deal to; <see langword="null"/> for the latest registered.</summary>
     public int? PipelineVersion { get; init; }

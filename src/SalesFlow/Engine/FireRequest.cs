@@ -1,19 +1,20 @@
 namespace SalesFlow;
 
 /// <summary>Who fires a trigger and why. <see cref="Actor"/> is required.</summary>
-public sealed record FireOptions
+public sealed record FireRequest
 {
-    /// <summary>Initializes a new instance of the <see cref="FireOptions"/> class.</summary>
-    public FireOptions()
+    /// <summary>Initializes a new instance of the <see cref="FireRequest"/> class; set <see cref="Actor"/> in the initializer.</summary>
+    public FireRequest()
     {
     }
 
-    /// <summary>Initializes a new instance of the <see cref="FireOptions"/> class for an actor.</summary>
+    /// <summary>Initializes a new instance of the <see cref="FireRequest"/> class for an actor.</summary>
     /// <param name="actor">Who fires the trigger.</param>
-    public FireOptions(string actor) => Actor = actor;
+    [System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+    public FireRequest(string actor) => Actor = actor;
 
     /// <summary>Gets who fires the trigger (a user or system id); recorded in the history.</summary>
-    public string Actor { get; init; } = "";
+    public required string Actor { get; init; }
 
     /// <summary>Gets a free-text note recorded with the move.</summary>
     public string? Note { get; init; }
