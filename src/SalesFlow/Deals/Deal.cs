@@ -9,7 +9,7 @@ namespace SalesFlow;
 /// </summary>
 /// <remarks>
 /// <see cref="Data"/> is immutable (the pipeline's definition checks its type): stores and snapshots share one
-/// instance safely. Change it with <see cref="SalesFlowEngine.UpdateAsync{TData}(string, Action{TData}, ActivityRequest, CancellationToken)"/>.
+/// instance safely. Change it with <see cref="SalesFlowEngine.UpdateAsync{TData}(string, Func{TData, TData}, ActivityRequest, CancellationToken)"/>.
 /// </remarks>
 public sealed record Deal
 {

@@ -36,7 +36,6 @@ public sealed class PipelineBuilder<TData>
     private List<TransitionDraft> _current = [];
     private string? _initialStage;
     private JsonSerializerOptions? _jsonOptions;
-    private Func<TData, TData>? _clone;
     private bool _built;
 
     internal PipelineBuilder(string id, int version)
@@ -118,7 +117,17 @@ public sealed class PipelineBuilder<TData>
     public PipelineBuilder<TData> When(string code, Func<TData, bool> predicate, string reason)
     {
         ArgumentNullException.ThrowIfNull(predicate);
-        return AddGuard(code, reason, ctx => predicate((TData)ctx.Deal.Data));
+        return AddGuard(code, reason, ctx =>
+        {
+            try
+            {
+                return predicate((TData)ctx.Deal.Data);
+            }
+            catch (Exception ex) when (ex is not SalesFlowException and not OperationCanceledException)
+            {
+                throw new GuardFailedException(ctx.Deal.Id, code, ex);
+            }
+        });
     }
 
     /// <summary>Adds a guard that also reads the move's arguments (reason, named arguments) or the deal itself.</summary>
@@ -129,7 +138,17 @@ public sealed class PipelineBuilder<TData>
     public PipelineBuilder<TData> When(string code, Func<TData, GuardContext, bool> predicate, string reason)
     {
         ArgumentNullException.ThrowIfNull(predicate);
-        return AddGuard(code, reason, ctx => predicate((TData)ctx.Deal.Data, ctx));
+        return AddGuard(code, reason, ctx =>
+        {
+            try
+            {
+                return predicate((TData)ctx.Deal.Data, ctx);
+            }
+            catch (Exception ex) when (ex is not SalesFlowException and not OperationCanceledException)
+            {
+                throw new GuardFailedException(ctx.Deal.Id, code, ex);
+            }
+        });
     }
 
     /// <summary>
@@ -226,16 +245,6 @@ public sealed class PipelineBuilder<TData>
         return this;
     }
 
-    /// <summary>Sets how deal data is copied before a change; the default copies through JSON.</summary>
-    /// <param name="clone">Returns a deep copy.</param>
-    /// <returns>This builder.</returns>
-    public PipelineBuilder<TData> CloneDataWith(Func<TData, TData> clone)
-    {
-        EnsureNotBuilt();
-        _clone = clone ?? throw new ArgumentNullException(nameof(clone));
-        return this;
-    }
-
     /// <summary>Validates the definition and builds it.</summary>
     /// <returns>The immutable, thread-safe definition.</returns>
     /// <exception cref="PipelineDefinitionException">The definition is invalid; the exception lists every problem.</exception>
@@ -246,12 +255,13 @@ public sealed class PipelineBuilder<TData>
         _built = true;
         var problems = new List<string>(_problems);
         var (stages, transitions, initial) = PipelineValidator.Validate(_id, _version, _stages, _transitions, _initialStage, _hooks, problems);
+        problems.AddRange(DealDataShape.FindMutability(typeof(TData)));
         if (problems.Count > 0)
         {
             throw new PipelineDefinitionException(_id, problems);
         }
 
-        return new PipelineDefinition<TData>(_id, _version, initial!, stages, transitions, [.. _hooks], _jsonOptions ?? JsonSerializerOptions.Default, _clone);
+        return new PipelineDefinition<TData>(_id, _version, initial!, stages, transitions, [.. _hooks], _jsonOptions ?? JsonSerializerOptions.Default);
     }
 
     private PipelineBuilder<TData> AddGuard(string code, string reason, Func<GuardContext, bool> predicate)

@@ -96,7 +96,25 @@ public abstract class PipelineDefinition
             ?? throw new JsonException($"The data of pipeline '{Id}' deserialized to null.");
     }
 
-    internal abstract object CloneData(object data);
+    /// <summary>
+    /// Checks deal data before the engine keeps it: the right type, and no required member (one the type declares
+    /// non-nullable) null, nested members and collection items included.
+    /// </summary>
+    /// <param name="data">The data.</param>
+    /// <param name="dealId">The deal the data belongs to, for the error.</param>
+    /// <exception cref="DealDataInvalidException">The data is not a <see cref="DataType"/> or a required member is null.</exception>
+    internal void CheckData(object data, string dealId)
+    {
+        if (data.GetType() != DataType)
+        {
+            throw new DealDataInvalidException(dealId, Id, [$"The data is {data.GetType().Name}; deals of this pipeline carry {DataType.Name}."]);
+        }
+
+        if (DealDataShape.Of(DataType).FindMissing(data) is { } missing)
+        {
+            throw new DealDataInvalidException(dealId, Id, [.. missing.Select(path => $"{path} is required and must not be null.")]);
+        }
+    }
 
     // Called once by the sealed subclass when it is fully constructed.
     private protected void Compile() => _compiled = new CompiledPipeline(this);
@@ -106,12 +124,10 @@ public abstract class PipelineDefinition
 }
 
 /// <summary>A pipeline definition whose deals carry data of type <typeparamref name="TData"/>.</summary>
-/// <typeparam name="TData">The deal data type the guards read.</typeparam>
+/// <typeparam name="TData">The deal data type the guards read; immutable (records with init-only members and immutable collections).</typeparam>
 public sealed class PipelineDefinition<TData> : PipelineDefinition
     where TData : class
 {
-    private readonly Func<TData, TData>? _clone;
-
     internal PipelineDefinition(
         string id,
         int version,
@@ -119,17 +135,9 @@ public sealed class PipelineDefinition<TData> : PipelineDefinition
         IReadOnlyList<StageDefinition> stages,
         IReadOnlyList<TransitionDefinition> transitions,
         IReadOnlyList<HookRegistration> hooks,
-        JsonSerializerOptions jsonOptions,
-        Func<TData, TData>? clone)
-        : base(id, version, initialStage, stages, transitions, hooks, jsonOptions)
-    {
-        _clone = clone;
-        Compile();
-    }
+        JsonSerializerOptions jsonOptions)
+        : base(id, version, initialStage, stages, transitions, hooks, jsonOptions) => Compile();
 
     /// <inheritdoc/>
     public override Type DataType => typeof(TData);
-
-    internal override object CloneData(object data) =>
-        _clone is not null ? _clone((TData)data) : DeserializeData(SerializeData(data));
 }

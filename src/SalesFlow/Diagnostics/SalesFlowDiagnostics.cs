@@ -16,6 +16,15 @@ public static class SalesFlowDiagnostics
     /// <summary>The name of the activity started for every move: <c>salesflow.move</c>.</summary>
     public const string MoveActivityName = "salesflow.move";
 
+    /// <summary>The name of the activity (trace span) of every recorded deal activity (data change, checklist item, note).</summary>
+    public const string DealActivityName = "salesflow.activity";
+
+    /// <summary>The name of the activity (trace span) of every deal start.</summary>
+    public const string StartActivityName = "salesflow.start";
+
+    /// <summary>The tag carrying the activity type of a <see cref="DealActivityName"/> span (for example <c>objection.raised</c>).</summary>
+    public const string ActivityTypeTag = "salesflow.activity.type";
+
     /// <summary>Counter of moves (fired triggers), unit <c>{move}</c>; tags pipeline, trigger, result (and <c>error.type</c> for <c>error</c>).</summary>
     public const string MovesInstrument = "salesflow.moves";
 

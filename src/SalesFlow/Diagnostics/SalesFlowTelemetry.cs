@@ -36,16 +36,67 @@ internal sealed class SalesFlowTelemetry
     public static SalesFlowTelemetry For(IMeterFactory? meterFactory) =>
         meterFactory is null ? StaticInstance.Value : new SalesFlowTelemetry(meterFactory.Create(new MeterOptions(SalesFlowDiagnostics.MeterName)));
 
-    public MoveTelemetry StartMove(string dealId, string trigger)
+    public MoveTelemetry StartCommit(CommitKind kind, string dealId, string? name)
     {
-        var activity = Source.StartActivity(SalesFlowDiagnostics.MoveActivityName, ActivityKind.Internal);
+        var activity = Source.StartActivity(kind switch
+        {
+            CommitKind.Move => SalesFlowDiagnostics.MoveActivityName,
+            CommitKind.Activity => SalesFlowDiagnostics.DealActivityName,
+            _ => SalesFlowDiagnostics.StartActivityName,
+        }, ActivityKind.Internal);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(SalesFlowDiagnostics.DealIdTag, dealId);
-            activity.SetTag(SalesFlowDiagnostics.TriggerTag, trigger);
+            activity.SetTag(SalesFlowDiagnostics.OperationTag, OperationName(kind));
+            if (name is not null)
+            {
+                activity.SetTag(kind == CommitKind.Move ? SalesFlowDiagnostics.TriggerTag : SalesFlowDiagnostics.ActivityTypeTag, name);
+            }
         }
 
-        return new MoveTelemetry(activity, _moveDuration.Enabled ? Stopwatch.GetTimestamp() : 0);
+        return new MoveTelemetry(activity, kind == CommitKind.Move && _moveDuration.Enabled ? Stopwatch.GetTimestamp() : 0);
+    }
+
+    /// <summary>Ends the span of a start or an activity: the same tags and status rules as a move, without the move instruments.</summary>
+    public void EndCommit(in MoveTelemetry commit, CommitKind kind, Deal deal, FireStatus status, int retries, HookFailure? aborted, IReadOnlyList<HookFailure> failures)
+    {
+        var outcome = ResultName(status);
+        if (commit.Activity is { } activity)
+        {
+            if (activity.IsAllDataRequested)
+            {
+                activity.SetTag(SalesFlowDiagnostics.PipelineTag, deal.PipelineId);
+                activity.SetTag(SalesFlowDiagnostics.PipelineVersionTag, deal.PipelineVersion);
+                activity.SetTag(SalesFlowDiagnostics.ToStageTag, deal.StageId);
+                activity.SetTag(SalesFlowDiagnostics.ResultTag, outcome);
+            }
+
+            if (status is FireStatus.Conflict or FireStatus.Aborted)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, outcome);
+            }
+
+            activity.Dispose();
+        }
+
+        var conflicts = retries + (status == FireStatus.Conflict ? 1 : 0);
+        if (conflicts > 0 && _conflicts.Enabled)
+        {
+            _conflicts.Add(conflicts, new(SalesFlowDiagnostics.PipelineTag, deal.PipelineId), new(SalesFlowDiagnostics.OperationTag, OperationName(kind)));
+        }
+
+        if (_hookFailures.Enabled)
+        {
+            if (aborted is not null)
+            {
+                HookFailed(deal.PipelineId, OperationName(kind), aborted);
+            }
+
+            foreach (var failure in failures)
+            {
+                HookFailed(deal.PipelineId, OperationName(kind), failure);
+            }
+        }
     }
 
     public void EndMove(in MoveTelemetry move, FireResult result)
@@ -107,7 +158,7 @@ internal sealed class SalesFlowTelemetry
         }
     }
 
-    public void FailMove(in MoveTelemetry move, Exception exception)
+    public void FailCommit(in MoveTelemetry move, CommitKind kind, Exception exception)
     {
         var errorType = exception.GetType().FullName;
         if (move.Activity is { } activity)
@@ -122,7 +173,7 @@ internal sealed class SalesFlowTelemetry
             activity.Dispose();
         }
 
-        if (_moves.Enabled || _moveDuration.Enabled)
+        if (kind == CommitKind.Move && (_moves.Enabled || _moveDuration.Enabled))
         {
             var tags = new TagList
             {
@@ -149,14 +200,6 @@ internal sealed class SalesFlowTelemetry
     }
 
     /// <summary>Counts a conflict of an activity (data update, checklist item, note).</summary>
-    public void ActivityConflict(string pipelineId)
-    {
-        if (_conflicts.Enabled)
-        {
-            _conflicts.Add(1, new(SalesFlowDiagnostics.PipelineTag, pipelineId), new(SalesFlowDiagnostics.OperationTag, "activity"));
-        }
-    }
-
     private void HookFailed(string pipelineId, string trigger, HookFailure failure) =>
         _hookFailures.Add(
             1,
@@ -173,6 +216,13 @@ internal sealed class SalesFlowTelemetry
         }
     }
 
+    private static string OperationName(CommitKind kind) => kind switch
+    {
+        CommitKind.Move => "move",
+        CommitKind.Activity => "activity",
+        _ => "start",
+    };
+
     private static string ResultName(FireStatus status) => status switch
     {
         FireStatus.Accepted => "accepted",
@@ -185,3 +235,11 @@ internal sealed class SalesFlowTelemetry
 
 /// <summary>What telemetry keeps of a move in flight: its activity (when sampled) and its start time (when timed).</summary>
 internal readonly record struct MoveTelemetry(Activity? Activity, long StartTimestamp);
+
+/// <summary>The kinds of write that take the engine's commit path.</summary>
+internal enum CommitKind
+{
+    Start = 0,
+    Move = 1,
+    Activity = 2,
+}

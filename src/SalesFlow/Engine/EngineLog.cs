@@ -31,4 +31,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 1007, EventName = "MoveOverridden", Level = LogLevel.Warning, Message = "Deal {DealId}: {Trigger} forced by {Actor} past guards {GuardCodes}")]
     public static partial void MoveOverridden(ILogger logger, string dealId, string trigger, string actor, string guardCodes);
+
+    [LoggerMessage(EventId = 1008, EventName = "ActivityRecorded", Level = LogLevel.Information, Message = "Deal {DealId}: activity {Activity} recorded in stage {Stage} (pipeline {PipelineId})")]
+    public static partial void ActivityRecorded(ILogger logger, string dealId, string activity, string stage, string pipelineId);
 }

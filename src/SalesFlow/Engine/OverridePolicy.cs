@@ -24,6 +24,16 @@ public abstract class OverridePolicy
         return new DelegatePolicy(r => allowed.Contains(r.Actor));
     }
 
+    /// <summary>A policy that allows what any of the given policies allows.</summary>
+    /// <param name="policies">The policies.</param>
+    /// <returns>The combined policy.</returns>
+    public static OverridePolicy AnyOf(params OverridePolicy[] policies)
+    {
+        ArgumentNullException.ThrowIfNull(policies);
+        var copy = policies.ToArray();
+        return new DelegatePolicy(request => Array.Exists(copy, p => p.Allows(request)));
+    }
+
     /// <summary>A policy that asks a function.</summary>
     /// <param name="allows">Returns <see langword="true"/> to allow the request.</param>
     /// <returns>The policy.</returns>

@@ -9,10 +9,12 @@ namespace SalesFlow;
 /// moves available, and records activities. Thread-safe; one instance serves a whole application.
 /// </summary>
 /// <remarks>
-/// A move: load the deal → evaluate the trigger (every unmet guard is reported) → fire it through a pooled
-/// Stateless machine → build the event → <see cref="HookPhase.Transitioning"/> hooks → save under the
-/// expected version → <see cref="HookPhase.Transitioned"/> hooks. A concurrency conflict is retried on
-/// fresh state up to <see cref="SalesFlowEngineOptions.ConflictRetryCount"/> times.
+/// Every write — a start, a move, an activity, a referral — takes one commit path: load the deal → decide (guards,
+/// with every unmet one listed) → build the events → <see cref="HookPhase.Transitioning"/> hooks → save under the
+/// expected version → <see cref="HookPhase.Transitioned"/> hooks (with a timeout). A concurrency conflict is retried
+/// on fresh state, in a fresh hook scope, up to <see cref="SalesFlowEngineOptions.ConflictRetryCount"/> times, then
+/// reported the same way for every kind of write (<see cref="FireStatus.Conflict"/>, or
+/// <see cref="DealConflictException"/> from the calls that return a deal).
 /// </remarks>
 public sealed class SalesFlowEngine
 {
@@ -23,6 +25,7 @@ public sealed class SalesFlowEngine
     private readonly IDealStore _store;
     private readonly TimeProvider _time;
     private readonly int _retries;
+    private readonly TimeSpan _afterSaveTimeout;
     private readonly OverridePolicy _overridePolicy;
     private readonly IDealHook[] _hooks;
     private readonly ILogger _logger;
@@ -33,17 +36,25 @@ public sealed class SalesFlowEngine
     /// <param name="pipelines">The pipelines deals run on.</param>
     /// <param name="store">Where deals and their histories are kept.</param>
     /// <param name="options">How the engine behaves; <see langword="null"/> for the defaults.</param>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
     public SalesFlowEngine(PipelineRegistry pipelines, IDealStore store, SalesFlowEngineOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(pipelines);
         ArgumentNullException.ThrowIfNull(store);
         options ??= new SalesFlowEngineOptions();
-        ArgumentOutOfRangeException.ThrowIfNegative(options.ConflictRetryCount, nameof(options));
+        if (options.Validate() is { Count: > 0 } problems)
+        {
+            throw new ArgumentException("The engine options are invalid:" + Environment.NewLine + "- " + string.Join(Environment.NewLine + "- ", problems), nameof(options));
+        }
+
         Pipelines = pipelines;
         _store = store;
-        _time = options.TimeProvider ?? throw new ArgumentException("TimeProvider must not be null.", nameof(options));
+        _time = options.TimeProvider;
         _retries = options.ConflictRetryCount;
-        _overridePolicy = options.OverridePolicy ?? throw new ArgumentException("OverridePolicy must not be null.", nameof(options));
+        _afterSaveTimeout = options.AfterSaveHookTimeout;
+        _overridePolicy = options.OverrideActors.Count == 0
+            ? options.OverridePolicy
+            : OverridePolicy.AnyOf(options.OverridePolicy, OverridePolicy.AllowActors(options.OverrideActors));
         _hooks = [.. options.Hooks];
         _logger = options.LoggerFactory?.CreateLogger("SalesFlow.Engine") ?? NullLogger.Instance;
         _telemetry = SalesFlowTelemetry.For(options.MeterFactory);
@@ -60,12 +71,13 @@ public sealed class SalesFlowEngine
     /// <typeparam name="TData">The pipeline's data type.</typeparam>
     /// <param name="pipelineId">The pipeline id.</param>
     /// <param name="dealId">The new deal's id.</param>
-    /// <param name="data">The deal's first data; the engine keeps a copy.</param>
+    /// <param name="data">The deal's first data (immutable; the engine keeps this instance).</param>
     /// <param name="actor">Who starts the deal.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The started deal.</returns>
     /// <exception cref="PipelineNotFoundException">The pipeline is not registered.</exception>
     /// <exception cref="DealAlreadyExistsException">A deal with that id exists.</exception>
+    /// <exception cref="DealDataInvalidException">A required member of the data is null.</exception>
     public ValueTask<Deal> StartAsync<TData>(string pipelineId, string dealId, TData data, string actor, CancellationToken cancellationToken = default)
         where TData : class =>
         StartAsync(pipelineId, dealId, data, new StartRequest(actor), cancellationToken);
@@ -74,62 +86,51 @@ public sealed class SalesFlowEngine
     /// <typeparam name="TData">The pipeline's data type.</typeparam>
     /// <param name="pipelineId">The pipeline id.</param>
     /// <param name="dealId">The new deal's id.</param>
-    /// <param name="data">The deal's first data; the engine keeps a copy.</param>
-    /// <param name="options">Who starts the deal, its owner, amount, pipeline version …</param>
+    /// <param name="data">The deal's first data (immutable; the engine keeps this instance).</param>
+    /// <param name="request">Who starts the deal, its owner, amount, pipeline version …</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The started deal.</returns>
     /// <exception cref="PipelineNotFoundException">The pipeline (version) is not registered.</exception>
     /// <exception cref="DealAlreadyExistsException">A deal with that id exists.</exception>
-    public async ValueTask<Deal> StartAsync<TData>(string pipelineId, string dealId, TData data, StartRequest options, CancellationToken cancellationToken = default)
+    /// <exception cref="DealDataInvalidException">A required member of the data is null.</exception>
+    /// <exception cref="HookAbortedException">A <see cref="HookPhase.Transitioning"/> hook refused the start; nothing was saved.</exception>
+    public async ValueTask<Deal> StartAsync<TData>(string pipelineId, string dealId, TData data, StartRequest request, CancellationToken cancellationToken = default)
         where TData : class
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(pipelineId);
         ArgumentException.ThrowIfNullOrWhiteSpace(dealId);
         ArgumentNullException.ThrowIfNull(data);
-        ArgumentNullException.ThrowIfNull(options);
-        RequireActor(options.Actor, nameof(options));
+        ArgumentNullException.ThrowIfNull(request);
+        RequireActor(request.Actor, nameof(request));
         cancellationToken.ThrowIfCancellationRequested();
 
-        var pipeline = options.PipelineVersion is { } version ? Pipelines.Get(pipelineId, version) : Pipelines.Get(pipelineId);
+        var pipeline = request.PipelineVersion is { } version ? Pipelines.Get(pipelineId, version) : Pipelines.Get(pipelineId);
         EnsureDataType<TData>(pipeline);
-        var now = _time.GetUtcNow();
-        var initial = pipeline.GetStage(pipeline.InitialStage);
-        var deal = new Deal
+        pipeline.CheckData(data, dealId);
+        var commit = _telemetry.StartCommit(CommitKind.Start, dealId, null);
+        try
         {
-            Id = dealId,
-            PipelineId = pipeline.Id,
-            PipelineVersion = pipeline.Version,
-            StageId = initial.Id,
-            Version = 1,
-            LastSequence = 1,
-            CreatedAt = now,
-            UpdatedAt = now,
-            StageEnteredAt = now,
-            LastActivityAt = now,
-            Owner = options.Owner,
-            Amount = options.Amount,
-            Outcome = initial.Kind,
-            Data = pipeline.CloneData(data),
-        };
-        var started = new DealEvent
-        {
-            DealId = dealId,
-            Sequence = 1,
-            Kind = DealEventKind.Started,
-            Timestamp = now,
-            Actor = options.Actor,
-            ToStage = initial.Id,
-            Note = options.Note,
-            Properties = ToProperties(options.Properties),
-        };
+            var (deal, started) = NewDeal(pipeline, dealId, data, request);
+            var saved = await CommitAsync(pipeline, before: null, deal, started, [new DealWrite(deal, 0, [started])], null, false, attempt: 0, cancellationToken).ConfigureAwait(false);
+            switch (saved.Status)
+            {
+                case FireStatus.Conflict:
+                    throw new DealAlreadyExistsException(dealId);
+                case FireStatus.Aborted:
+                    EngineLog.MoveAborted(_logger, saved.Aborted!.Exception, dealId, "start", saved.Aborted.HookName);
+                    throw new HookAbortedException(dealId, "start", saved.Aborted);
+            }
 
-        if (!await _store.TrySaveAsync([new DealWrite(deal, 0, [started])], cancellationToken).ConfigureAwait(false))
-        {
-            throw new DealAlreadyExistsException(dealId);
+            EngineLog.DealStarted(_logger, dealId, pipeline.Id, pipeline.Version, deal.StageId);
+            LogHookFailures(dealId, "start", saved.Failures);
+            _telemetry.EndCommit(commit, CommitKind.Start, deal, FireStatus.Accepted, 0, null, saved.Failures);
+            return deal;
         }
-
-        EngineLog.DealStarted(_logger, dealId, pipeline.Id, pipeline.Version, initial.Id);
-        return deal;
+        catch (Exception ex)
+        {
+            _telemetry.FailCommit(commit, CommitKind.Start, ex);
+            throw;
+        }
     }
 
     /// <summary>Loads a deal.</summary>
@@ -147,16 +148,24 @@ public sealed class SalesFlowEngine
     /// <param name="dealId">The deal's id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>Every event of the deal.</returns>
-    public ValueTask<IReadOnlyList<DealEvent>> GetHistoryAsync(string dealId, CancellationToken cancellationToken = default)
+    /// <exception cref="DealNotFoundException">There is no such deal.</exception>
+    public async ValueTask<IReadOnlyList<DealEvent>> GetHistoryAsync(string dealId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dealId);
-        return _store.GetEventsAsync(dealId, 0, null, cancellationToken);
+        var events = await _store.GetEventsAsync(dealId, 0, null, cancellationToken).ConfigureAwait(false);
+        // Every deal has its start event, so an empty history means there is no deal (checked, not assumed).
+        if (events.Count == 0 && await _store.GetAsync(dealId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            throw new DealNotFoundException(dealId);
+        }
+
+        return events;
     }
 
     /// <summary>Fires a trigger on a deal.</summary>
     /// <param name="dealId">The deal's id.</param>
     /// <param name="trigger">The trigger, for example <c>Qualify</c>.</param>
-    /// <param name="options">Who fires it, with a note, a reason, arguments or an override justification.</param>
+    /// <param name="request">Who fires it, with a note, a reason, arguments or an override justification.</param>
     /// <param name="cancellationToken">Cancels the move (before it is saved).</param>
     /// <returns>
     /// <see cref="FireStatus.Accepted"/>, <see cref="FireStatus.Rejected"/> (every unmet guard),
@@ -164,148 +173,19 @@ public sealed class SalesFlowEngine
     /// <see cref="FireStatus.Aborted"/>. Call <see cref="FireResult.EnsureAccepted"/> to turn a refusal into an exception.
     /// </returns>
     /// <exception cref="DealNotFoundException">There is no such deal.</exception>
-    public async ValueTask<FireResult> FireAsync(string dealId, string trigger, FireRequest options, CancellationToken cancellationToken = default)
+    /// <exception cref="GuardFailedException">A guard threw instead of answering; nothing was saved.</exception>
+    public ValueTask<FireResult> FireAsync(string dealId, string trigger, FireRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dealId);
         ArgumentException.ThrowIfNullOrWhiteSpace(trigger);
-        ArgumentNullException.ThrowIfNull(options);
-        RequireActor(options.Actor, nameof(options));
-        if (options.OverrideJustification is not null && string.IsNullOrWhiteSpace(options.OverrideJustification))
+        ArgumentNullException.ThrowIfNull(request);
+        RequireActor(request.Actor, nameof(request));
+        if (request.OverrideJustification is not null && string.IsNullOrWhiteSpace(request.OverrideJustification))
         {
-            throw new ArgumentException("An override needs a justification: OverrideJustification is blank.", nameof(options));
+            throw new ArgumentException("An override needs a justification: OverrideJustification is blank.", nameof(request));
         }
 
-        var move = _telemetry.StartMove(dealId, trigger);
-        IDealHookScope? hookScope = null;
-        try
-        {
-            hookScope = _hookScopes?.CreateScope();
-            var result = await FireCoreAsync(dealId, trigger, options, hookScope, cancellationToken).ConfigureAwait(false);
-            _telemetry.EndMove(move, result);
-            return result;
-        }
-        catch (Exception ex)
-        {
-            _telemetry.FailMove(move, ex);
-            throw;
-        }
-        finally
-        {
-            if (hookScope is not null)
-            {
-                await hookScope.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
-
-    private async ValueTask<FireResult> FireCoreAsync(string dealId, string trigger, FireRequest options, IDealHookScope? hookScope, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var deal = await _store.GetAsync(dealId, cancellationToken).ConfigureAwait(false) ?? throw new DealNotFoundException(dealId);
-            var pipeline = Pipelines.Get(deal.PipelineId, deal.PipelineVersion);
-            var compiled = pipeline.Compiled;
-            var stageIndex = compiled.StageIndexOf(deal.StageId);
-            var triggerIndex = compiled.TriggerIndexOf(trigger);
-            var candidates = compiled.Candidates(stageIndex, triggerIndex);
-            if (candidates is null)
-            {
-                EngineLog.MoveNotPermitted(_logger, deal.Id, trigger, deal.StageId);
-                return FireResult.ForNotPermitted(trigger, deal, compiled.PermittedTriggers(stageIndex), attempt, triggerKnown: triggerIndex >= 0);
-            }
-
-            // The common case, one transition and no override: Stateless evaluates the guards as it fires, and
-            // only a refusal pays for listing every unmet guard with its reason.
-            CompiledPipeline.CompiledTransition? chosen = null;
-            List<UnmetGuard>? overridden = null;
-            var toIndex = -1;
-            if (candidates.Length == 1 && options.OverrideJustification is null
-                && compiled.TryFire(deal, stageIndex, candidates[0].TriggerIndex, options, forced: -1, out toIndex))
-            {
-                chosen = candidates[0];
-            }
-            else
-            {
-                (chosen, var unmet) = Choose(compiled, candidates, deal, options);
-                if (chosen is null)
-                {
-                    var denied = options.OverrideJustification is not null
-                        && !_overridePolicy.Allows(new OverrideRequest(options.Actor, pipeline, deal, trigger, unmet));
-                    if (options.OverrideJustification is null || denied)
-                    {
-                        if (_logger.IsEnabled(LogLevel.Information))
-                        {
-#pragma warning disable CA1873 // Guarded by IsEnabled just above.
-                            EngineLog.MoveRejected(_logger, deal.Id, trigger, deal.StageId, string.Join(",", unmet.Select(g => g.Code)));
-#pragma warning restore CA1873
-                        }
-
-                        return FireResult.ForRejected(trigger, deal, unmet, denied, attempt);
-                    }
-
-                    // A forced move takes the first transition declared for the trigger and records what it bypassed.
-                    chosen = candidates[0];
-                    overridden = compiled.UnmetGuards(chosen, deal, options);
-                    if (chosen.Definition.Kind == TransitionKind.Return && compiled.ReturnTarget(deal) < 0)
-                    {
-                        return FireResult.ForRejected(trigger, deal, unmet, false, attempt);
-                    }
-
-                    if (_logger.IsEnabled(LogLevel.Warning))
-                    {
-#pragma warning disable CA1873 // Guarded by IsEnabled just above.
-                        EngineLog.MoveOverridden(_logger, deal.Id, trigger, options.Actor, string.Join(",", (overridden ?? []).Select(g => g.Code)));
-#pragma warning restore CA1873
-                    }
-                }
-
-                // Forcing selects the chosen transition: for an override, or deterministically among allowed alternatives.
-                if (!compiled.TryFire(deal, stageIndex, chosen.TriggerIndex, options, chosen.Index, out toIndex))
-                {
-                    throw new InvalidOperationException($"Stateless refused the forced transition '{trigger}' from '{deal.StageId}'; the compiled pipeline is inconsistent.");
-                }
-            }
-
-            var (after, @event) = Apply(deal, chosen, compiled.Stages[toIndex], options, overridden);
-
-            var context = HasHooks(compiled, hookScope) ? new TransitionContext(pipeline, deal, after, @event, options, attempt) { IsInternal = chosen.Definition.Kind == TransitionKind.Internal } : null;
-            if (context is not null)
-            {
-                var failure = await RunHooksAsync(compiled.TransitioningHooks, hookScope, HookPhase.Transitioning, context, stopOnFailure: true, cancellationToken).ConfigureAwait(false);
-                if (failure is not null)
-                {
-                    EngineLog.MoveAborted(_logger, failure[0].Exception, deal.Id, trigger, failure[0].HookName);
-                    return FireResult.ForAborted(trigger, deal, failure[0], attempt);
-                }
-            }
-
-            if (!await _store.TrySaveAsync([new DealWrite(after, deal.Version, [@event])], cancellationToken).ConfigureAwait(false))
-            {
-                if (attempt < _retries)
-                {
-                    continue;
-                }
-
-                EngineLog.MoveConflict(_logger, deal.Id, trigger, attempt);
-                return FireResult.ForConflict(trigger, deal, attempt);
-            }
-
-            EngineLog.MoveAccepted(_logger, deal.Id, trigger, deal.StageId, after.StageId, pipeline.Id);
-            _telemetry.StageLeft(deal, after);
-            IReadOnlyList<HookFailure> failures = [];
-            if (context is not null)
-            {
-                // After the save the move stands: hooks run to the end even if the caller cancels.
-                failures = await RunHooksAsync(compiled.TransitionedHooks, hookScope, HookPhase.Transitioned, context, stopOnFailure: false, CancellationToken.None).ConfigureAwait(false) ?? [];
-                foreach (var f in failures)
-                {
-                    EngineLog.HookFailed(_logger, f.Exception, deal.Id, trigger, f.HookName);
-                }
-            }
-
-            return FireResult.ForAccepted(trigger, after, @event, (IReadOnlyList<UnmetGuard>?)overridden ?? [], failures, attempt);
-        }
+        return FireCoreAsync(dealId, trigger, request, link: null, cancellationToken);
     }
 
     /// <summary>
@@ -317,6 +197,7 @@ public sealed class SalesFlowEngine
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The moves, in declaration order (one entry per transition; alternatives of one trigger are listed apart).</returns>
     /// <exception cref="DealNotFoundException">There is no such deal.</exception>
+    /// <exception cref="GuardFailedException">A guard threw instead of answering.</exception>
     public async ValueTask<IReadOnlyList<AvailableMove>> GetAvailableMovesAsync(string dealId, CancellationToken cancellationToken = default)
     {
         var deal = await GetAsync(dealId, cancellationToken).ConfigureAwait(false);
@@ -326,6 +207,7 @@ public sealed class SalesFlowEngine
     /// <summary>Lists every move from a deal's current stage (see <see cref="GetAvailableMovesAsync"/>), for a deal already loaded.</summary>
     /// <param name="deal">The deal.</param>
     /// <returns>The moves, in declaration order.</returns>
+    /// <exception cref="GuardFailedException">A guard threw instead of answering.</exception>
     public IReadOnlyList<AvailableMove> GetAvailableMoves(Deal deal)
     {
         ArgumentNullException.ThrowIfNull(deal);
@@ -349,54 +231,45 @@ public sealed class SalesFlowEngine
     /// <summary>Changes a deal's data and records the change as an activity event.</summary>
     /// <typeparam name="TData">The pipeline's data type.</typeparam>
     /// <param name="dealId">The deal's id.</param>
-    /// <param name="update">Changes a private copy of the data; on a conflict it runs again on fresh data.</param>
-    /// <param name="options">Who changes the data, and the activity type and note to record.</param>
+    /// <param name="update">Returns the new data from the current data (<c>d =&gt; d with { … }</c>); on a conflict it runs again on fresh data.</param>
+    /// <param name="request">Who changes the data, and the activity type and note to record.</param>
     /// <param name="cancellationToken">Cancels the change.</param>
     /// <returns>The deal after the change.</returns>
     /// <exception cref="DealNotFoundException">There is no such deal.</exception>
+    /// <exception cref="DealDataInvalidException">The new data leaves a required member null; nothing was saved.</exception>
     /// <exception cref="DealConflictException">Other writers kept changing the deal; nothing was saved.</exception>
-    public ValueTask<Deal> UpdateAsync<TData>(string dealId, Action<TData> update, ActivityRequest options, CancellationToken cancellationToken = default)
+    /// <exception cref="HookAbortedException">A <see cref="HookPhase.Transitioning"/> hook refused the change; nothing was saved.</exception>
+    public ValueTask<Deal> UpdateAsync<TData>(string dealId, Func<TData, TData> update, ActivityRequest request, CancellationToken cancellationToken = default)
         where TData : class
     {
         ArgumentNullException.ThrowIfNull(update);
-        return AppendActivityAsync(
-            dealId,
-            options,
-            ActivityDataUpdated,
-            (pipeline, deal) =>
-            {
-                EnsureDataType<TData>(pipeline);
-                var copy = (TData)pipeline.CloneData(deal.Data);
-                update(copy);
-                return (deal with { Data = copy }, null);
-            },
-            cancellationToken);
+        return UpdateAsync<TData>(dealId, (_, data) => update(data), request, cancellationToken);
     }
 
     /// <summary>Changes a deal's data and records the change as a <c>data.updated</c> activity event.</summary>
     /// <typeparam name="TData">The pipeline's data type.</typeparam>
     /// <param name="dealId">The deal's id.</param>
-    /// <param name="update">Changes a private copy of the data.</param>
+    /// <param name="update">Returns the new data from the current data (<c>d =&gt; d with { … }</c>).</param>
     /// <param name="actor">Who changes the data.</param>
     /// <param name="cancellationToken">Cancels the change.</param>
     /// <returns>The deal after the change.</returns>
-    public ValueTask<Deal> UpdateAsync<TData>(string dealId, Action<TData> update, string actor, CancellationToken cancellationToken = default)
+    public ValueTask<Deal> UpdateAsync<TData>(string dealId, Func<TData, TData> update, string actor, CancellationToken cancellationToken = default)
         where TData : class =>
         UpdateAsync(dealId, update, new ActivityRequest(actor), cancellationToken);
 
     /// <summary>Marks a checklist item of the deal's pipeline as done and records it. Completing a done item again changes nothing.</summary>
     /// <param name="dealId">The deal's id.</param>
     /// <param name="itemId">The checklist item's id.</param>
-    /// <param name="options">Who completed it, and a note.</param>
+    /// <param name="request">Who completed it, and a note.</param>
     /// <param name="cancellationToken">Cancels the change.</param>
     /// <returns>The deal after the change.</returns>
     /// <exception cref="ArgumentException">The pipeline has no such checklist item.</exception>
-    public ValueTask<Deal> CompleteChecklistItemAsync(string dealId, string itemId, ActivityRequest options, CancellationToken cancellationToken = default)
+    public ValueTask<Deal> CompleteChecklistItemAsync(string dealId, string itemId, ActivityRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(itemId);
         return AppendActivityAsync(
             dealId,
-            options,
+            request,
             ActivityChecklistCompleted,
             (pipeline, deal) =>
             {
@@ -423,82 +296,347 @@ public sealed class SalesFlowEngine
 
     /// <summary>Records an activity without changing data: a note, a call, a custom activity type, or a new follow-up time.</summary>
     /// <param name="dealId">The deal's id.</param>
-    /// <param name="options">Who, what type, the note, and optionally the next follow-up.</param>
+    /// <param name="request">Who, what type, the note, and optionally the next follow-up.</param>
     /// <param name="cancellationToken">Cancels the change.</param>
     /// <returns>The deal after the change.</returns>
-    public ValueTask<Deal> RecordActivityAsync(string dealId, ActivityRequest options, CancellationToken cancellationToken = default) =>
-        AppendActivityAsync(dealId, options, ActivityNote, static (_, deal) => (deal, null), cancellationToken);
+    /// <exception cref="DealNotFoundException">There is no such deal.</exception>
+    /// <exception cref="DealConflictException">Other writers kept changing the deal; nothing was saved.</exception>
+    public ValueTask<Deal> RecordActivityAsync(string dealId, ActivityRequest request, CancellationToken cancellationToken = default) =>
+        AppendActivityAsync(dealId, request, ActivityNote, static (_, deal) => (deal, null), cancellationToken);
+
+    /// <summary>Changes a deal's data from the deal itself (its stage, its stage visit) as well as its data; see <see cref="UpdateAsync{TData}(string, Func{TData, TData}, ActivityRequest, CancellationToken)"/>.</summary>
+    internal ValueTask<Deal> UpdateAsync<TData>(string dealId, Func<Deal, TData, TData> update, ActivityRequest request, CancellationToken cancellationToken)
+        where TData : class
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        return AppendActivityAsync(
+            dealId,
+            request,
+            ActivityDataUpdated,
+            (pipeline, deal) =>
+            {
+                EnsureDataType<TData>(pipeline);
+                var changed = update(deal, (TData)deal.Data) ?? throw new DealDataInvalidException(deal.Id, pipeline.Id, ["The update returned null; return the new data (d => d with { … })."]);
+                pipeline.CheckData(changed, deal.Id);
+                return (deal with { Data = changed }, null);
+            },
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Fires a trigger that starts a linked deal in the same save (a referral): both deals and their events are
+    /// saved together, or nothing is; the link also changes the firing deal's data and records a link activity in that save.
+    /// </summary>
+    internal async ValueTask<(FireResult Result, Deal? Started)> FireAndStartAsync(
+        string dealId, string trigger, FireRequest request, LinkedStart start, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        start.Pipeline.CheckData(start.Data, start.DealId);
+        var result = await FireCoreAsync(dealId, trigger, request, start, cancellationToken).ConfigureAwait(false);
+        return (result, result.Accepted ? start.Started : null);
+    }
+
+    private async ValueTask<FireResult> FireCoreAsync(string dealId, string trigger, FireRequest request, LinkedStart? link, CancellationToken cancellationToken)
+    {
+        var commit = _telemetry.StartCommit(CommitKind.Move, dealId, trigger);
+        try
+        {
+            var result = await FireAttemptsAsync(dealId, trigger, request, link, cancellationToken).ConfigureAwait(false);
+            _telemetry.EndMove(commit, result);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            _telemetry.FailCommit(commit, CommitKind.Move, ex);
+            throw;
+        }
+    }
+
+    private async ValueTask<FireResult> FireAttemptsAsync(string dealId, string trigger, FireRequest request, LinkedStart? link, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var deal = await _store.GetAsync(dealId, cancellationToken).ConfigureAwait(false) ?? throw new DealNotFoundException(dealId);
+            var pipeline = Pipelines.Get(deal.PipelineId, deal.PipelineVersion);
+            var compiled = pipeline.Compiled;
+            var stageIndex = compiled.StageIndexOf(deal.StageId);
+            var triggerIndex = compiled.TriggerIndexOf(trigger);
+            var candidates = compiled.Candidates(stageIndex, triggerIndex);
+            if (candidates is null)
+            {
+                EngineLog.MoveNotPermitted(_logger, deal.Id, trigger, deal.StageId);
+                return FireResult.ForNotPermitted(trigger, deal, compiled.PermittedTriggers(stageIndex), attempt, triggerKnown: triggerIndex >= 0);
+            }
+
+            // The common case, one transition and no override: Stateless evaluates the guards as it fires, and
+            // only a refusal pays for listing every unmet guard with its reason.
+            CompiledPipeline.CompiledTransition? chosen = null;
+            List<UnmetGuard>? overridden = null;
+            var toIndex = -1;
+            if (candidates.Length == 1 && request.OverrideJustification is null
+                && compiled.TryFire(deal, stageIndex, candidates[0].TriggerIndex, request, forced: -1, out toIndex))
+            {
+                chosen = candidates[0];
+            }
+            else
+            {
+                (chosen, var unmet) = Choose(compiled, candidates, deal, request);
+                if (chosen is null)
+                {
+                    var denied = request.OverrideJustification is not null
+                        && !_overridePolicy.Allows(new OverrideRequest(request.Actor, pipeline, deal, trigger, unmet));
+                    if (request.OverrideJustification is null || denied)
+                    {
+                        if (_logger.IsEnabled(LogLevel.Information))
+                        {
+#pragma warning disable CA1873 // Guarded by IsEnabled just above.
+                            EngineLog.MoveRejected(_logger, deal.Id, trigger, deal.StageId, string.Join(",", unmet.Select(g => g.Code)));
+#pragma warning restore CA1873
+                        }
+
+                        return FireResult.ForRejected(trigger, deal, unmet, denied, attempt);
+                    }
+
+                    // A forced move takes the first transition declared for the trigger and records what it bypassed.
+                    chosen = candidates[0];
+                    overridden = compiled.UnmetGuards(chosen, deal, request);
+                    if (chosen.Definition.Kind == TransitionKind.Return && compiled.ReturnTarget(deal) < 0)
+                    {
+                        return FireResult.ForRejected(trigger, deal, unmet, false, attempt);
+                    }
+
+                    if (_logger.IsEnabled(LogLevel.Warning))
+                    {
+#pragma warning disable CA1873 // Guarded by IsEnabled just above.
+                        EngineLog.MoveOverridden(_logger, deal.Id, trigger, request.Actor, string.Join(",", (overridden ?? []).Select(g => g.Code)));
+#pragma warning restore CA1873
+                    }
+                }
+
+                // Forcing selects the chosen transition: for an override, or deterministically among allowed alternatives.
+                if (!compiled.TryFire(deal, stageIndex, chosen.TriggerIndex, request, chosen.Index, out toIndex))
+                {
+                    throw new InvalidOperationException($"Stateless refused the forced transition '{trigger}' from '{deal.StageId}'; the compiled pipeline is inconsistent.");
+                }
+            }
+
+            var (after, @event) = Apply(deal, chosen, compiled.Stages[toIndex], request, overridden);
+            DealWrite[] writes;
+            if (link is null)
+            {
+                writes = [new DealWrite(after, deal.Version, [@event])];
+            }
+            else
+            {
+                // A linked start: the new deal and the firing deal's data change are saved with the move.
+                var (linked, linkedEvent) = link.Plan(this);
+                var linkEvent = NewActivityEvent(after, after.LastSequence + 1, link.LinkActivity, request.Actor, null, link.LinkProperties, after.UpdatedAt);
+                var changedData = link.ChangeReferrerData(after.Data);
+                pipeline.CheckData(changedData, after.Id);
+                after = after with { Data = changedData, LastSequence = linkEvent.Sequence };
+                writes = [new DealWrite(after, deal.Version, [@event, linkEvent]), new DealWrite(linked, 0, [linkedEvent])];
+                link.Started = linked;
+            }
+
+            var saved = await CommitAsync(pipeline, deal, after, @event, writes, request, chosen.Definition.Kind == TransitionKind.Internal, attempt, cancellationToken).ConfigureAwait(false);
+            switch (saved.Status)
+            {
+                case FireStatus.Aborted:
+                    EngineLog.MoveAborted(_logger, saved.Aborted!.Exception, deal.Id, trigger, saved.Aborted.HookName);
+                    return FireResult.ForAborted(trigger, deal, saved.Aborted, attempt);
+                case FireStatus.Conflict when link is not null && await _store.GetAsync(link.DealId, cancellationToken).ConfigureAwait(false) is not null:
+                    throw new DealAlreadyExistsException(link.DealId);
+                case FireStatus.Conflict when attempt < _retries:
+                    continue;
+                case FireStatus.Conflict:
+                    EngineLog.MoveConflict(_logger, deal.Id, trigger, attempt);
+                    return FireResult.ForConflict(trigger, deal, attempt);
+            }
+
+            EngineLog.MoveAccepted(_logger, deal.Id, trigger, deal.StageId, after.StageId, pipeline.Id);
+            _telemetry.StageLeft(deal, after);
+            LogHookFailures(deal.Id, trigger, saved.Failures);
+            return FireResult.ForAccepted(trigger, after, @event, (IReadOnlyList<UnmetGuard>?)overridden ?? [], saved.Failures, attempt);
+        }
+    }
 
     private async ValueTask<Deal> AppendActivityAsync(
         string dealId,
-        ActivityRequest options,
+        ActivityRequest request,
         string defaultActivity,
         Func<PipelineDefinition, Deal, (Deal? Changed, Dictionary<string, string>? Properties)> change,
         CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dealId);
-        ArgumentNullException.ThrowIfNull(options);
-        RequireActor(options.Actor, nameof(options));
-        for (var attempt = 0; ; attempt++)
+        ArgumentNullException.ThrowIfNull(request);
+        RequireActor(request.Actor, nameof(request));
+        var activity = request.Activity ?? defaultActivity;
+        var commit = _telemetry.StartCommit(CommitKind.Activity, dealId, activity);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var deal = await GetAsync(dealId, cancellationToken).ConfigureAwait(false);
-            var pipeline = Pipelines.Get(deal.PipelineId, deal.PipelineVersion);
-            var (changed, properties) = change(pipeline, deal);
-            if (changed is null)
+            for (var attempt = 0; ; attempt++)
             {
-                return deal;
-            }
+                cancellationToken.ThrowIfCancellationRequested();
+                var deal = await GetAsync(dealId, cancellationToken).ConfigureAwait(false);
+                var pipeline = Pipelines.Get(deal.PipelineId, deal.PipelineVersion);
+                var (changed, properties) = change(pipeline, deal);
+                if (changed is null)
+                {
+                    _telemetry.EndCommit(commit, CommitKind.Activity, deal, FireStatus.Accepted, attempt, null, []);
+                    return deal;
+                }
 
-            var now = _time.GetUtcNow();
-            var after = changed with
-            {
-                Version = deal.Version + 1,
-                LastSequence = deal.LastSequence + 1,
-                UpdatedAt = now,
-                LastActivityAt = now,
-                NextFollowUpAt = options.NextFollowUpAt ?? deal.NextFollowUpAt,
-            };
-            var merged = ToProperties(options.Properties);
-            if (properties is not null)
-            {
-                merged = merged.SetItems(properties);
-            }
+                var now = _time.GetUtcNow();
+                var after = changed with
+                {
+                    Version = deal.Version + 1,
+                    LastSequence = deal.LastSequence + 1,
+                    UpdatedAt = now,
+                    LastActivityAt = now,
+                    NextFollowUpAt = request.NextFollowUpAt ?? deal.NextFollowUpAt,
+                };
+                var merged = ToProperties(request.Properties);
+                if (properties is not null)
+                {
+                    merged = merged.SetItems(properties);
+                }
 
-            var @event = new DealEvent
-            {
-                DealId = deal.Id,
-                Sequence = after.LastSequence,
-                Kind = DealEventKind.Activity,
-                Timestamp = now,
-                Actor = options.Actor,
-                FromStage = deal.StageId,
-                ToStage = deal.StageId,
-                Activity = options.Activity ?? defaultActivity,
-                Note = options.Note,
-                Properties = merged,
-            };
+                var @event = NewActivityEvent(deal, after.LastSequence, activity, request.Actor, request.Note, merged, now);
+                var saved = await CommitAsync(pipeline, deal, after, @event, [new DealWrite(after, deal.Version, [@event])], null, false, attempt, cancellationToken).ConfigureAwait(false);
+                switch (saved.Status)
+                {
+                    case FireStatus.Aborted:
+                        EngineLog.MoveAborted(_logger, saved.Aborted!.Exception, deal.Id, activity, saved.Aborted.HookName);
+                        _telemetry.EndCommit(commit, CommitKind.Activity, deal, FireStatus.Aborted, attempt, saved.Aborted, []);
+                        throw new HookAbortedException(deal.Id, activity, saved.Aborted);
+                    case FireStatus.Conflict when attempt < _retries:
+                        continue;
+                    case FireStatus.Conflict:
+                        EngineLog.MoveConflict(_logger, deal.Id, activity, attempt);
+                        _telemetry.EndCommit(commit, CommitKind.Activity, deal, FireStatus.Conflict, attempt, null, []);
+                        throw new DealConflictException(deal.Id, attempt);
+                }
 
-            if (await _store.TrySaveAsync([new DealWrite(after, deal.Version, [@event])], cancellationToken).ConfigureAwait(false))
-            {
+                EngineLog.ActivityRecorded(_logger, deal.Id, activity, deal.StageId, pipeline.Id);
+                LogHookFailures(deal.Id, activity, saved.Failures);
+                _telemetry.EndCommit(commit, CommitKind.Activity, after, FireStatus.Accepted, attempt, null, saved.Failures);
                 return after;
             }
+        }
+        catch (Exception ex) when (ex is not DealConflictException and not HookAbortedException)
+        {
+            _telemetry.FailCommit(commit, CommitKind.Activity, ex);
+            throw;
+        }
+    }
 
-            _telemetry.ActivityConflict(deal.PipelineId);
-            if (attempt >= _retries)
+    /// <summary>
+    /// The commit path every write shares once it has decided: a fresh hook scope for this attempt, the
+    /// before-save hooks (the first failure aborts, nothing saved), the save under the expected versions, and the
+    /// after-save hooks under a timeout (failures reported; the save stands).
+    /// </summary>
+    private async ValueTask<Committed> CommitAsync(
+        PipelineDefinition pipeline, Deal? before, Deal after, DealEvent @event, DealWrite[] writes, FireRequest? request, bool isInternal, int attempt, CancellationToken cancellationToken)
+    {
+        var compiled = pipeline.Compiled;
+        var hookScope = _hookScopes?.CreateScope();
+        try
+        {
+            var context = _hooks.Length > 0 || hookScope is not null || compiled.TransitioningHooks.Length > 0 || compiled.TransitionedHooks.Length > 0
+                ? new TransitionContext(pipeline, before, after, @event, request, attempt) { IsInternal = isInternal }
+                : null;
+            if (context is not null)
             {
-                throw new DealConflictException(deal.Id, attempt);
+                var failure = await RunHooksAsync(compiled.TransitioningHooks, hookScope, HookPhase.Transitioning, context, stopOnFailure: true, cancellationToken).ConfigureAwait(false);
+                if (failure is not null)
+                {
+                    return new Committed(FireStatus.Aborted, failure[0], []);
+                }
+            }
+
+            if (!await _store.TrySaveAsync(writes, cancellationToken).ConfigureAwait(false))
+            {
+                return new Committed(FireStatus.Conflict, null, []);
+            }
+
+            if (context is null)
+            {
+                return new Committed(FireStatus.Accepted, null, []);
+            }
+
+            // After the save the change stands: the hooks get the caller's token and a timeout, and what they throw is reported.
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_afterSaveTimeout);
+            var failures = await RunHooksAsync(compiled.TransitionedHooks, hookScope, HookPhase.Transitioned, context, stopOnFailure: false, timeout.Token).ConfigureAwait(false);
+            return new Committed(FireStatus.Accepted, null, failures ?? []);
+        }
+        finally
+        {
+            if (hookScope is not null)
+            {
+                await hookScope.DisposeAsync().ConfigureAwait(false);
             }
         }
     }
 
+    private (Deal Deal, DealEvent Started) NewDeal(PipelineDefinition pipeline, string dealId, object data, StartRequest request)
+    {
+        var now = _time.GetUtcNow();
+        var initial = pipeline.GetStage(pipeline.InitialStage);
+        var deal = new Deal
+        {
+            Id = dealId,
+            PipelineId = pipeline.Id,
+            PipelineVersion = pipeline.Version,
+            StageId = initial.Id,
+            Version = 1,
+            LastSequence = 1,
+            StageEnteredSequence = 1,
+            CreatedAt = now,
+            UpdatedAt = now,
+            StageEnteredAt = now,
+            LastActivityAt = now,
+            Owner = request.Owner,
+            Amount = request.Amount,
+            Outcome = initial.Kind,
+            Data = data,
+        };
+        var started = new DealEvent
+        {
+            DealId = dealId,
+            Sequence = 1,
+            Kind = DealEventKind.Started,
+            Timestamp = now,
+            Actor = request.Actor,
+            ToStage = initial.Id,
+            Note = request.Note,
+            Properties = ToProperties(request.Properties),
+        };
+        return (deal, started);
+    }
+
+    private static DealEvent NewActivityEvent(Deal deal, long sequence, string activity, string actor, string? note, ImmutableDictionary<string, string> properties, DateTimeOffset at) => new()
+    {
+        DealId = deal.Id,
+        Sequence = sequence,
+        Kind = DealEventKind.Activity,
+        Timestamp = at,
+        Actor = actor,
+        FromStage = deal.StageId,
+        ToStage = deal.StageId,
+        Activity = activity,
+        Note = note,
+        Properties = properties,
+    };
+
     private static (CompiledPipeline.CompiledTransition? Chosen, IReadOnlyList<UnmetGuard> Unmet) Choose(
-        CompiledPipeline compiled, CompiledPipeline.CompiledTransition[] candidates, Deal deal, FireRequest options)
+        CompiledPipeline compiled, CompiledPipeline.CompiledTransition[] candidates, Deal deal, FireRequest request)
     {
         List<UnmetGuard>? all = null;
         foreach (var candidate in candidates)
         {
-            var unmet = compiled.UnmetGuards(candidate, deal, options);
+            var unmet = compiled.UnmetGuards(candidate, deal, request);
             if (unmet is null)
             {
                 return (candidate, []);
@@ -521,7 +659,7 @@ public sealed class SalesFlowEngine
         Deal deal,
         CompiledPipeline.CompiledTransition chosen,
         StageDefinition to,
-        FireRequest options,
+        FireRequest request,
         List<UnmetGuard>? overridden)
     {
         var now = _time.GetUtcNow();
@@ -536,8 +674,9 @@ public sealed class SalesFlowEngine
             UpdatedAt = now,
             LastActivityAt = now,
             StageEnteredAt = isInternal ? deal.StageEnteredAt : now,
+            StageEnteredSequence = isInternal ? deal.StageEnteredSequence : sequence,
             Outcome = to.Kind,
-            OutcomeReason = isInternal ? deal.OutcomeReason : to.Kind == StageKind.Open ? null : options.Reason,
+            OutcomeReason = isInternal ? deal.OutcomeReason : to.Kind == StageKind.Open ? null : request.Reason,
             NextFollowUpAt = to.Kind == StageKind.Open ? deal.NextFollowUpAt : null,
         };
 
@@ -552,30 +691,35 @@ public sealed class SalesFlowEngine
             Sequence = sequence,
             Kind = DealEventKind.Transition,
             Timestamp = now,
-            Actor = options.Actor,
+            Actor = request.Actor,
             Trigger = chosen.Definition.Trigger,
             FromStage = deal.StageId,
             ToStage = to.Id,
-            Note = options.Note,
-            Reason = options.Reason,
+            Note = request.Note,
+            Reason = request.Reason,
             OverriddenGuards = overridden is null ? [] : [.. overridden.Select(g => g.Code)],
-            OverrideJustification = overridden is null ? null : options.OverrideJustification,
-            Properties = ToProperties(options.Properties),
+            OverrideJustification = overridden is null ? null : request.OverrideJustification,
+            Properties = ToProperties(request.Properties),
         };
         return (after, @event);
     }
 
-    private bool HasHooks(CompiledPipeline compiled, IDealHookScope? hookScope) =>
-        _hooks.Length > 0 || hookScope is not null || compiled.TransitioningHooks.Length > 0 || compiled.TransitionedHooks.Length > 0;
+    private void LogHookFailures(string dealId, string change, IReadOnlyList<HookFailure> failures)
+    {
+        foreach (var f in failures)
+        {
+            EngineLog.HookFailed(_logger, f.Exception, dealId, change, f.HookName);
+        }
+    }
 
-    // Order: the pipeline's hooks by scope (global, trigger, exit, enter; each in registration order), then the engine's hooks, then the move's scoped hooks.
+    // Order: the pipeline's hooks by scope (global, trigger, exit, enter, activity; each in registration order), then the engine's hooks, then the attempt's scoped hooks.
     private async ValueTask<List<HookFailure>?> RunHooksAsync(
         HookRegistration[] pipelineHooks, IDealHookScope? hookScope, HookPhase phase, TransitionContext context, bool stopOnFailure, CancellationToken cancellationToken)
     {
         List<HookFailure>? failures = null;
         foreach (var hook in pipelineHooks)
         {
-            if (!hook.Scope.Matches(context.Trigger, context.FromStage, context.ToStage, context.ChangesStage))
+            if (!hook.Scope.Matches(context))
             {
                 continue;
             }
@@ -584,7 +728,7 @@ public sealed class SalesFlowEngine
             {
                 await hook.Invoke(context, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (IsHookFailure(ex, phase, cancellationToken))
             {
                 (failures ??= []).Add(new HookFailure(hook.Name, phase, ex));
                 if (stopOnFailure)
@@ -621,7 +765,7 @@ public sealed class SalesFlowEngine
                     await hook.OnTransitionedAsync(context, cancellationToken).ConfigureAwait(false);
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (IsHookFailure(ex, phase, cancellationToken))
             {
                 (failures ??= []).Add(new HookFailure(hook.GetType().Name, phase, ex));
                 if (stopOnFailure)
@@ -633,6 +777,10 @@ public sealed class SalesFlowEngine
 
         return failures;
     }
+
+    // Before the save, the caller's cancellation ends the write; after it, a cancelled (timed-out) hook is a reported failure.
+    private static bool IsHookFailure(Exception ex, HookPhase phase, CancellationToken cancellationToken) =>
+        phase == HookPhase.Transitioned || ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested;
 
     private static ImmutableDictionary<string, string> ToProperties(IReadOnlyDictionary<string, string>? properties) =>
         properties is null || properties.Count == 0 ? ImmutableDictionary<string, string>.Empty : properties.ToImmutableDictionary(StringComparer.Ordinal);
@@ -652,5 +800,34 @@ public sealed class SalesFlowEngine
         {
             throw new ArgumentException("An actor is required: say who makes the change (a user or system id).", paramName);
         }
+    }
+
+    private readonly record struct Committed(FireStatus Status, HookFailure? Aborted, IReadOnlyList<HookFailure> Failures);
+
+    /// <summary>A deal started together with a move on another deal (a referral), and how that move links to it.</summary>
+    internal sealed class LinkedStart(
+        PipelineDefinition pipeline,
+        string dealId,
+        object data,
+        StartRequest request,
+        string linkActivity,
+        IReadOnlyDictionary<string, string> linkProperties,
+        Func<object, object> changeReferrerData)
+    {
+        public PipelineDefinition Pipeline => pipeline;
+
+        public string DealId => dealId;
+
+        public object Data => data;
+
+        public string LinkActivity => linkActivity;
+
+        public ImmutableDictionary<string, string> LinkProperties { get; } = ToProperties(linkProperties);
+
+        public Deal? Started { get; set; }
+
+        public object ChangeReferrerData(object referrerData) => changeReferrerData(referrerData);
+
+        public (Deal Deal, DealEvent Started) Plan(SalesFlowEngine engine) => engine.NewDeal(pipeline, dealId, data, request);
     }
 }

@@ -3,16 +3,39 @@ using Microsoft.Extensions.Logging;
 
 namespace SalesFlow;
 
-/// <summary>How a <see cref="SalesFlowEngine"/> behaves. Every property has a safe default.</summary>
+/// <summary>
+/// How a <see cref="SalesFlowEngine"/> behaves: the one options class of the engine, used by hand-built engines and
+/// bound from configuration (section <c>SalesFlow</c>) by the dependency-injection package. Every property has a safe default.
+/// </summary>
 public sealed class SalesFlowEngineOptions
 {
+    /// <summary>The most conflict retries <see cref="ConflictRetryCount"/> may ask for.</summary>
+    public const int MaxConflictRetryCount = 100;
+
+    /// <summary>The longest <see cref="AfterSaveHookTimeout"/> allowed.</summary>
+    public static readonly TimeSpan MaxAfterSaveHookTimeout = TimeSpan.FromHours(1);
+
     /// <summary>Gets or sets the clock that stamps events.</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
-    /// <summary>Gets or sets how many times a change is retried on fresh state after a concurrency conflict.</summary>
+    /// <summary>Gets or sets how many times a change is retried on fresh state after a concurrency conflict (0 to <see cref="MaxConflictRetryCount"/>).</summary>
     /// <value>The default value is 3.</value>
     public int ConflictRetryCount { get; set; } = 3;
+
+    /// <summary>
+    /// Gets or sets how long <see cref="HookPhase.Transitioned"/> hooks may run after a save before their cancellation
+    /// token is cancelled (the change stands either way; a hook that overruns is reported as failed). Work that must not
+    /// be lost belongs in an event-feed handler, not in an after-save hook.
+    /// </summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan AfterSaveHookTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets the actors allowed to force refused moves, in addition to those <see cref="OverridePolicy"/> allows
+    /// (convenient from configuration: <c>SalesFlow:OverrideActors:0</c>).
+    /// </summary>
+    public IList<string> OverrideActors { get; } = [];
 
     /// <summary>Gets or sets who may force refused moves.</summary>
     /// <value>The default value is <see cref="OverridePolicy.Nobody"/>.</value>
@@ -38,4 +61,40 @@ public sealed class SalesFlowEngineOptions
     /// </summary>
     /// <value>The default value is <c>null</c>: only <see cref="Hooks"/> and the pipelines' own hooks run.</value>
     public IDealHookScopeFactory? HookScopeFactory { get; set; }
+
+    /// <summary>Lists every problem of these options, each naming its setting; empty when they are valid.</summary>
+    /// <returns>The problems.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (ConflictRetryCount is < 0 or > MaxConflictRetryCount)
+        {
+            problems.Add($"SalesFlow:ConflictRetryCount is {ConflictRetryCount}; use a value from 0 to {MaxConflictRetryCount}.");
+        }
+
+        if (AfterSaveHookTimeout <= TimeSpan.Zero || AfterSaveHookTimeout > MaxAfterSaveHookTimeout)
+        {
+            problems.Add($"SalesFlow:AfterSaveHookTimeout is {AfterSaveHookTimeout}; use a duration above zero and at most {MaxAfterSaveHookTimeout}.");
+        }
+
+        for (var i = 0; i < OverrideActors.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(OverrideActors[i]))
+            {
+                problems.Add($"SalesFlow:OverrideActors:{i} is blank; name a user or system id, or remove the entry.");
+            }
+        }
+
+        if (TimeProvider is null)
+        {
+            problems.Add("SalesFlow:TimeProvider is null; leave the default or set a clock.");
+        }
+
+        if (OverridePolicy is null)
+        {
+            problems.Add("SalesFlow:OverridePolicy is null; leave the default (nobody) or set a policy.");
+        }
+
+        return problems;
+    }
 }

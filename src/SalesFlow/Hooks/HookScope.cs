@@ -1,6 +1,6 @@
 namespace SalesFlow;
 
-/// <summary>Which moves a hook of a pipeline definition runs for.</summary>
+/// <summary>Which changes (starts, moves, activities) a hook of a pipeline definition runs for.</summary>
 public readonly record struct HookScope
 {
     private HookScope(HookScopeKind kind, string? key)
@@ -9,13 +9,13 @@ public readonly record struct HookScope
         Key = key;
     }
 
-    /// <summary>Gets a scope matching every move of the pipeline.</summary>
+    /// <summary>Gets a scope matching every change of the pipeline's deals: starts, moves and activities (see <see cref="TransitionContext.Kind"/>).</summary>
     public static HookScope Global => default;
 
     /// <summary>Gets the kind of the scope.</summary>
     public HookScopeKind Kind { get; }
 
-    /// <summary>Gets the trigger or stage id the scope matches; <see langword="null"/> for <see cref="Global"/>.</summary>
+    /// <summary>Gets the trigger, stage id or activity type the scope matches; <see langword="null"/> for <see cref="Global"/>.</summary>
     public string? Key { get; }
 
     /// <summary>A scope matching the moves made by one trigger.</summary>
@@ -33,12 +33,18 @@ public readonly record struct HookScope
     /// <returns>The scope.</returns>
     public static HookScope Entering(string stageId) => new(HookScopeKind.Enter, Require(stageId, nameof(stageId)));
 
-    internal bool Matches(string trigger, string from, string to, bool changesStage) => Kind switch
+    /// <summary>Runs the hook for activities of one type (for example <c>objection.raised</c>).</summary>
+    /// <param name="activityType">The activity type, as in <see cref="DealEvent.Activity"/>.</param>
+    /// <returns>The scope.</returns>
+    public static HookScope Activity(string activityType) => new(HookScopeKind.Activity, Require(activityType, nameof(activityType)));
+
+    internal bool Matches(TransitionContext context) => Kind switch
     {
         HookScopeKind.Global => true,
-        HookScopeKind.Trigger => string.Equals(Key, trigger, StringComparison.Ordinal),
-        HookScopeKind.Exit => changesStage && string.Equals(Key, from, StringComparison.Ordinal),
-        HookScopeKind.Enter => changesStage && string.Equals(Key, to, StringComparison.Ordinal),
+        HookScopeKind.Trigger => context.Kind == DealEventKind.Transition && string.Equals(Key, context.Trigger, StringComparison.Ordinal),
+        HookScopeKind.Exit => context.ChangesStage && string.Equals(Key, context.FromStage, StringComparison.Ordinal),
+        HookScopeKind.Enter => context.ChangesStage && string.Equals(Key, context.ToStage, StringComparison.Ordinal),
+        HookScopeKind.Activity => context.Kind == DealEventKind.Activity && string.Equals(Key, context.Activity, StringComparison.Ordinal),
         _ => false,
     };
 
@@ -52,7 +58,7 @@ public readonly record struct HookScope
 /// <summary>The kinds of <see cref="HookScope"/>, in the order their hooks run.</summary>
 public enum HookScopeKind
 {
-    /// <summary>Every move.</summary>
+    /// <summary>Every change: starts, moves and activities.</summary>
     Global = 0,
 
     /// <summary>Moves made by one trigger.</summary>
@@ -61,6 +67,9 @@ public enum HookScopeKind
     /// <summary>Moves leaving one stage.</summary>
     Exit = 2,
 
-    /// <summary>Moves entering one stage.</summary>
+    /// <summary>Starts and moves entering one stage.</summary>
     Enter = 3,
+
+    /// <summary>Activities of one type.</summary>
+    Activity = 4,
 }

@@ -1,62 +1,68 @@
 namespace SalesFlow;
 
-/// <summary>What a hook sees of a move: the deal before and after, the event that records it, and who made it.</summary>
+/// <summary>
+/// What a hook sees of a change to a deal — a start, a move or an activity: the deal before and after, the event
+/// that records it, and who made it. <see cref="Kind"/> tells which.
+/// </summary>
 public sealed class TransitionContext
 {
-    internal TransitionContext(PipelineDefinition pipeline, Deal before, Deal after, DealEvent @event, FireRequest options, int attempt)
+    internal TransitionContext(PipelineDefinition pipeline, Deal? before, Deal after, DealEvent @event, FireRequest? request, int attempt)
     {
         Attempt = attempt;
         Pipeline = pipeline;
         Before = before;
         After = after;
         Event = @event;
-        Options = options;
+        Request = request;
     }
 
     /// <summary>
-    /// Gets the try of this move, starting at 0. When another writer changed the deal first, the engine retries the
-    /// move on the fresh deal, so <see cref="HookPhase.Transitioning"/> hooks can run once per try (with 1, 2 …
-    /// here); <see cref="HookPhase.Transitioned"/> hooks run once, for the try that was saved.
+    /// Gets the try of this change, starting at 0. When another writer changed the deal first, the engine retries the
+    /// change on the fresh deal in a fresh hook scope, so <see cref="HookPhase.Transitioning"/> hooks can run once per
+    /// try (with 1, 2 … here); <see cref="HookPhase.Transitioned"/> hooks run once, for the try that was saved.
     /// </summary>
     public int Attempt { get; }
 
     /// <summary>Gets the pipeline the deal runs on.</summary>
     public PipelineDefinition Pipeline { get; }
 
-    /// <summary>Gets the deal before the move.</summary>
-    public Deal Before { get; }
+    /// <summary>Gets what changed: <see cref="DealEventKind.Started"/>, <see cref="DealEventKind.Transition"/> or <see cref="DealEventKind.Activity"/>.</summary>
+    public DealEventKind Kind => Event.Kind;
 
-    /// <summary>Gets the deal after the move (saved, in <see cref="HookPhase.Transitioned"/> hooks).</summary>
+    /// <summary>Gets the deal before the change; <see langword="null"/> for a start.</summary>
+    public Deal? Before { get; }
+
+    /// <summary>Gets the deal after the change (saved, in <see cref="HookPhase.Transitioned"/> hooks).</summary>
     public Deal After { get; }
 
-    /// <summary>Gets the event that records the move.</summary>
+    /// <summary>Gets the event that records the change.</summary>
     public DealEvent Event { get; }
 
-    /// <summary>Gets the options the move was fired with.</summary>
-    public FireRequest Options { get; }
+    /// <summary>Gets the request a move was fired with; <see langword="null"/> for starts and activities.</summary>
+    public FireRequest? Request { get; }
 
-    /// <summary>Gets the trigger fired.</summary>
-    public string Trigger => Event.Trigger!;
+    /// <summary>Gets the trigger fired; <see langword="null"/> for starts and activities.</summary>
+    public string? Trigger => Event.Trigger;
 
-    /// <summary>Gets the stage the move started from.</summary>
-    public string FromStage => Before.StageId;
+    /// <summary>Gets the activity type (for example <c>objection.raised</c>); <see langword="null"/> for starts and moves.</summary>
+    public string? Activity => Event.Activity;
 
-    /// <summary>Gets the stage the move ended in.</summary>
+    /// <summary>Gets the stage the change started from; <see langword="null"/> for a start.</summary>
+    public string? FromStage => Before?.StageId;
+
+    /// <summary>Gets the stage the deal is in after the change.</summary>
     public string ToStage => After.StageId;
 
-    /// <summary>Gets a value indicating whether the move changed the stage (internal actions do not).</summary>
-    public bool ChangesStage => !IsInternal;
+    /// <summary>Gets a value indicating whether the deal entered a stage: a start, or a move that is not an internal action.</summary>
+    public bool ChangesStage => Kind == DealEventKind.Started || (Kind == DealEventKind.Transition && !IsInternal);
 
     /// <summary>Gets a value indicating whether the trigger was an internal action (the deal stays in its stage).</summary>
     public bool IsInternal { get; internal init; }
 
-    /// <summary>Gets the actor who made the move.</summary>
+    /// <summary>Gets the actor who made the change.</summary>
     public string Actor => Event.Actor;
 
-    /// <summary>
-    /// Gets the deal's data as <typeparamref name="TData"/> (after the move). It is the deal's own instance: read it,
-    /// never change it (change data with <see cref="SalesFlowEngine.UpdateAsync{TData}(string, Action{TData}, ActivityRequest, CancellationToken)"/>).
-    /// </summary>
+    /// <summary>Gets the deal's data as <typeparamref name="TData"/> (after the change); immutable, like every deal data.</summary>
     /// <typeparam name="TData">The pipeline's data type.</typeparam>
     /// <returns>The data.</returns>
     public TData DataAs<TData>() => After.DataAs<TData>();

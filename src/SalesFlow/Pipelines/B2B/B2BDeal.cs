@@ -1,77 +1,79 @@
+using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 
 namespace SalesFlow.Pipelines.B2B;
 
 /// <summary>
-/// The data of a seven-step B2B deal, read by the pipeline's guards. Plain settable properties so stores
-/// can keep it as JSON; change it through the domain operations of <see cref="B2BEngineExtensions"/>
-/// (each records an activity event) or <see cref="SalesFlowEngine.UpdateAsync{TData}(string, Action{TData}, ActivityRequest, CancellationToken)"/>.
+/// The data of a seven-step B2B deal, read by the pipeline's guards. Immutable: change it through the domain
+/// operations of <see cref="B2BEngineExtensions"/> (each records an activity event) or with
+/// <see cref="SalesFlowEngine.UpdateAsync{TData}(string, Func{TData, TData}, ActivityRequest, CancellationToken)"/>
+/// and a <c>with</c> expression (<c>d =&gt; d with { Industry = "retail" }</c>).
 /// </summary>
-public sealed class B2BDeal
+public sealed record B2BDeal
 {
-    /// <summary>Gets or sets where the lead came from.</summary>
-    public LeadSource? Source { get; set; }
+    /// <summary>Gets where the lead came from.</summary>
+    public LeadSource? Source { get; init; }
 
-    /// <summary>Gets or sets the prospect's industry, used to judge fit.</summary>
-    public string? Industry { get; set; }
+    /// <summary>Gets the prospect's industry, used to judge fit.</summary>
+    public string? Industry { get; init; }
 
-    /// <summary>Gets or sets how the first contact was made.</summary>
-    public ContactChannel? FirstContactChannel { get; set; }
+    /// <summary>Gets how the first contact was made.</summary>
+    public ContactChannel? FirstContactChannel { get; init; }
 
-    /// <summary>Gets or sets the BANT answers collected during qualification.</summary>
-    public BantAssessment Bant { get; set; } = new();
+    /// <summary>Gets the BANT answers collected during qualification.</summary>
+    public BantAssessment Bant { get; init; } = new();
 
     /// <summary>
-    /// Gets or sets the needs-assessment questions: the seed's standard open questions
+    /// Gets the needs-assessment questions: the standard open questions
     /// (<see cref="NeedsQuestion.Standard"/>) plus any the seller adds.
     /// </summary>
-    public List<NeedsQuestion> NeedsQuestions { get; set; } = NeedsQuestion.Standard();
+    public ImmutableArray<NeedsQuestion> NeedsQuestions { get; init; } = NeedsQuestion.Standard();
 
-    /// <summary>Gets or sets what the seller repeated back to the prospect, once the prospect confirmed it; <see langword="null"/> until then.</summary>
-    public string? ConfirmedUnderstanding { get; set; }
+    /// <summary>Gets what the seller repeated back to the prospect, once the prospect confirmed it; <see langword="null"/> until then.</summary>
+    public string? ConfirmedUnderstanding { get; init; }
 
-    /// <summary>Gets or sets the real decision makers identified (roles or names), for the presentation and the proposal.</summary>
-    public List<string> DecisionMakers { get; set; } = [];
+    /// <summary>Gets the real decision makers identified (roles or names), for the presentation and the proposal.</summary>
+    public ImmutableArray<string> DecisionMakers { get; init; } = [];
 
-    /// <summary>Gets or sets when the presentation starts.</summary>
-    public DateTimeOffset? PresentationStartsAt { get; set; }
+    /// <summary>Gets when the presentation starts.</summary>
+    public DateTimeOffset? PresentationStartsAt { get; init; }
 
-    /// <summary>Gets or sets when the presentation ends (set in advance so everyone can attend all of it).</summary>
-    public DateTimeOffset? PresentationEndsAt { get; set; }
+    /// <summary>Gets when the presentation ends (set in advance so everyone can attend all of it).</summary>
+    public DateTimeOffset? PresentationEndsAt { get; init; }
 
-    /// <summary>Gets or sets the presentation's agenda.</summary>
-    public string? PresentationAgenda { get; set; }
+    /// <summary>Gets the presentation's agenda.</summary>
+    public string? PresentationAgenda { get; init; }
 
-    /// <summary>Gets or sets a value indicating whether the product needs a separate, tailored proposal.</summary>
-    /// <value>The default value is <see langword="true"/>; set it to <see langword="false"/> to allow Close straight from Presentation.</value>
-    public bool ProposalRequired { get; set; } = true;
+    /// <summary>Gets a value indicating whether the product needs a separate, tailored proposal.</summary>
+    /// <value>The default value is <see langword="true"/>; <see langword="false"/> allows Close straight from Presentation.</value>
+    public bool ProposalRequired { get; init; } = true;
 
-    /// <summary>Gets or sets the date agreed with the prospect to submit the proposal.</summary>
-    public DateOnly? ProposalDueOn { get; set; }
+    /// <summary>Gets the date agreed with the prospect to submit the proposal.</summary>
+    public DateOnly? ProposalDueOn { get; init; }
 
-    /// <summary>Gets or sets the objections raised, answered and resolved.</summary>
-    public List<Objection> Objections { get; set; } = [];
+    /// <summary>Gets the objections raised, answered and resolved.</summary>
+    public ImmutableArray<Objection> Objections { get; init; } = [];
 
-    /// <summary>Gets or sets the closing technique used.</summary>
-    public ClosingTechnique? ClosingTechnique { get; set; }
+    /// <summary>Gets the closing technique used.</summary>
+    public ClosingTechnique? ClosingTechnique { get; init; }
 
-    /// <summary>Gets or sets a value indicating whether the terms and price are finalised.</summary>
-    public bool TermsFinalized { get; set; }
+    /// <summary>Gets a value indicating whether the terms and price are finalised.</summary>
+    public bool TermsFinalized { get; init; }
 
-    /// <summary>Gets or sets a value indicating whether all delivery details are finalised.</summary>
-    public bool DeliveryFinalized { get; set; }
+    /// <summary>Gets a value indicating whether all delivery details are finalised.</summary>
+    public bool DeliveryFinalized { get; init; }
 
-    /// <summary>Gets or sets the customer file kept after the sale.</summary>
-    public CustomerFile CustomerFile { get; set; } = new();
+    /// <summary>Gets the customer file kept after the sale.</summary>
+    public CustomerFile CustomerFile { get; init; } = new();
 
-    /// <summary>Gets or sets the customer's repeat purchases.</summary>
-    public List<RepeatPurchase> RepeatPurchases { get; set; } = [];
+    /// <summary>Gets the customer's repeat purchases.</summary>
+    public ImmutableArray<RepeatPurchase> RepeatPurchases { get; init; } = [];
 
-    /// <summary>Gets or sets the id of the deal whose customer referred this lead, if any.</summary>
-    public string? ReferredByDealId { get; set; }
+    /// <summary>Gets the id of the deal whose customer referred this lead, if any.</summary>
+    public string? ReferredByDealId { get; init; }
 
-    /// <summary>Gets or sets the ids of the deals this customer referred.</summary>
-    public List<string> ReferredDealIds { get; set; } = [];
+    /// <summary>Gets the ids of the deals this customer referred.</summary>
+    public ImmutableArray<string> ReferredDealIds { get; init; } = [];
 
     /// <summary>Gets the objections not resolved yet (raised, answered but not resolved, or carried over).</summary>
     [JsonIgnore]
@@ -180,49 +182,49 @@ public enum ContactChannel
 }
 
 /// <summary>The BANT answers that make a lead qualified: budget, authority (decision maker), need and timeline.</summary>
-public sealed class BantAssessment
+public sealed record BantAssessment
 {
-    /// <summary>Gets or sets a value indicating whether the prospect has a budget for the purchase.</summary>
-    public bool BudgetConfirmed { get; set; }
+    /// <summary>Gets a value indicating whether the prospect has a budget for the purchase.</summary>
+    public bool BudgetConfirmed { get; init; }
 
-    /// <summary>Gets or sets the budget's amount, if known.</summary>
-    public decimal? BudgetAmount { get; set; }
+    /// <summary>Gets the budget's amount, if known.</summary>
+    public decimal? BudgetAmount { get; init; }
 
-    /// <summary>Gets or sets a value indicating whether the contact is, or gives access to, the decision maker.</summary>
-    public bool AuthorityConfirmed { get; set; }
+    /// <summary>Gets a value indicating whether the contact is, or gives access to, the decision maker.</summary>
+    public bool AuthorityConfirmed { get; init; }
 
-    /// <summary>Gets or sets a value indicating whether the prospect has a need the product meets.</summary>
-    public bool NeedConfirmed { get; set; }
+    /// <summary>Gets a value indicating whether the prospect has a need the product meets.</summary>
+    public bool NeedConfirmed { get; init; }
 
-    /// <summary>Gets or sets a value indicating whether the prospect has a time frame for buying.</summary>
-    public bool TimelineConfirmed { get; set; }
+    /// <summary>Gets a value indicating whether the prospect has a time frame for buying.</summary>
+    public bool TimelineConfirmed { get; init; }
 
-    /// <summary>Gets or sets the date the prospect expects to decide by, if known.</summary>
-    public DateOnly? DecisionExpectedBy { get; set; }
+    /// <summary>Gets the date the prospect expects to decide by, if known.</summary>
+    public DateOnly? DecisionExpectedBy { get; init; }
 }
 
 /// <summary>One needs-assessment question: a standard open question from the seed, or one the seller added.</summary>
-public sealed class NeedsQuestion
+public sealed record NeedsQuestion
 {
-    /// <summary>Gets or sets the question's id, unique within the deal.</summary>
-    public string Id { get; set; } = "";
+    /// <summary>Gets the question's id, unique within the deal.</summary>
+    public string Id { get; init; } = "";
 
-    /// <summary>Gets or sets the question.</summary>
-    public string Text { get; set; } = "";
+    /// <summary>Gets the question.</summary>
+    public string Text { get; init; } = "";
 
-    /// <summary>Gets or sets a value indicating whether the question must be answered before the presentation.</summary>
-    public bool Required { get; set; }
+    /// <summary>Gets a value indicating whether the question must be answered before the presentation.</summary>
+    public bool Required { get; init; }
 
-    /// <summary>Gets or sets the prospect's answer; <see langword="null"/> until answered.</summary>
-    public string? Answer { get; set; }
+    /// <summary>Gets the prospect's answer; <see langword="null"/> until answered.</summary>
+    public string? Answer { get; init; }
 
     /// <summary>Gets a value indicating whether the question has an answer.</summary>
     [JsonIgnore]
     public bool IsAnswered => !string.IsNullOrWhiteSpace(Answer);
 
-    /// <summary>Returns the seed's standard open questions, all required, as a new list.</summary>
+    /// <summary>Returns the standard open questions of the needs assessment, all required.</summary>
     /// <returns>The questions: previous suppliers, business problem, present situation, outcome when solved.</returns>
-    public static List<NeedsQuestion> Standard() =>
+    public static ImmutableArray<NeedsQuestion> Standard() =>
     [
         new() { Id = "previous-supplier", Text = "What do you like, and dislike, about your previous suppliers?", Required = true },
         new() { Id = "business-problem", Text = "What business problems do you want us to solve?", Required = true },
@@ -249,22 +251,22 @@ public enum ObjectionStatus
 }
 
 /// <summary>A question or doubt the prospect raised about the proposal.</summary>
-public sealed class Objection
+public sealed record Objection
 {
-    /// <summary>Gets or sets the objection's id within the deal (<c>objection-1</c>, <c>objection-2</c> …).</summary>
-    public string Id { get; set; } = "";
+    /// <summary>Gets the objection's id within the deal (<c>objection-1</c>, <c>objection-2</c> …).</summary>
+    public string Id { get; init; } = "";
 
-    /// <summary>Gets or sets what the prospect objected.</summary>
-    public string Text { get; set; } = "";
+    /// <summary>Gets what the prospect objected.</summary>
+    public string Text { get; init; } = "";
 
-    /// <summary>Gets or sets a category (for example <c>price</c>) so recurring objections can be collected for the team.</summary>
-    public string? Category { get; set; }
+    /// <summary>Gets a category (for example <c>price</c>) so recurring objections can be collected for the team.</summary>
+    public string? Category { get; init; }
 
-    /// <summary>Gets or sets the objection's state.</summary>
-    public ObjectionStatus Status { get; set; }
+    /// <summary>Gets the objection's state.</summary>
+    public ObjectionStatus Status { get; init; }
 
-    /// <summary>Gets or sets the answer given, if any.</summary>
-    public string? Answer { get; set; }
+    /// <summary>Gets the answer given, if any.</summary>
+    public string? Answer { get; init; }
 }
 
 /// <summary>Closing techniques named in the seed.</summary>
@@ -289,27 +291,27 @@ public enum ClosingTechnique
 
 /// <summary>The customer file kept after the sale: what helps to know the customer and keep the relationship.</summary>
 /// <remarks>Personal data: keep it in the deal data, never in event properties or logs.</remarks>
-public sealed class CustomerFile
+public sealed record CustomerFile
 {
-    /// <summary>Gets or sets the customer's position.</summary>
-    public string? Position { get; set; }
+    /// <summary>Gets the customer's position.</summary>
+    public string? Position { get; init; }
 
-    /// <summary>Gets or sets the customer's education.</summary>
-    public string? Education { get; set; }
+    /// <summary>Gets the customer's education.</summary>
+    public string? Education { get; init; }
 
-    /// <summary>Gets or sets the customer's hobbies.</summary>
-    public List<string> Hobbies { get; set; } = [];
+    /// <summary>Gets the customer's hobbies.</summary>
+    public ImmutableArray<string> Hobbies { get; init; } = [];
 
-    /// <summary>Gets or sets free notes: family, places visited, cultural background, likes and dislikes.</summary>
-    public List<string> Notes { get; set; } = [];
+    /// <summary>Gets free notes: family, places visited, cultural background, likes and dislikes.</summary>
+    public ImmutableArray<string> Notes { get; init; } = [];
 }
 
 /// <summary>A repeat purchase by a won customer.</summary>
-public sealed class RepeatPurchase
+public sealed record RepeatPurchase
 {
-    /// <summary>Gets or sets what was bought.</summary>
-    public string Description { get; set; } = "";
+    /// <summary>Gets what was bought.</summary>
+    public string Description { get; init; } = "";
 
-    /// <summary>Gets or sets the amount.</summary>
-    public decimal Amount { get; set; }
+    /// <summary>Gets the amount.</summary>
+    public decimal Amount { get; init; }
 }

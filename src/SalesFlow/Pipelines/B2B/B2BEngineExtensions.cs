@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using static SalesFlow.Pipelines.PipelineGuardHelpers;
 
 namespace SalesFlow.Pipelines.B2B;
@@ -26,7 +27,7 @@ public static class B2BEngineExtensions
     {
         ArgumentNullException.ThrowIfNull(engine);
         var properties = new Dictionary<string, string> { ["source"] = source.ToString(), ["kind"] = LeadSources.KindOf(source).ToString() };
-        return engine.UpdateAsync<B2BDeal>(dealId, d => d.Source = source, Activity(actor, B2BActivities.LeadSourceRecorded, properties: properties), cancellationToken);
+        return engine.UpdateAsync<B2BDeal>(dealId, d => d with { Source = source }, Activity(actor, B2BActivities.LeadSourceRecorded, properties: properties), cancellationToken);
     }
 
     /// <summary>Records the first contact with the lead.</summary>
@@ -41,21 +42,21 @@ public static class B2BEngineExtensions
     {
         ArgumentNullException.ThrowIfNull(engine);
         var properties = new Dictionary<string, string> { ["channel"] = channel.ToString() };
-        return engine.UpdateAsync<B2BDeal>(dealId, d => d.FirstContactChannel = channel, Activity(actor, B2BActivities.FirstContactRecorded, note, properties), cancellationToken);
+        return engine.UpdateAsync<B2BDeal>(dealId, d => d with { FirstContactChannel = channel }, Activity(actor, B2BActivities.FirstContactRecorded, note, properties), cancellationToken);
     }
 
     /// <summary>Updates the BANT answers (budget, authority, need, timeline).</summary>
     /// <param name="engine">The engine.</param>
     /// <param name="dealId">The deal's id.</param>
-    /// <param name="update">Changes the answers.</param>
+    /// <param name="update">Returns the new answers from the current ones (<c>b =&gt; b with { BudgetConfirmed = true }</c>).</param>
     /// <param name="actor">Who records them.</param>
     /// <param name="cancellationToken">Cancels the change.</param>
     /// <returns>The deal after the change.</returns>
-    public static ValueTask<Deal> UpdateBantAsync(this SalesFlowEngine engine, string dealId, Action<BantAssessment> update, string actor, CancellationToken cancellationToken = default)
+    public static ValueTask<Deal> UpdateBantAsync(this SalesFlowEngine engine, string dealId, Func<BantAssessment, BantAssessment> update, string actor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(update);
-        return engine.UpdateAsync<B2BDeal>(dealId, d => update(d.Bant), Activity(actor, B2BActivities.BantUpdated), cancellationToken);
+        return engine.UpdateAsync<B2BDeal>(dealId, d => d with { Bant = update(d.Bant) }, Activity(actor, B2BActivities.BantUpdated), cancellationToken);
     }
 
     /// <summary>Adds a needs-assessment question to the standard ones.</summary>
@@ -75,15 +76,9 @@ public static class B2BEngineExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(text);
         return engine.UpdateAsync<B2BDeal>(
             dealId,
-            d =>
-            {
-                if (d.NeedsQuestions.Exists(q => string.Equals(q.Id, questionId, StringComparison.Ordinal)))
-                {
-                    throw new ArgumentException($"The deal already has a needs-assessment question '{questionId}'; pick another id.", nameof(questionId));
-                }
-
-                d.NeedsQuestions.Add(new NeedsQuestion { Id = questionId, Text = text, Required = required });
-            },
+            d => d.NeedsQuestions.Any(q => string.Equals(q.Id, questionId, StringComparison.Ordinal))
+                ? throw new ArgumentException($"The deal already has a needs-assessment question '{questionId}'; pick another id.", nameof(questionId))
+                : d with { NeedsQuestions = d.NeedsQuestions.Add(new NeedsQuestion { Id = questionId, Text = text, Required = required }) },
             Activity(actor, B2BActivities.QuestionAdded, properties: new Dictionary<string, string> { ["question"] = questionId, ["required"] = required ? "true" : "false" }),
             cancellationToken);
     }
@@ -104,7 +99,12 @@ public static class B2BEngineExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(answer);
         return engine.UpdateAsync<B2BDeal>(
             dealId,
-            d => FindQuestion(d, questionId).Answer = answer,
+            d =>
+            {
+                var index = IndexOf(d.NeedsQuestions, q => string.Equals(q.Id, questionId, StringComparison.Ordinal))
+                    ?? throw new ArgumentException($"The deal has no needs-assessment question '{questionId}'. Add it with AddNeedsQuestionAsync first.", nameof(questionId));
+                return d with { NeedsQuestions = d.NeedsQuestions.SetItem(index, d.NeedsQuestions[index] with { Answer = answer }) };
+            },
             Activity(actor, B2BActivities.QuestionAnswered, properties: new Dictionary<string, string> { ["question"] = questionId }),
             cancellationToken);
     }
@@ -120,7 +120,7 @@ public static class B2BEngineExtensions
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentException.ThrowIfNullOrWhiteSpace(summary);
-        return engine.UpdateAsync<B2BDeal>(dealId, d => d.ConfirmedUnderstanding = summary, Activity(actor, B2BActivities.UnderstandingConfirmed), cancellationToken);
+        return engine.UpdateAsync<B2BDeal>(dealId, d => d with { ConfirmedUnderstanding = summary }, Activity(actor, B2BActivities.UnderstandingConfirmed), cancellationToken);
     }
 
     /// <summary>Records a real decision maker (a role or a name) for the presentation and the proposal.</summary>
@@ -134,7 +134,7 @@ public static class B2BEngineExtensions
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentException.ThrowIfNullOrWhiteSpace(decisionMaker);
-        return engine.UpdateAsync<B2BDeal>(dealId, d => d.DecisionMakers.Add(decisionMaker), Activity(actor, B2BActivities.DecisionMakerIdentified), cancellationToken);
+        return engine.UpdateAsync<B2BDeal>(dealId, d => d with { DecisionMakers = d.DecisionMakers.Add(decisionMaker) }, Activity(actor, B2BActivities.DecisionMakerIdentified), cancellationToken);
     }
 
     /// <summary>Sets the presentation's time, end time and agenda in advance.</summary>
@@ -157,12 +157,7 @@ public static class B2BEngineExtensions
 
         return engine.UpdateAsync<B2BDeal>(
             dealId,
-            d =>
-            {
-                d.PresentationStartsAt = startsAt;
-                d.PresentationEndsAt = endsAt;
-                d.PresentationAgenda = agenda;
-            },
+            d => d with { PresentationStartsAt = startsAt, PresentationEndsAt = endsAt, PresentationAgenda = agenda },
             Activity(actor, B2BActivities.PresentationScheduled),
             cancellationToken);
     }
@@ -178,7 +173,7 @@ public static class B2BEngineExtensions
     {
         ArgumentNullException.ThrowIfNull(engine);
         var properties = new Dictionary<string, string> { ["dueOn"] = dueOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) };
-        return engine.UpdateAsync<B2BDeal>(dealId, d => d.ProposalDueOn = dueOn, Activity(actor, B2BActivities.ProposalDateAgreed, properties: properties), cancellationToken);
+        return engine.UpdateAsync<B2BDeal>(dealId, d => d with { ProposalDueOn = dueOn }, Activity(actor, B2BActivities.ProposalDateAgreed, properties: properties), cancellationToken);
     }
 
     /// <summary>Records an objection the prospect raised. Its id is <c>objection-N</c> (N counts the deal's objections).</summary>
@@ -199,13 +194,14 @@ public static class B2BEngineExtensions
             dealId,
             d =>
             {
-                var id = $"objection-{d.Objections.Count + 1}";
-                d.Objections.Add(new Objection { Id = id, Text = text, Category = category, Status = ObjectionStatus.Open });
+                var id = $"objection-{d.Objections.Length + 1}";
                 properties["objection"] = id;
                 if (category is not null)
                 {
                     properties["category"] = category;
                 }
+
+                return d with { Objections = d.Objections.Add(new Objection { Id = id, Text = text, Category = category, Status = ObjectionStatus.Open }) };
             },
             Activity(actor, B2BActivities.ObjectionRaised, text, properties),
             cancellationToken);
@@ -223,11 +219,7 @@ public static class B2BEngineExtensions
     public static ValueTask<Deal> AnswerObjectionAsync(this SalesFlowEngine engine, string dealId, string objectionId, string answer, string actor, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(answer);
-        return ChangeObjectionAsync(engine, dealId, objectionId, B2BActivities.ObjectionAnswered, answer, o =>
-        {
-            o.Answer = answer;
-            o.Status = ObjectionStatus.Answered;
-        }, actor, cancellationToken);
+        return ChangeObjectionAsync(engine, dealId, objectionId, B2BActivities.ObjectionAnswered, answer, o => o with { Answer = answer, Status = ObjectionStatus.Answered }, actor, cancellationToken);
     }
 
     /// <summary>Carries an objection that cannot be answered now to the next meeting; it stays open.</summary>
@@ -240,7 +232,7 @@ public static class B2BEngineExtensions
     /// <returns>The deal after the change.</returns>
     /// <exception cref="ArgumentException">The deal has no such objection.</exception>
     public static ValueTask<Deal> CarryObjectionOverAsync(this SalesFlowEngine engine, string dealId, string objectionId, string actor, string? note = null, CancellationToken cancellationToken = default) =>
-        ChangeObjectionAsync(engine, dealId, objectionId, B2BActivities.ObjectionCarriedOver, note, o => o.Status = ObjectionStatus.CarriedOver, actor, cancellationToken);
+        ChangeObjectionAsync(engine, dealId, objectionId, B2BActivities.ObjectionCarriedOver, note, o => o with { Status = ObjectionStatus.CarriedOver }, actor, cancellationToken);
 
     /// <summary>Marks an objection as resolved: the prospect is satisfied.</summary>
     /// <param name="engine">The engine.</param>
@@ -251,7 +243,7 @@ public static class B2BEngineExtensions
     /// <returns>The deal after the change.</returns>
     /// <exception cref="ArgumentException">The deal has no such objection.</exception>
     public static ValueTask<Deal> ResolveObjectionAsync(this SalesFlowEngine engine, string dealId, string objectionId, string actor, CancellationToken cancellationToken = default) =>
-        ChangeObjectionAsync(engine, dealId, objectionId, B2BActivities.ObjectionResolved, null, o => o.Status = ObjectionStatus.Resolved, actor, cancellationToken);
+        ChangeObjectionAsync(engine, dealId, objectionId, B2BActivities.ObjectionResolved, null, o => o with { Status = ObjectionStatus.Resolved }, actor, cancellationToken);
 
     /// <summary>Records the closing technique used.</summary>
     /// <param name="engine">The engine.</param>
@@ -264,7 +256,7 @@ public static class B2BEngineExtensions
     {
         ArgumentNullException.ThrowIfNull(engine);
         var properties = new Dictionary<string, string> { ["technique"] = technique.ToString() };
-        return engine.UpdateAsync<B2BDeal>(dealId, d => d.ClosingTechnique = technique, Activity(actor, B2BActivities.ClosingTechniqueRecorded, properties: properties), cancellationToken);
+        return engine.UpdateAsync<B2BDeal>(dealId, d => d with { ClosingTechnique = technique }, Activity(actor, B2BActivities.ClosingTechniqueRecorded, properties: properties), cancellationToken);
     }
 
     /// <summary>Records that the terms and price are finalised.</summary>
@@ -277,7 +269,7 @@ public static class B2BEngineExtensions
     public static ValueTask<Deal> FinalizeTermsAsync(this SalesFlowEngine engine, string dealId, string actor, string? note = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        return engine.UpdateAsync<B2BDeal>(dealId, d => d.TermsFinalized = true, Activity(actor, B2BActivities.TermsFinalized, note), cancellationToken);
+        return engine.UpdateAsync<B2BDeal>(dealId, d => d with { TermsFinalized = true }, Activity(actor, B2BActivities.TermsFinalized, note), cancellationToken);
     }
 
     /// <summary>Records that all delivery details are finalised.</summary>
@@ -290,21 +282,21 @@ public static class B2BEngineExtensions
     public static ValueTask<Deal> FinalizeDeliveryAsync(this SalesFlowEngine engine, string dealId, string actor, string? note = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        return engine.UpdateAsync<B2BDeal>(dealId, d => d.DeliveryFinalized = true, Activity(actor, B2BActivities.DeliveryFinalized, note), cancellationToken);
+        return engine.UpdateAsync<B2BDeal>(dealId, d => d with { DeliveryFinalized = true }, Activity(actor, B2BActivities.DeliveryFinalized, note), cancellationToken);
     }
 
     /// <summary>Updates the won customer's file. The event records only that the file changed, never its contents.</summary>
     /// <param name="engine">The engine.</param>
     /// <param name="dealId">The deal's id.</param>
-    /// <param name="update">Changes the file.</param>
+    /// <param name="update">Returns the new file from the current one (<c>f =&gt; f with { Position = "CFO" }</c>).</param>
     /// <param name="actor">Who updates it.</param>
     /// <param name="cancellationToken">Cancels the change.</param>
     /// <returns>The deal after the change.</returns>
-    public static ValueTask<Deal> UpdateCustomerFileAsync(this SalesFlowEngine engine, string dealId, Action<CustomerFile> update, string actor, CancellationToken cancellationToken = default)
+    public static ValueTask<Deal> UpdateCustomerFileAsync(this SalesFlowEngine engine, string dealId, Func<CustomerFile, CustomerFile> update, string actor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(update);
-        return engine.UpdateAsync<B2BDeal>(dealId, d => update(d.CustomerFile), Activity(actor, B2BActivities.CustomerFileUpdated), cancellationToken);
+        return engine.UpdateAsync<B2BDeal>(dealId, d => d with { CustomerFile = update(d.CustomerFile) }, Activity(actor, B2BActivities.CustomerFileUpdated), cancellationToken);
     }
 
     /// <summary>Records a repeat purchase by the won customer.</summary>
@@ -323,16 +315,17 @@ public static class B2BEngineExtensions
         var properties = new Dictionary<string, string> { ["amount"] = amount.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         return engine.UpdateAsync<B2BDeal>(
             dealId,
-            d => d.RepeatPurchases.Add(new RepeatPurchase { Description = description, Amount = amount }),
+            d => d with { RepeatPurchases = d.RepeatPurchases.Add(new RepeatPurchase { Description = description, Amount = amount }) },
             Activity(actor, B2BActivities.RepeatPurchase, description, properties),
             cancellationToken);
     }
 
     /// <summary>
-    /// A won customer refers a new lead: starts a new deal in Prospecting whose first event carries
-    /// <see cref="ReferredByDealIdProperty"/>, then fires <see cref="B2BTriggers.Refer"/> on the referrer's deal (its
-    /// event carries <see cref="ReferredDealIdProperty"/>). The new deal's <see cref="B2BDeal.ReferredByDealId"/> is set and its
-    /// source is <see cref="LeadSource.Referral"/> unless given.
+    /// A won customer refers a new lead: in one save, starts a new deal in Prospecting whose first event carries
+    /// <see cref="ReferredByDealIdProperty"/>, fires <see cref="B2BTriggers.Refer"/> on the referrer's deal (its event
+    /// carries <see cref="ReferredDealIdProperty"/>) and adds the new deal to the referrer's
+    /// <see cref="B2BDeal.ReferredDealIds"/>. Both deals are saved together or not at all. The new deal's
+    /// <see cref="B2BDeal.ReferredByDealId"/> is set and its source is <see cref="LeadSource.Referral"/> unless given.
     /// </summary>
     /// <param name="engine">The engine.</param>
     /// <param name="referrerDealId">The won deal whose customer refers the lead.</param>
@@ -343,8 +336,8 @@ public static class B2BEngineExtensions
     /// <returns>The referred deal, started.</returns>
     /// <exception cref="DealAlreadyExistsException">A deal with <paramref name="newDealId"/> exists; nothing was recorded.</exception>
     /// <exception cref="MoveNotPermittedException">The referrer's deal is not in Follow-up; nothing was recorded.</exception>
-    /// <exception cref="MoveRejectedException">The referrer's <see cref="B2BTriggers.Refer"/> was refused after the referred deal was started (its first event names the referrer).</exception>
-    /// <exception cref="DealConflictException">The referrer's deal kept changing; the referred deal was started (its first event names the referrer).</exception>
+    /// <exception cref="MoveRejectedException">The referrer's <see cref="B2BTriggers.Refer"/> was refused; nothing was recorded.</exception>
+    /// <exception cref="DealConflictException">The referrer's deal kept changing; nothing was recorded.</exception>
     public static async ValueTask<Deal> ReferAsync(this SalesFlowEngine engine, string referrerDealId, string newDealId, string actor, B2BDeal? data = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
@@ -357,44 +350,32 @@ public static class B2BEngineExtensions
         }
 
         var referrer = await engine.GetAsync(referrerDealId, cancellationToken).ConfigureAwait(false);
-        if (!string.Equals(referrer.StageId, B2BStages.FollowUp, StringComparison.Ordinal))
-        {
-            var pipeline = engine.Pipelines.Get(referrer.PipelineId, referrer.PipelineVersion);
-            throw new MoveNotPermittedException(referrerDealId, B2BTriggers.Refer, referrer.StageId, pipeline.Compiled.PermittedTriggers(pipeline.Compiled.StageIndexOf(referrer.StageId)));
-        }
-
-        // The new deal is created first: creating it is atomic, so a taken id fails before anything is recorded,
-        // and the referrer's event never points at a deal that is not this referral. The caller's data is copied.
-        var copy = data is null ? new B2BDeal() : (B2BDeal)engine.Pipelines.Get(B2BPipeline.Id).CloneData(data);
-        copy.ReferredByDealId = referrerDealId;
-        copy.Source ??= LeadSource.Referral;
-        var started = await engine.StartAsync(
-            B2BPipeline.Id,
+        var referred = (data ?? new B2BDeal()) with { ReferredByDealId = referrerDealId, Source = data?.Source ?? LeadSource.Referral };
+        var start = new SalesFlowEngine.LinkedStart(
+            engine.Pipelines.Get(B2BPipeline.Id),
             newDealId,
-            copy,
+            referred,
             new StartRequest(actor)
             {
                 Owner = referrer.Owner,
                 Properties = new Dictionary<string, string> { [ReferredByDealIdProperty] = referrerDealId },
             },
-            cancellationToken).ConfigureAwait(false);
-
-        var fired = await engine.FireAsync(
+            B2BActivities.ReferralLinked,
+            new Dictionary<string, string> { [ReferredDealIdProperty] = newDealId },
+            d => d is B2BDeal b2b
+                ? b2b with { ReferredDealIds = b2b.ReferredDealIds.Add(newDealId) }
+                : throw new ArgumentException($"Deal '{referrerDealId}' does not carry B2BDeal data; only seven-step B2B deals refer leads.", nameof(referrerDealId)));
+        var (result, started) = await engine.FireAndStartAsync(
             referrerDealId,
             B2BTriggers.Refer,
             new FireRequest(actor) { Properties = new Dictionary<string, string> { [ReferredDealIdProperty] = newDealId } },
+            start,
             cancellationToken).ConfigureAwait(false);
-        fired.EnsureAccepted();
-
-        await engine.UpdateAsync<B2BDeal>(
-            referrerDealId,
-            d => d.ReferredDealIds.Add(newDealId),
-            Activity(actor, B2BActivities.ReferralLinked, properties: new Dictionary<string, string> { [ReferredDealIdProperty] = newDealId }),
-            cancellationToken).ConfigureAwait(false);
-        return started;
+        result.EnsureAccepted();
+        return started!;
     }
 
-    private static ValueTask<Deal> ChangeObjectionAsync(SalesFlowEngine engine, string dealId, string objectionId, string activity, string? note, Action<Objection> change, string actor, CancellationToken cancellationToken)
+    private static ValueTask<Deal> ChangeObjectionAsync(SalesFlowEngine engine, string dealId, string objectionId, string activity, string? note, Func<Objection, Objection> change, string actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentException.ThrowIfNullOrWhiteSpace(objectionId);
@@ -402,15 +383,24 @@ public static class B2BEngineExtensions
             dealId,
             d =>
             {
-                var objection = d.Objections.Find(o => string.Equals(o.Id, objectionId, StringComparison.Ordinal))
+                var index = IndexOf(d.Objections, o => string.Equals(o.Id, objectionId, StringComparison.Ordinal))
                     ?? throw new ArgumentException($"The deal has no objection '{objectionId}'.", nameof(objectionId));
-                change(objection);
+                return d with { Objections = d.Objections.SetItem(index, change(d.Objections[index])) };
             },
             Activity(actor, activity, note, new Dictionary<string, string> { ["objection"] = objectionId }),
             cancellationToken);
     }
 
-    private static NeedsQuestion FindQuestion(B2BDeal deal, string questionId) =>
-        deal.NeedsQuestions.Find(q => string.Equals(q.Id, questionId, StringComparison.Ordinal))
-        ?? throw new ArgumentException($"The deal has no needs-assessment question '{questionId}'. Add it with AddNeedsQuestionAsync first.", nameof(questionId));
+    private static int? IndexOf<T>(ImmutableArray<T> items, Func<T, bool> match)
+    {
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (match(items[i]))
+            {
+                return i;
+            }
+        }
+
+        return null;
+    }
 }

@@ -37,7 +37,7 @@ public static class RetailEngineExtensions
     /// <param name="cancellationToken">Cancels the change.</param>
     /// <returns>The deal after the change.</returns>
     public static ValueTask<Deal> RecordTryOnAsync(this SalesFlowEngine engine, string dealId, string piece, string actor, CancellationToken cancellationToken = default) =>
-        AddPieceAsync(engine, dealId, piece, actor, RetailActivities.TriedOn, d => d.PiecesTriedOn, cancellationToken);
+        AddPieceAsync(engine, dealId, piece, actor, RetailActivities.TriedOn, static (d, p) => d with { PiecesTriedOn = d.PiecesTriedOn.Add(p) }, cancellationToken);
 
     /// <summary>Records that the seller showed a brochure (for example for an out-of-stock piece).</summary>
     /// <param name="engine">The engine.</param>
@@ -47,7 +47,7 @@ public static class RetailEngineExtensions
     /// <param name="cancellationToken">Cancels the change.</param>
     /// <returns>The deal after the change.</returns>
     public static ValueTask<Deal> ShowBrochureAsync(this SalesFlowEngine engine, string dealId, string piece, string actor, CancellationToken cancellationToken = default) =>
-        AddPieceAsync(engine, dealId, piece, actor, RetailActivities.BrochureShown, d => d.BrochuresShown, cancellationToken);
+        AddPieceAsync(engine, dealId, piece, actor, RetailActivities.BrochureShown, static (d, p) => d with { BrochuresShown = d.BrochuresShown.Add(p) }, cancellationToken);
 
     /// <summary>Records that the seller recommended a similar style in store.</summary>
     /// <param name="engine">The engine.</param>
@@ -57,7 +57,7 @@ public static class RetailEngineExtensions
     /// <param name="cancellationToken">Cancels the change.</param>
     /// <returns>The deal after the change.</returns>
     public static ValueTask<Deal> RecommendSimilarStyleAsync(this SalesFlowEngine engine, string dealId, string piece, string actor, CancellationToken cancellationToken = default) =>
-        AddPieceAsync(engine, dealId, piece, actor, RetailActivities.SimilarStyleRecommended, d => d.SimilarStylesRecommended, cancellationToken);
+        AddPieceAsync(engine, dealId, piece, actor, RetailActivities.SimilarStyleRecommended, static (d, p) => d with { SimilarStylesRecommended = d.SimilarStylesRecommended.Add(p) }, cancellationToken);
 
     /// <summary>
     /// Quotes the price: fires <see cref="RetailTriggers.QuotePrice"/> with the price in the event's
@@ -83,13 +83,13 @@ public static class RetailEngineExtensions
         return engine.FireAsync(dealId, RetailTriggers.QuotePrice, options with { Properties = properties }, cancellationToken);
     }
 
-    private static ValueTask<Deal> AddPieceAsync(SalesFlowEngine engine, string dealId, string piece, string actor, string activity, Func<RetailDeal, List<string>> list, CancellationToken cancellationToken)
+    private static ValueTask<Deal> AddPieceAsync(SalesFlowEngine engine, string dealId, string piece, string actor, string activity, Func<RetailDeal, string, RetailDeal> add, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentException.ThrowIfNullOrWhiteSpace(piece);
         return engine.UpdateAsync<RetailDeal>(
             dealId,
-            d => list(d).Add(piece),
+            d => add(d, piece),
             Activity(actor, activity, properties: new Dictionary<string, string> { [PieceProperty] = piece }),
             cancellationToken);
     }

@@ -24,11 +24,7 @@ public static class ShowroomEngineExtensions
         var properties = new Dictionary<string, string> { ["firstVisit"] = Bool(firstVisit), ["phonedBefore"] = Bool(phonedBefore) };
         return engine.UpdateAsync<ShowroomDeal>(
             dealId,
-            d =>
-            {
-                d.FirstVisit = firstVisit;
-                d.PhonedBefore = phonedBefore;
-            },
+            d => d with { FirstVisit = firstVisit, PhonedBefore = phonedBefore },
             Activity(actor, ShowroomActivities.VisitHistoryRecorded, properties: properties),
             cancellationToken);
     }
@@ -44,7 +40,7 @@ public static class ShowroomEngineExtensions
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentException.ThrowIfNullOrWhiteSpace(needs);
-        return engine.UpdateAsync<ShowroomDeal>(dealId, d => d.CustomerNeeds = needs, Activity(actor, ShowroomActivities.NeedsRecorded), cancellationToken);
+        return engine.UpdateAsync<ShowroomDeal>(dealId, d => d with { CustomerNeeds = needs }, Activity(actor, ShowroomActivities.NeedsRecorded), cancellationToken);
     }
 
     /// <summary>Records the seller's estimate of the customer's purchase desire; above 70% allows subscription.</summary>
@@ -60,7 +56,7 @@ public static class ShowroomEngineExtensions
         ArgumentOutOfRangeException.ThrowIfNegative(percent);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(percent, 100);
         var properties = new Dictionary<string, string> { ["percent"] = percent.ToString(CultureInfo.InvariantCulture) };
-        return engine.UpdateAsync<ShowroomDeal>(dealId, d => d.PurchaseDesirePercent = percent, Activity(actor, ShowroomActivities.PurchaseDesireAssessed, properties: properties), cancellationToken);
+        return engine.UpdateAsync<ShowroomDeal>(dealId, d => d with { PurchaseDesirePercent = percent }, Activity(actor, ShowroomActivities.PurchaseDesireAssessed, properties: properties), cancellationToken);
     }
 
     /// <summary>Appoints the next negotiation.</summary>
@@ -74,7 +70,7 @@ public static class ShowroomEngineExtensions
     {
         ArgumentNullException.ThrowIfNull(engine);
         var properties = new Dictionary<string, string> { ["at"] = at.ToString("O", CultureInfo.InvariantCulture) };
-        return engine.UpdateAsync<ShowroomDeal>(dealId, d => d.NextAppointmentAt = at, Activity(actor, ShowroomActivities.AppointmentSet, properties: properties), cancellationToken);
+        return engine.UpdateAsync<ShowroomDeal>(dealId, d => d with { NextAppointmentAt = at }, Activity(actor, ShowroomActivities.AppointmentSet, properties: properties), cancellationToken);
     }
 
     /// <summary>
@@ -98,7 +94,7 @@ public static class ShowroomEngineExtensions
 
         var properties = new Dictionary<string, string> { ["grade"] = grade.ToString() };
         var options = Activity(actor, ShowroomActivities.Graded, properties: properties) with { NextFollowUpAt = nextFollowUpAt };
-        return engine.UpdateAsync<ShowroomDeal>(dealId, d => d.Grade = grade, options, cancellationToken);
+        return engine.UpdateAsync<ShowroomDeal>(dealId, d => d with { Grade = grade }, options, cancellationToken);
     }
 
     /// <summary>Records a return visit paid to a tracked customer; the next follow-up is scheduled from the grade.</summary>
@@ -134,12 +130,7 @@ public static class ShowroomEngineExtensions
         };
         return engine.UpdateAsync<ShowroomDeal>(
             dealId,
-            d =>
-            {
-                d.ContractContentsComplete = contentsComplete;
-                d.SigningArticlesPrepared = articlesPrepared;
-                d.ContractTermsDisputed = termsDisputed;
-            },
+            d => d with { ContractContentsComplete = contentsComplete, SigningArticlesPrepared = articlesPrepared, ContractTermsDisputed = termsDisputed },
             Activity(actor, ShowroomActivities.ContractUpdated, properties: properties),
             cancellationToken);
     }
@@ -169,22 +160,18 @@ public static class ShowroomEngineExtensions
     /// <param name="cancellationToken">Cancels the change.</param>
     /// <returns>The deal after the change.</returns>
     /// <exception cref="InvalidOperationException">The deal is not in Check-out.</exception>
-    public static async ValueTask<Deal> DecideCheckOutAsync(this SalesFlowEngine engine, string dealId, bool eligible, string actor, string? note = null, CancellationToken cancellationToken = default)
+    public static ValueTask<Deal> DecideCheckOutAsync(this SalesFlowEngine engine, string dealId, bool eligible, string actor, string? note = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        var deal = await engine.GetAsync(dealId, cancellationToken).ConfigureAwait(false);
-        if (!string.Equals(deal.StageId, ShowroomStages.CheckOut, StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException($"Deal '{dealId}' is in stage '{deal.StageId}', not '{ShowroomStages.CheckOut}': request the check-out first.");
-        }
-
-        var startedAt = deal.StageEnteredAt;
         var properties = new Dictionary<string, string> { ["eligible"] = Bool(eligible) };
-        return await engine.UpdateAsync<ShowroomDeal>(
+        // The decision names the check-out it belongs to, read from the same snapshot the change is saved against.
+        return engine.UpdateAsync<ShowroomDeal>(
             dealId,
-            d => d.CheckOutDecision = new CheckOutDecision { Eligible = eligible, CheckOutStartedAt = startedAt },
+            (deal, d) => string.Equals(deal.StageId, ShowroomStages.CheckOut, StringComparison.Ordinal)
+                ? d with { CheckOutDecision = new CheckOutDecision { Eligible = eligible, CheckOutSequence = deal.StageEnteredSequence } }
+                : throw new InvalidOperationException($"Deal '{deal.Id}' is in stage '{deal.StageId}', not '{ShowroomStages.CheckOut}': request the check-out first."),
             Activity(actor, ShowroomActivities.CheckOutDecided, note, properties),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken);
     }
 
     /// <summary>Lists the showroom deals whose follow-up is due at or before a time (every page of the store's query).</summary>

@@ -128,5 +128,5 @@ internal static class ShowroomPipeline
             .Build();
 
     private static bool DecidedInThisCheckOut(ShowroomDeal data, GuardContext context) =>
-        data.CheckOutDecision is { } decision && decision.CheckOutStartedAt == context.Deal.StageEnteredAt;
+        data.CheckOutDecision is { } decision && decision.CheckOutSequence == context.Deal.StageEnteredSequence;
 }
