@@ -4,9 +4,9 @@ namespace SalesFlow.Tests;
 public class QuickstartTests
 {
     // README:quickstart:start
-    public sealed class RenewalDeal
+    public sealed record RenewalDeal
     {
-        public bool Signed { get; set; }
+        public bool Signed { get; init; }
     }
 
     public static async Task<Deal> RunQuickstartAsync()
@@ -30,7 +30,7 @@ public class QuickstartTests
         }
 
         await engine.CompleteChecklistItemAsync("deal-42", "call-logged", actor: "alice");
-        await engine.UpdateAsync<RenewalDeal>("deal-42", d => d.Signed = true, actor: "alice");
+        await engine.UpdateAsync<RenewalDeal>("deal-42", d => d with { Signed = true }, actor: "alice");
         var signed = await engine.FireAsync("deal-42", "sign", new FireRequest("alice") { Note = "Signed on site" });
         return signed.EnsureAccepted().Deal;                      // throws a typed exception if refused
     }

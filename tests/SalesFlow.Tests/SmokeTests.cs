@@ -13,7 +13,7 @@ public class SmokeTests
         var refused = await engine.FireAsync("d1", "advance", new FireRequest("alice"));
         refused.Status.Should().Be(FireStatus.Rejected);
         refused.UnmetGuards.Select(g => g.Code).Should().BeEquivalentTo("budget.confirmed", "decision-maker.known", "checklist.call-logged");
-        await engine.UpdateAsync<RenewalData>("d1", d => { d.BudgetConfirmed = true; d.DecisionMakerKnown = true; }, "alice");
+        await engine.UpdateAsync<RenewalData>("d1", d => d with { BudgetConfirmed = true, DecisionMakerKnown = true }, "alice");
         await engine.CompleteChecklistItemAsync("d1", "call-logged", "alice");
         var ok = await engine.FireAsync("d1", "advance", new FireRequest("alice"));
         ok.Status.Should().Be(FireStatus.Accepted);

@@ -238,7 +238,6 @@ public class PipelineBuilderTests
         b.Invoking(x => x.OnTransitioning((Action<TransitionContext>)null!)).Should().Throw<ArgumentNullException>();
         b.Invoking(x => x.OnTransitioned((Func<TransitionContext, CancellationToken, ValueTask>)null!)).Should().Throw<ArgumentNullException>();
         b.Invoking(x => x.SerializeDataWith(null!)).Should().Throw<ArgumentNullException>();
-        b.Invoking(x => x.CloneDataWith(null!)).Should().Throw<ArgumentNullException>();
         FluentActions.Invoking(() => HookScope.Trigger(" ")).Should().Throw<ArgumentException>();
         FluentActions.Invoking(() => new StageBuilderProbe().Run()).Should().Throw<ArgumentNullException>();
     }

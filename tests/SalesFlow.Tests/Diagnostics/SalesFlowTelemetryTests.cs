@@ -49,7 +49,7 @@ public class SalesFlowTelemetryTests
     }
 
     [Fact]
-    public async Task Engine_BuiltByHand_StartsOneActivityPerMoveWithItsTags()
+    public async Task Engine_BuiltByHand_StartsOneActivityPerWriteWithItsTags()
     {
         var stopped = new List<Activity>();
         using var listener = new ActivityListener
@@ -61,6 +61,11 @@ public class SalesFlowTelemetryTests
         ActivitySource.AddActivityListener(listener);
         var test = new TestEngine();
         await test.StartReadyAsync();
+        stopped.Select(a => a.OperationName).Should().Equal(SalesFlowDiagnostics.StartActivityName, SalesFlowDiagnostics.DealActivityName);
+        stopped.Select(a => a.GetTagItem(SalesFlowDiagnostics.OperationTag)).Should().Equal("start", "activity");
+        stopped[1].GetTagItem(SalesFlowDiagnostics.ActivityTypeTag).Should().Be("checklist.completed");
+        stopped.Should().OnlyContain(a => (string?)a.GetTagItem(SalesFlowDiagnostics.ResultTag) == "accepted");
+        stopped.Clear();
 
         await test.FireAsync("advance");
         await test.FireAsync("sign");
@@ -107,7 +112,7 @@ public class SalesFlowTelemetryTests
 
     private static void RecordOnce(SalesFlowTelemetry telemetry, Deal before, FireResult result)
     {
-        var move = telemetry.StartMove(before.Id, "advance");
+        var move = telemetry.StartCommit(CommitKind.Move, before.Id, "advance");
         telemetry.StageLeft(before, result.Deal);
         telemetry.EndMove(move, result);
     }
@@ -130,8 +135,8 @@ public class SalesFlowTelemetryTests
     {
         public ValueTask<Deal?> GetAsync(string dealId, CancellationToken cancellationToken = default) => inner.GetAsync(dealId, cancellationToken);
 
-        public ValueTask<bool> TrySaveAsync(Deal deal, long expectedVersion, IReadOnlyList<DealEvent> events, CancellationToken cancellationToken = default) =>
-            expectedVersion == 0 ? inner.TrySaveAsync(deal, expectedVersion, events, cancellationToken) : ValueTask.FromResult(false);
+        public ValueTask<bool> TrySaveAsync(IReadOnlyList<DealWrite> writes, CancellationToken cancellationToken = default) =>
+            writes[0].ExpectedVersion == 0 ? inner.TrySaveAsync(writes, cancellationToken) : ValueTask.FromResult(false);
 
         public ValueTask<IReadOnlyList<DealEvent>> GetEventsAsync(string dealId, long afterSequence = 0, int? limit = null, CancellationToken cancellationToken = default) =>
             inner.GetEventsAsync(dealId, afterSequence, limit, cancellationToken);

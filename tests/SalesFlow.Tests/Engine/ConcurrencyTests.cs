@@ -19,15 +19,15 @@ public class ConcurrencyTests
 
         public ValueTask<Deal?> GetAsync(string dealId, CancellationToken cancellationToken = default) => inner.GetAsync(dealId, cancellationToken);
 
-        public async ValueTask<bool> TrySaveAsync(Deal deal, long expectedVersion, IReadOnlyList<DealEvent> events, CancellationToken cancellationToken = default)
+        public async ValueTask<bool> TrySaveAsync(IReadOnlyList<DealWrite> writes, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref Saves);
-            if (expectedVersion > 0 && Rival is not null && RivalSaves-- != 0)
+            if (writes[0].ExpectedVersion > 0 && Rival is not null && RivalSaves-- != 0)
             {
-                await Rival.RecordActivityAsync(deal.Id, new ActivityRequest("rival"), cancellationToken);
+                await Rival.RecordActivityAsync(writes[0].Deal.Id, new ActivityRequest("rival"), cancellationToken);
             }
 
-            return await inner.TrySaveAsync(deal, expectedVersion, events, cancellationToken);
+            return await inner.TrySaveAsync(writes, cancellationToken);
         }
 
         public ValueTask<IReadOnlyList<DealEvent>> GetEventsAsync(string dealId, long afterSequence = 0, int? limit = null, CancellationToken cancellationToken = default) =>
@@ -60,7 +60,7 @@ public class ConcurrencyTests
         result.Invoking(r => r.EnsureAccepted()).Should().Throw<DealConflictException>().Which.Retries.Should().Be(2);
 
         racing.Rival = new SalesFlowEngine(new PipelineRegistry(t.Pipeline), inner);
-        await t.Engine.Invoking(e => e.UpdateAsync<RenewalData>("deal-1", d => d.Counter++, "alice").AsTask())
+        await t.Engine.Invoking(e => e.UpdateAsync<RenewalData>("deal-1", d => d with { Counter = d.Counter + 1 }, "alice").AsTask())
             .Should().ThrowAsync<DealConflictException>();
     }
 
@@ -72,8 +72,9 @@ public class ConcurrencyTests
         var inner = new InMemoryDealStore();
         var racing = new RacingStore(inner);
         var pipeline = RenewalPipeline.Builder()
-            .OnTransitioning(c => attempts.Add(c.Attempt))
-            .OnTransitioned(c => saved.Add(c.Attempt))
+            .OnTransitioning(HookScope.Trigger("advance"), c => attempts.Add(c.Attempt))
+            .OnTransitioning(HookScope.Trigger("ping"), c => attempts.Add(c.Attempt))
+            .OnTransitioned(HookScope.Trigger("advance"), c => saved.Add(c.Attempt))
             .Build();
         var t = new TestEngine(pipeline, o => o.ConflictRetryCount = 2, racing);
         await t.StartReadyAsync();

@@ -26,7 +26,7 @@ public class EnginePropertyTests
                 switch (step.Kind)
                 {
                     case 0:
-                        t.Engine.UpdateAsync<RenewalData>("deal-1", d => { d.BudgetConfirmed = step.Flag; d.DecisionMakerKnown = true; d.Signed = step.Flag; }, "prop").AsTask().GetAwaiter().GetResult();
+                        t.Engine.UpdateAsync<RenewalData>("deal-1", d => d with { BudgetConfirmed = step.Flag, DecisionMakerKnown = true, Signed = step.Flag }, "prop").AsTask().GetAwaiter().GetResult();
                         break;
                     case 1:
                         t.Engine.CompleteChecklistItemAsync("deal-1", "call-logged", "prop").AsTask().GetAwaiter().GetResult();

@@ -18,7 +18,7 @@ public class DealHistoryTests
             await action();
         }
 
-        await Step(async () => await t.Engine.UpdateAsync<RenewalData>("deal-1", d => { d.BudgetConfirmed = true; d.DecisionMakerKnown = true; }, "alice"));
+        await Step(async () => await t.Engine.UpdateAsync<RenewalData>("deal-1", d => d with { BudgetConfirmed = true, DecisionMakerKnown = true }, "alice"));
         await Step(async () => await t.Engine.CompleteChecklistItemAsync("deal-1", "call-logged", "alice"));
         await Step(async () => (await t.FireAsync("advance")).EnsureAccepted());
         await Step(async () => (await t.FireAsync("ping")).EnsureAccepted());

@@ -6,7 +6,7 @@ namespace SalesFlow.Tests.Hooks;
 public class HookScopeFactoryTests
 {
     [Fact]
-    public async Task FireAsync_WithScopeFactory_OneScopePerMoveRunAfterEngineHooksAndDisposed()
+    public async Task FireAsync_WithScopeFactory_OneScopePerWriteRunAfterEngineHooksAndDisposed()
     {
         var order = new List<string>();
         var factory = new RecordingScopeFactory(order);
@@ -16,6 +16,9 @@ public class HookScopeFactoryTests
             o.HookScopeFactory = factory;
         });
         await test.StartReadyAsync();
+        factory.Scopes.Should().HaveCount(2, "the start and the checklist activity each had their scope").And.OnlyContain(s => s.Disposed);
+        factory.Scopes.Clear();
+        order.Clear();
 
         (await test.FireAsync("advance")).EnsureAccepted();
         (await test.FireAsync("lose", reason: "budget cut")).EnsureAccepted();
@@ -28,16 +31,17 @@ public class HookScopeFactoryTests
     }
 
     [Fact]
-    public async Task FireAsync_RefusedMove_NeverReadsTheScopeHooksButDisposesTheScope()
+    public async Task FireAsync_RefusedMove_CreatesNoScope()
     {
         var factory = new RecordingScopeFactory([]);
         var test = new TestEngine(configure: o => o.HookScopeFactory = factory);
         await test.StartAsync();
+        factory.Scopes.Clear();
 
         var result = await test.FireAsync("advance");
 
         result.Status.Should().Be(FireStatus.Rejected);
-        factory.Scopes.Should().ContainSingle().Which.Should().Match<RecordingScope>(s => !s.HooksRead && s.Disposed);
+        factory.Scopes.Should().BeEmpty("a scope is created for a write that reaches its hooks, not for a refusal");
     }
 
     [Fact]
@@ -46,6 +50,7 @@ public class HookScopeFactoryTests
         var factory = new RecordingScopeFactory([], throwBeforeSave: true);
         var test = new TestEngine(configure: o => o.HookScopeFactory = factory);
         await test.StartReadyAsync();
+        factory.Scopes.Clear();
 
         var result = await test.FireAsync("advance");
 
@@ -59,7 +64,7 @@ public class HookScopeFactoryTests
         public ValueTask OnTransitioningAsync(TransitionContext context, CancellationToken cancellationToken)
         {
             order.Add(name + ":transitioning");
-            return throwBeforeSave ? throw new InvalidOperationException("no") : ValueTask.CompletedTask;
+            return throwBeforeSave && context.Kind == DealEventKind.Transition ? throw new InvalidOperationException("no") : ValueTask.CompletedTask;
         }
 
         public ValueTask OnTransitionedAsync(TransitionContext context, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ public class HookTests
         {
             await Task.Yield();
             log.Enqueue($"{name}:before:{context.Trigger}");
-            if (failBefore)
+            if (failBefore && context.Kind == DealEventKind.Transition)
             {
                 throw new InvalidOperationException($"{name} refuses");
             }
@@ -20,7 +20,7 @@ public class HookTests
         public ValueTask OnTransitionedAsync(TransitionContext context, CancellationToken cancellationToken)
         {
             log.Enqueue($"{name}:after:{context.Trigger}");
-            return failAfter ? throw new InvalidOperationException($"{name} failed") : ValueTask.CompletedTask;
+            return failAfter && context.Kind == DealEventKind.Transition ? throw new InvalidOperationException($"{name} failed") : ValueTask.CompletedTask;
         }
     }
 
@@ -41,6 +41,7 @@ public class HookTests
             .Build();
         var t = new TestEngine(pipeline, o => { o.Hooks.Add(new RecordingHook(log, "engine1")); o.Hooks.Add(new RecordingHook(log, "engine2")); });
         await t.StartReadyAsync();
+        log.Clear();
 
         (await t.FireAsync("advance")).Accepted.Should().BeTrue();
 
@@ -60,6 +61,7 @@ public class HookTests
             .Build();
         var t = new TestEngine(pipeline);
         await t.StartAsync();
+        log.Clear();
 
         await t.FireAsync("ping");
 
@@ -73,6 +75,7 @@ public class HookTests
         var pipeline = RenewalPipeline.Builder().OnTransitioning(HookScope.Trigger("advance"), _ => throw new InvalidOperationException("credit check failed"), "credit-check").Build();
         var t = new TestEngine(pipeline, o => o.Hooks.Add(new RecordingHook(log, "engine")));
         await t.StartReadyAsync();
+        log.Clear();
 
         var result = await t.FireAsync("advance");
 
@@ -132,7 +135,7 @@ public class HookTests
         await t.Engine.FireAsync("deal-1", "advance", new FireRequest("carol") { Note = "n" });
 
         seen.Should().NotBeNull();
-        seen!.Before.StageId.Should().Be("open");
+        seen!.Before!.StageId.Should().Be("open");
         seen.After.StageId.Should().Be("negotiation");
         seen.FromStage.Should().Be("open");
         seen.ToStage.Should().Be("negotiation");

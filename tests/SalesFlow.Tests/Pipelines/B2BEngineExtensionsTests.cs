@@ -143,7 +143,7 @@ public class B2BEngineExtensionsTests
     {
         await StartAsync("b1");
 
-        var deal = await Engine.UpdateCustomerFileAsync("b1", f => { f.Hobbies.Add("sailing"); f.Position = "CFO"; }, Seller);
+        var deal = await Engine.UpdateCustomerFileAsync("b1", f => f with { Hobbies = f.Hobbies.Add("sailing"), Position = "CFO" }, Seller);
 
         deal.DataAs<B2BDeal>().CustomerFile.Hobbies.Should().Equal("sailing");
         var e = await _h.LastEventAsync("b1");

@@ -48,10 +48,10 @@ public class SevenStepB2BPipelineTests
     {
         await ToQualificationAsync("b1");
         await Engine.RecordFirstContactAsync("b1", ContactChannel.Phone, Seller);
-        await Engine.UpdateBantAsync("b1", b => { b.BudgetConfirmed = true; b.AuthorityConfirmed = true; b.NeedConfirmed = true; }, Seller);
+        await Engine.UpdateBantAsync("b1", b => b with { BudgetConfirmed = true, AuthorityConfirmed = true, NeedConfirmed = true }, Seller);
 
         (await _h.FireAsync("b1", B2BTriggers.Qualify)).ShouldBeRejectedWith(B2BGuards.Timeline);
-        await Engine.UpdateBantAsync("b1", b => b.TimelineConfirmed = true, Seller);
+        await Engine.UpdateBantAsync("b1", b => b with { TimelineConfirmed = true }, Seller);
 
         (await _h.FireAsync("b1", B2BTriggers.Qualify)).Deal.StageId.Should().Be(B2BStages.NeedsAssessment);
     }
@@ -127,7 +127,7 @@ public class SevenStepB2BPipelineTests
         await Engine.IdentifyDecisionMakerAsync("b1", "Owner", Seller);
 
         (await _h.FireAsync("b1", B2BTriggers.Close)).ShouldBeRejectedWith(B2BGuards.ProposalNotRequired);
-        await Engine.UpdateAsync<B2BDeal>("b1", d => d.ProposalRequired = false, Seller);
+        await Engine.UpdateAsync<B2BDeal>("b1", d => d with { ProposalRequired = false }, Seller);
 
         (await _h.FireAsync("b1", B2BTriggers.Close)).Deal.StageId.Should().Be(B2BStages.Close);
     }
@@ -136,7 +136,7 @@ public class SevenStepB2BPipelineTests
     public async Task Close_FromPresentationWithoutDecisionMakerOrWithOpenObjection_ReportsBoth()
     {
         await ToPresentationAsync("b1");
-        await Engine.UpdateAsync<B2BDeal>("b1", d => d.ProposalRequired = false, Seller);
+        await Engine.UpdateAsync<B2BDeal>("b1", d => d with { ProposalRequired = false }, Seller);
         await Engine.RaiseObjectionAsync("b1", "Too expensive", Seller, category: "price");
 
         (await _h.FireAsync("b1", B2BTriggers.Close)).ShouldBeRejectedWith(B2BGuards.DecisionMaker, B2BGuards.NoOpenObjection);
@@ -326,7 +326,7 @@ public class SevenStepB2BPipelineTests
     {
         await ToQualificationAsync(id);
         await Engine.RecordFirstContactAsync(id, ContactChannel.Email, Seller);
-        await Engine.UpdateBantAsync(id, b => { b.BudgetConfirmed = true; b.AuthorityConfirmed = true; b.NeedConfirmed = true; b.TimelineConfirmed = true; }, Seller);
+        await Engine.UpdateBantAsync(id, b => b with { BudgetConfirmed = true, AuthorityConfirmed = true, NeedConfirmed = true, TimelineConfirmed = true }, Seller);
         await _h.AcceptAsync(id, B2BTriggers.Qualify);
     }
 

@@ -1,17 +1,17 @@
 namespace SalesFlow.Tests.Support;
 
 /// <summary>A small custom pipeline used across the core tests.</summary>
-public sealed class RenewalData
+public sealed record RenewalData
 {
-    public bool Signed { get; set; }
+    public bool Signed { get; init; }
 
-    public bool BudgetConfirmed { get; set; }
+    public bool BudgetConfirmed { get; init; }
 
-    public bool DecisionMakerKnown { get; set; }
+    public bool DecisionMakerKnown { get; init; }
 
-    public string? Contact { get; set; }
+    public string? Contact { get; init; }
 
-    public int Counter { get; set; }
+    public int Counter { get; init; }
 }
 
 public static class RenewalPipeline
