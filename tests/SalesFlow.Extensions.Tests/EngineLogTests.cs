@@ -64,7 +64,7 @@ public class EngineLogTests
         await engine.StartAsync(LeadPipeline.Id, "d1", new LeadData { ContactName = PersonalData, Phone = PersonalData }, new StartRequest("alice") { Note = PersonalData });
         await engine.FireAsync("d1", "qualify", personal);
         await engine.FireAsync("d1", "win", personal);
-        await engine.UpdateAsync<LeadData>("d1", d => d.Qualified = true, new ActivityRequest("alice") { Note = PersonalData });
+        await engine.UpdateAsync<LeadData>("d1", d => d with { Qualified = true }, new ActivityRequest("alice") { Note = PersonalData });
         await engine.RecordActivityAsync("d1", new ActivityRequest("alice") { Activity = "call", Note = PersonalData });
         await engine.FireAsync("d1", "qualify", personal);
         await engine.FireAsync("d1", "lose", personal);
@@ -80,7 +80,7 @@ public class EngineLogTests
         }
     }
 
-    private static ServiceProvider Build(Action<ISalesFlowBuilder> configureBuilder, Action<SalesFlowOptions>? configure = null)
+    private static ServiceProvider Build(Action<ISalesFlowBuilder> configureBuilder, Action<SalesFlowEngineOptions>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Trace));

@@ -38,9 +38,9 @@ public class HostingSnippetTests
             .Transition("lose", from: "open", to: "lost")
             .Build();
 
-    public sealed class RenewalTerms
+    public sealed record RenewalTerms
     {
-        public bool Signed { get; set; }
+        public bool Signed { get; init; }
     }
 
     public sealed class CrmUnitOfWork

@@ -162,6 +162,8 @@ public class SalesFlowBuilderExtensionsTests
         await using var provider = services.BuildServiceProvider();
         var engine = provider.GetRequiredService<SalesFlowEngine>();
         await engine.StartAsync(LeadPipeline.Id, "d1", new LeadData(), "alice");
+        created.Should().Be(1, "the start ran its hooks in a scope of its own");
+        created = 0;
 
         var result = await engine.FireAsync("d1", "qualify", new FireRequest("alice"));
 
@@ -193,7 +195,7 @@ public class SalesFlowBuilderExtensionsTests
         services.AddSalesFlow().Configure(o => o.OverridePolicy = policy);
         using var provider = services.BuildServiceProvider();
 
-        provider.GetRequiredService<IOptions<SalesFlowOptions>>().Value.OverridePolicy.Should().BeSameAs(policy);
+        provider.GetRequiredService<IOptions<SalesFlowEngineOptions>>().Value.OverridePolicy.Should().BeSameAs(policy);
     }
 
     public sealed record PipelineName(string Value);

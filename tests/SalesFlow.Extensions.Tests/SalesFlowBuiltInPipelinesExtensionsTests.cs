@@ -61,7 +61,8 @@ public class SalesFlowBuiltInPipelinesExtensionsTests
     public void AddShowroom_CadenceInOptions_BuildsTheShowroomWithIt()
     {
         var services = new ServiceCollection();
-        services.AddSalesFlow(o => o.ShowroomFollowUp.GradeA = TimeSpan.FromDays(1)).AddShowroom();
+        services.AddSalesFlow().AddShowroom();
+        services.Configure<ShowroomFollowUpOptions>(o => o.GradeA = TimeSpan.FromDays(1));
         using var provider = services.BuildServiceProvider();
 
         var showroom = provider.GetRequiredService<PipelineRegistry>().Get(SalesPipelines.ShowroomId);

@@ -159,6 +159,7 @@ public class SalesFlowDiagnosticsTests
         activity.TagObjects.ToDictionary(t => t.Key, t => t.Value).Should().BeEquivalentTo(new Dictionary<string, object?>
         {
             ["salesflow.deal.id"] = dealId,
+            ["salesflow.operation"] = "move",
             ["salesflow.trigger"] = "qualify",
             ["salesflow.pipeline.id"] = LeadPipeline.Id,
             ["salesflow.pipeline.version"] = 1,

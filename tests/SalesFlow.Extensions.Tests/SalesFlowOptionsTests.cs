@@ -12,12 +12,14 @@ public class SalesFlowOptionsTests
     [Fact]
     public void Defaults_AreDocumentedValues()
     {
-        var options = new SalesFlowOptions();
+        var options = new SalesFlowEngineOptions();
 
         options.ConflictRetryCount.Should().Be(3);
+        options.AfterSaveHookTimeout.Should().Be(TimeSpan.FromSeconds(30));
         options.OverrideActors.Should().BeEmpty();
-        options.OverridePolicy.Should().BeNull();
-        options.ShowroomFollowUp.GradeA.Should().BeNull();
+        options.OverridePolicy.Should().BeSameAs(OverridePolicy.Nobody);
+        options.TimeProvider.Should().BeSameAs(TimeProvider.System);
+        new ShowroomFollowUpOptions().GradeA.Should().BeNull();
     }
 
     [Fact]
@@ -26,18 +28,30 @@ public class SalesFlowOptionsTests
         using var host = BuildHost(new Dictionary<string, string?>
         {
             ["SalesFlow:ConflictRetryCount"] = "-5",
+            ["SalesFlow:AfterSaveHookTimeout"] = "00:00:00",
             ["SalesFlow:OverrideActors:0"] = " ",
-            ["SalesFlow:ShowroomFollowUp:GradeA"] = "00:00:00",
         });
 
         var act = () => host.StartAsync();
 
         var failure = (await act.Should().ThrowAsync<OptionsValidationException>()).Which;
-        failure.OptionsType.Should().Be<SalesFlowOptions>();
+        failure.OptionsType.Should().Be<SalesFlowEngineOptions>();
         failure.Failures.Should().HaveCount(3);
         failure.Failures.Should().ContainMatch("*ConflictRetryCount is -5*");
+        failure.Failures.Should().ContainMatch("*AfterSaveHookTimeout*");
         failure.Failures.Should().ContainMatch("*OverrideActors:0 is blank*");
-        failure.Failures.Should().ContainMatch("*GradeA*");
+    }
+
+    [Fact]
+    public async Task Host_InvalidShowroomCadenceInConfiguration_FailsAtStart()
+    {
+        using var host = BuildHost(new Dictionary<string, string?> { ["SalesFlow:ShowroomFollowUp:GradeA"] = "00:00:00" });
+
+        var act = () => host.StartAsync();
+
+        var failure = (await act.Should().ThrowAsync<OptionsValidationException>()).Which;
+        failure.OptionsType.Should().Be<ShowroomFollowUpOptions>();
+        failure.Failures.Should().ContainSingle().Which.Should().Contain("GradeA");
     }
 
     [Fact]
@@ -46,6 +60,7 @@ public class SalesFlowOptionsTests
         using var host = BuildHost(new Dictionary<string, string?>
         {
             ["SalesFlow:ConflictRetryCount"] = "1",
+            ["SalesFlow:AfterSaveHookTimeout"] = "00:00:05",
             ["SalesFlow:OverrideActors:0"] = "manager",
         });
 
@@ -56,7 +71,9 @@ public class SalesFlowOptionsTests
         await host.StopAsync();
 
         forced.Status.Should().Be(FireStatus.Accepted);
-        host.Services.GetRequiredService<IOptions<SalesFlowOptions>>().Value.ConflictRetryCount.Should().Be(1);
+        var bound = host.Services.GetRequiredService<IOptions<SalesFlowEngineOptions>>().Value;
+        bound.ConflictRetryCount.Should().Be(1);
+        bound.AfterSaveHookTimeout.Should().Be(TimeSpan.FromSeconds(5));
     }
 
     private static IHost BuildHost(Dictionary<string, string?> settings)

@@ -7,32 +7,43 @@ public class SalesFlowOptionsValidatorTests
     [Fact]
     public void Validate_Defaults_Succeeds()
     {
-        _validator.Validate(null, new SalesFlowOptions()).Succeeded.Should().BeTrue();
+        _validator.Validate(null, new SalesFlowEngineOptions()).Succeeded.Should().BeTrue();
+        _validator.Validate(null, new ShowroomFollowUpOptions()).Succeeded.Should().BeTrue();
     }
 
     [Fact]
     public void Validate_NullOptions_Throws()
     {
-        FluentActions.Invoking(() => _validator.Validate(null, null!)).Should().Throw<ArgumentNullException>();
+        FluentActions.Invoking(() => _validator.Validate(null, (SalesFlowEngineOptions)null!)).Should().Throw<ArgumentNullException>();
+        FluentActions.Invoking(() => _validator.Validate(null, (ShowroomFollowUpOptions)null!)).Should().Throw<ArgumentNullException>();
     }
 
     [Fact]
-    public void Validate_EveryProblem_ListsEachOne()
+    public void Validate_EveryEngineProblem_ListsEachOne()
     {
-        var options = new SalesFlowOptions { ConflictRetryCount = -1, OverridePolicy = OverridePolicy.Nobody };
+        var options = new SalesFlowEngineOptions { ConflictRetryCount = -1, AfterSaveHookTimeout = TimeSpan.FromHours(2), TimeProvider = null!, OverridePolicy = null! };
         options.OverrideActors.Add("ok");
         options.OverrideActors.Add(" ");
-        options.ShowroomFollowUp.GradeA = TimeSpan.Zero;
-        options.ShowroomFollowUp.GradeB = TimeSpan.FromDays(400);
-        options.ShowroomFollowUp.GradeC = TimeSpan.FromDays(-1);
 
         var result = _validator.Validate(null, options);
 
         result.Failed.Should().BeTrue();
-        result.Failures.Should().HaveCount(6);
+        result.Failures.Should().HaveCount(5);
         result.Failures.Should().ContainMatch("*ConflictRetryCount is -1*");
+        result.Failures.Should().ContainMatch("*AfterSaveHookTimeout*");
         result.Failures.Should().ContainMatch("*OverrideActors:1 is blank*");
-        result.Failures.Should().ContainMatch("*OverrideActors and OverridePolicy are both set*");
+        result.Failures.Should().ContainMatch("*TimeProvider is null*");
+        result.Failures.Should().ContainMatch("*OverridePolicy is null*");
+    }
+
+    [Fact]
+    public void Validate_EveryCadenceProblem_ListsEachOne()
+    {
+        var options = new ShowroomFollowUpOptions { GradeA = TimeSpan.Zero, GradeB = TimeSpan.FromDays(400), GradeC = TimeSpan.FromDays(-1) };
+
+        var result = _validator.Validate(null, options);
+
+        result.Failures.Should().HaveCount(3);
         result.Failures.Should().ContainMatch("*GradeA*above zero*");
         result.Failures.Should().ContainMatch("*GradeB*365 days*");
         result.Failures.Should().ContainMatch("*GradeC*");
@@ -40,16 +51,19 @@ public class SalesFlowOptionsValidatorTests
 
     [Theory]
     [InlineData(0)]
-    [InlineData(SalesFlowOptions.MaxConflictRetryCount)]
+    [InlineData(SalesFlowEngineOptions.MaxConflictRetryCount)]
     public void Validate_ConflictRetryCountAtTheLimits_Succeeds(int retries)
     {
-        _validator.Validate(null, new SalesFlowOptions { ConflictRetryCount = retries }).Succeeded.Should().BeTrue();
+        _validator.Validate(null, new SalesFlowEngineOptions { ConflictRetryCount = retries }).Succeeded.Should().BeTrue();
     }
 
     [Fact]
-    public void Validate_ConflictRetryCountAboveMax_Fails()
+    public void Validate_ConflictRetryCountAboveMax_FailsWithTheSameBoundAsAHandBuiltEngine()
     {
-        _validator.Validate(null, new SalesFlowOptions { ConflictRetryCount = SalesFlowOptions.MaxConflictRetryCount + 1 })
-            .Failures.Should().ContainSingle().Which.Should().Contain("ConflictRetryCount");
+        var options = new SalesFlowEngineOptions { ConflictRetryCount = SalesFlowEngineOptions.MaxConflictRetryCount + 1 };
+
+        _validator.Validate(null, options).Failures.Should().ContainSingle().Which.Should().Contain("ConflictRetryCount");
+        FluentActions.Invoking(() => new SalesFlowEngine(new PipelineRegistry(), new InMemoryDealStore(), options))
+            .Should().Throw<ArgumentException>().WithMessage("*ConflictRetryCount*");
     }
 }

@@ -55,7 +55,7 @@ public class SalesFlowServiceCollectionExtensionsTests
         services.Count(d => d.ServiceType == typeof(PipelineRegistry)).Should().Be(1);
         services.Count(d => d.ServiceType == typeof(IDealStore)).Should().Be(1);
         services.Count(d => d.ServiceType == typeof(TimeProvider)).Should().Be(1);
-        services.Count(d => d.ServiceType == typeof(IValidateOptions<SalesFlowOptions>)).Should().Be(1);
+        services.Count(d => d.ServiceType == typeof(IValidateOptions<SalesFlowEngineOptions>)).Should().Be(1);
         services.Count.Should().Be(countAfterFirst, "the second call adds no service");
     }
 
@@ -67,7 +67,7 @@ public class SalesFlowServiceCollectionExtensionsTests
         services.AddSalesFlow(o => o.OverrideActors.Add("manager"));
         using var provider = services.BuildServiceProvider();
 
-        var options = provider.GetRequiredService<IOptions<SalesFlowOptions>>().Value;
+        var options = provider.GetRequiredService<IOptions<SalesFlowEngineOptions>>().Value;
 
         options.ConflictRetryCount.Should().Be(7);
         options.OverrideActors.Should().Equal("manager");
@@ -168,14 +168,15 @@ public class SalesFlowServiceCollectionExtensionsTests
         services.AddSalesFlow(configuration.GetSection("SalesFlow"));
         using var provider = services.BuildServiceProvider();
 
-        var options = provider.GetRequiredService<IOptions<SalesFlowOptions>>().Value;
+        var options = provider.GetRequiredService<IOptions<SalesFlowEngineOptions>>().Value;
 
         options.ConflictRetryCount.Should().Be(9);
         options.OverrideActors.Should().Equal("sales-manager", "director");
-        options.OverridePolicy.Should().BeNull();
-        options.ShowroomFollowUp.GradeA.Should().Be(TimeSpan.FromDays(1));
-        options.ShowroomFollowUp.GradeB.Should().Be(TimeSpan.FromDays(3));
-        options.ShowroomFollowUp.GradeC.Should().Be(TimeSpan.FromDays(10));
+        options.OverridePolicy.Should().BeSameAs(OverridePolicy.Nobody);
+        var cadence = provider.GetRequiredService<IOptions<ShowroomFollowUpOptions>>().Value;
+        cadence.GradeA.Should().Be(TimeSpan.FromDays(1));
+        cadence.GradeB.Should().Be(TimeSpan.FromDays(3));
+        cadence.GradeC.Should().Be(TimeSpan.FromDays(10));
     }
 
     [Fact]

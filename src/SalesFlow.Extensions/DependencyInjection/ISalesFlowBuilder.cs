@@ -2,7 +2,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
 /// Configures SalesFlow in a service collection: returned by
-/// <see cref="SalesFlowServiceCollectionExtensions.AddSalesFlow(IServiceCollection, System.Action{SalesFlow.SalesFlowOptions}?)"/>;
+/// <see cref="SalesFlowServiceCollectionExtensions.AddSalesFlow(IServiceCollection, System.Action{SalesFlow.SalesFlowEngineOptions}?)"/>;
 /// its behaviour lives in extension methods (pipelines, hooks, store, options).
 /// </summary>
 /// <remarks>

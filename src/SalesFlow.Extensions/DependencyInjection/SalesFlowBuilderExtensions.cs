@@ -110,11 +110,11 @@ public static class SalesFlowBuilderExtensions
         return builder;
     }
 
-    /// <summary>Configures <see cref="SalesFlowOptions"/> (in addition to earlier configuration).</summary>
+    /// <summary>Configures <see cref="SalesFlowEngineOptions"/> (in addition to earlier configuration).</summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Changes the options.</param>
     /// <returns>The builder.</returns>
-    public static ISalesFlowBuilder Configure(this ISalesFlowBuilder builder, Action<SalesFlowOptions> configure)
+    public static ISalesFlowBuilder Configure(this ISalesFlowBuilder builder, Action<SalesFlowEngineOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
@@ -123,7 +123,7 @@ public static class SalesFlowBuilderExtensions
     }
 
     /// <summary>
-    /// Binds <see cref="SalesFlowOptions"/> to a section of the host's <see cref="Configuration.IConfiguration"/>
+    /// Binds <see cref="SalesFlowEngineOptions"/> (and <see cref="ShowroomFollowUpOptions"/> to its <c>ShowroomFollowUp</c> subsection) to a section of the host's <see cref="Configuration.IConfiguration"/>
     /// (resolved from the container), for example <c>"SalesFlow"</c>.
     /// </summary>
     /// <param name="builder">The builder.</param>
@@ -133,7 +133,8 @@ public static class SalesFlowBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(sectionPath);
-        builder.Services.AddOptions<SalesFlowOptions>().BindConfiguration(sectionPath);
+        builder.Services.AddOptions<SalesFlowEngineOptions>().BindConfiguration(sectionPath);
+        builder.Services.AddOptions<ShowroomFollowUpOptions>().BindConfiguration(sectionPath + ":ShowroomFollowUp");
         return builder;
     }
 

@@ -33,7 +33,7 @@ public static class SalesFlowBuiltInPipelinesExtensions
 
     /// <summary>
     /// Adds the ten-step showroom pipeline (<see cref="SalesPipelines.Showroom"/>) with the follow-up cadence of
-    /// <see cref="SalesFlowOptions.ShowroomFollowUp"/>; a grade left unset keeps <see cref="FollowUpCadence.Default"/>.
+    /// <see cref="ShowroomFollowUpOptions"/>; a grade left unset keeps <see cref="FollowUpCadence.Default"/>.
     /// Adding it again does nothing.
     /// </summary>
     /// <param name="builder">The builder.</param>
@@ -43,7 +43,7 @@ public static class SalesFlowBuiltInPipelinesExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder.AddPipeline(ShowroomKey, static services =>
         {
-            var followUp = services.GetRequiredService<IOptions<SalesFlowOptions>>().Value.ShowroomFollowUp;
+            var followUp = services.GetRequiredService<IOptions<ShowroomFollowUpOptions>>().Value;
             var defaults = FollowUpCadence.Default;
             return SalesPipelines.Showroom(new FollowUpCadence(
                 followUp.GradeA ?? defaults.GradeA,

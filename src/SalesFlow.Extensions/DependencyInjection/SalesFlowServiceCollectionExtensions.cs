@@ -23,15 +23,18 @@ public static class SalesFlowServiceCollectionExtensions
     /// <para>No store is registered here: choose one with <see cref="SalesFlowBuilderExtensions.UseInMemoryStore"/> or a
     /// store package's <c>UseSqliteStore(...)</c> / <c>UsePostgreSqlStore(...)</c>, or register an
     /// <see cref="IDealStore"/> singleton yourself.</para>
-    /// <para><see cref="SalesFlowOptions"/> are validated when the host starts (<c>ValidateOnStart</c>), listing every problem.</para>
+    /// <para><see cref="SalesFlowEngineOptions"/> (the engine's one options class) and <see cref="ShowroomFollowUpOptions"/>
+    /// are options in the <see cref="IOptions{TOptions}"/> sense: configure them here, with <c>services.Configure&lt;T&gt;</c>
+    /// or from configuration, and they are validated when the host starts (<c>ValidateOnStart</c>), listing every problem.
+    /// The engine's clock, logger factory and meter factory come from the container unless the options set them.</para>
     /// </remarks>
     /// <param name="services">The service collection.</param>
-    /// <param name="configure">Configures <see cref="SalesFlowOptions"/>; <see langword="null"/> to keep the defaults.</param>
+    /// <param name="configure">Configures <see cref="SalesFlowEngineOptions"/>; <see langword="null"/> to keep the defaults.</param>
     /// <returns>A builder to add pipelines and hooks and to choose the store.</returns>
-    public static ISalesFlowBuilder AddSalesFlow(this IServiceCollection services, Action<SalesFlowOptions>? configure = null)
+    public static ISalesFlowBuilder AddSalesFlow(this IServiceCollection services, Action<SalesFlowEngineOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<SalesFlowOptions>();
+        var options = services.AddOptions<SalesFlowEngineOptions>();
         if (configure is not null)
         {
             options.Configure(configure);
@@ -43,8 +46,10 @@ public static class SalesFlowServiceCollectionExtensions
         }
 
         services.AddSingleton<SalesFlowMarker>();
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SalesFlowOptions>, SalesFlowOptionsValidator>());
+        options.PostConfigure<IServiceProvider>(SalesFlowEngineFactory.ApplyHostServices).ValidateOnStart();
+        services.AddOptions<ShowroomFollowUpOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SalesFlowEngineOptions>, SalesFlowOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ShowroomFollowUpOptions>, SalesFlowOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SalesFlowPipelines>();
         services.TryAddSingleton(static sp => new PipelineRegistry(sp.GetRequiredService<SalesFlowPipelines>().Definitions));
@@ -53,8 +58,8 @@ public static class SalesFlowServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Registers SalesFlow (see <see cref="AddSalesFlow(IServiceCollection, Action{SalesFlowOptions}?)"/>) with
-    /// <see cref="SalesFlowOptions"/> bound from a configuration section, such as <c>configuration.GetSection("SalesFlow")</c>.
+    /// Registers SalesFlow (see <see cref="AddSalesFlow(IServiceCollection, Action{SalesFlowEngineOptions}?)"/>) with
+    /// <see cref="SalesFlowEngineOptions"/> bound from a configuration section, such as <c>configuration.GetSection("SalesFlow")</c>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The configuration section holding the options.</param>
@@ -64,7 +69,8 @@ public static class SalesFlowServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         var builder = services.AddSalesFlow();
-        services.AddOptions<SalesFlowOptions>().Bind(configuration);
+        services.AddOptions<SalesFlowEngineOptions>().Bind(configuration);
+        services.AddOptions<ShowroomFollowUpOptions>().Bind(configuration.GetSection("ShowroomFollowUp"));
         return builder;
     }
 }

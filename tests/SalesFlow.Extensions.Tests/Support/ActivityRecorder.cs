@@ -8,7 +8,7 @@ public sealed class ActivityRecorder : IDisposable
     private readonly ActivityListener _listener;
     private readonly List<Activity> _stopped = [];
 
-    public ActivityRecorder(string dealId)
+    public ActivityRecorder(string dealId, string operationName = SalesFlowDiagnostics.MoveActivityName)
     {
         _listener = new ActivityListener
         {
@@ -16,7 +16,7 @@ public sealed class ActivityRecorder : IDisposable
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity =>
             {
-                if (Equals(activity.GetTagItem(SalesFlowDiagnostics.DealIdTag), dealId))
+                if (Equals(activity.GetTagItem(SalesFlowDiagnostics.DealIdTag), dealId) && activity.OperationName == operationName)
                 {
                     lock (_stopped)
                     {

@@ -1,13 +1,13 @@
 namespace SalesFlow.Extensions.Tests.Support;
 
 /// <summary>Deal data with personal fields, to prove they never reach the logs.</summary>
-public sealed class LeadData
+public sealed record LeadData
 {
-    public bool Qualified { get; set; }
+    public bool Qualified { get; init; }
 
-    public string? ContactName { get; set; }
+    public string? ContactName { get; init; }
 
-    public string? Phone { get; set; }
+    public string? Phone { get; init; }
 }
 
 /// <summary>A small custom pipeline: new → qualified → won, or lost.</summary>

@@ -38,15 +38,24 @@ public sealed class HookRecorder
 /// <summary>A hook that depends on a scoped service, like a DbContext.</summary>
 public sealed class UnitOfWorkHook(MoveUnitOfWork unitOfWork, HookRecorder recorder) : IDealHook
 {
+    // Records moves only: starts and activities reach hooks too, and these tests are about moves.
     public ValueTask OnTransitioningAsync(TransitionContext context, CancellationToken cancellationToken)
     {
-        recorder.Record("transitioning", context.Trigger, unitOfWork);
+        if (context.Trigger is { } trigger)
+        {
+            recorder.Record("transitioning", trigger, unitOfWork);
+        }
+
         return ValueTask.CompletedTask;
     }
 
     public ValueTask OnTransitionedAsync(TransitionContext context, CancellationToken cancellationToken)
     {
-        recorder.Record("transitioned", context.Trigger, unitOfWork);
+        if (context.Trigger is { } trigger)
+        {
+            recorder.Record("transitioned", trigger, unitOfWork);
+        }
+
         return ValueTask.CompletedTask;
     }
 }
@@ -57,14 +66,14 @@ public sealed class FailingAfterSaveHook : IDealHook
     public ValueTask OnTransitioningAsync(TransitionContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     public ValueTask OnTransitionedAsync(TransitionContext context, CancellationToken cancellationToken) =>
-        throw new InvalidOperationException("notification service down");
+        context.Kind == DealEventKind.Transition ? throw new InvalidOperationException("notification service down") : ValueTask.CompletedTask;
 }
 
-/// <summary>A hook that aborts every move before the save.</summary>
+/// <summary>A hook that aborts every move (not starts or activities) before the save.</summary>
 public sealed class VetoHook : IDealHook
 {
     public ValueTask OnTransitioningAsync(TransitionContext context, CancellationToken cancellationToken) =>
-        throw new InvalidOperationException("vetoed");
+        context.Kind == DealEventKind.Transition ? throw new InvalidOperationException("vetoed") : ValueTask.CompletedTask;
 
     public ValueTask OnTransitionedAsync(TransitionContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }
@@ -80,7 +89,11 @@ public sealed class CountingHook : IDealHook
 
     public ValueTask OnTransitionedAsync(TransitionContext context, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _transitioned);
+        if (context.Kind == DealEventKind.Transition)
+        {
+            Interlocked.Increment(ref _transitioned);
+        }
+
         return ValueTask.CompletedTask;
     }
 }
@@ -92,8 +105,8 @@ public sealed class HostDealStore : IDealStore
 
     public ValueTask<Deal?> GetAsync(string dealId, CancellationToken cancellationToken = default) => _inner.GetAsync(dealId, cancellationToken);
 
-    public ValueTask<bool> TrySaveAsync(Deal deal, long expectedVersion, IReadOnlyList<DealEvent> events, CancellationToken cancellationToken = default) =>
-        _inner.TrySaveAsync(deal, expectedVersion, events, cancellationToken);
+    public ValueTask<bool> TrySaveAsync(IReadOnlyList<DealWrite> writes, CancellationToken cancellationToken = default) =>
+        _inner.TrySaveAsync(writes, cancellationToken);
 
     public ValueTask<IReadOnlyList<DealEvent>> GetEventsAsync(string dealId, long afterSequence = 0, int? limit = null, CancellationToken cancellationToken = default) =>
         _inner.GetEventsAsync(dealId, afterSequence, limit, cancellationToken);
@@ -110,8 +123,8 @@ public sealed class AlwaysConflictingStore : IDealStore
 
     public ValueTask<Deal?> GetAsync(string dealId, CancellationToken cancellationToken = default) => _inner.GetAsync(dealId, cancellationToken);
 
-    public ValueTask<bool> TrySaveAsync(Deal deal, long expectedVersion, IReadOnlyList<DealEvent> events, CancellationToken cancellationToken = default) =>
-        expectedVersion == 0 ? _inner.TrySaveAsync(deal, expectedVersion, events, cancellationToken) : ValueTask.FromResult(false);
+    public ValueTask<bool> TrySaveAsync(IReadOnlyList<DealWrite> writes, CancellationToken cancellationToken = default) =>
+        writes[0].ExpectedVersion == 0 ? _inner.TrySaveAsync(writes, cancellationToken) : ValueTask.FromResult(false);
 
     public ValueTask<IReadOnlyList<DealEvent>> GetEventsAsync(string dealId, long afterSequence = 0, int? limit = null, CancellationToken cancellationToken = default) =>
         _inner.GetEventsAsync(dealId, afterSequence, limit, cancellationToken);
