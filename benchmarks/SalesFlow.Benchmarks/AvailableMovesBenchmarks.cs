@@ -23,9 +23,8 @@ public class AvailableMovesBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var data = B2BScenario.ReadyData();
-        data.Bant.BudgetConfirmed = false;
-        data.Bant.TimelineConfirmed = false;
+        var ready = B2BScenario.ReadyData();
+        var data = ready with { Bant = ready.Bant with { BudgetConfirmed = false, TimelineConfirmed = false } };
         _rawDeal.Data = data;
         _rawDeal.State = B2BScenario.Stage.Qualification;
         _rawDeal.Reason = null;

@@ -47,9 +47,8 @@ public static class B2BScenario
     public static PipelineDefinition<B2BDeal> Pipeline => SalesPipelines.SevenStepB2B();
 
     /// <summary>Deal data that meets every guard of the happy path.</summary>
-    public static B2BDeal ReadyData()
-    {
-        var data = new B2BDeal
+    public static B2BDeal ReadyData() =>
+        new()
         {
             Source = LeadSource.Seo,
             FirstContactChannel = ContactChannel.Phone,
@@ -59,15 +58,9 @@ public static class B2BScenario
             ClosingTechnique = ClosingTechnique.Direct,
             TermsFinalized = true,
             DeliveryFinalized = true,
+            Bant = new BantAssessment { BudgetConfirmed = true, AuthorityConfirmed = true, NeedConfirmed = true, TimelineConfirmed = true },
+            NeedsQuestions = [.. NeedsQuestion.Standard().Select(q => q with { Answer = "answered" })],
         };
-        data.Bant.BudgetConfirmed = data.Bant.AuthorityConfirmed = data.Bant.NeedConfirmed = data.Bant.TimelineConfirmed = true;
-        foreach (var question in data.NeedsQuestions)
-        {
-            question.Answer = "answered";
-        }
-
-        return data;
-    }
 
     /// <summary>A started deal (one event) in Prospecting, ready to import into a store.</summary>
     public static DealImport StartedDeal(string id, B2BDeal data, DateTimeOffset at)
@@ -80,6 +73,7 @@ public static class B2BScenario
             StageId = B2BStages.Prospecting,
             Version = 1,
             LastSequence = 1,
+            StageEnteredSequence = 1,
             CreatedAt = at,
             UpdatedAt = at,
             StageEnteredAt = at,

@@ -40,12 +40,12 @@ internal static class Demo
         await engine.RecordLeadSourceAsync(id, LeadSource.WhitePaper, Seller);
         await Fire(engine, id, B2BTriggers.Contact);
         await engine.RecordFirstContactAsync(id, ContactChannel.Phone, Seller);
-        await engine.UpdateBantAsync(id, b => { b.BudgetConfirmed = true; b.NeedConfirmed = true; }, Seller);
+        await engine.UpdateBantAsync(id, b => b with { BudgetConfirmed = true, NeedConfirmed = true }, Seller);
 
         AnsiConsole.MarkupLine("Qualify with only budget and need known:");
         await Fire(engine, id, B2BTriggers.Qualify);
         AnsiConsole.MarkupLine("[grey]fix:[/] the decision maker and the timeline are confirmed");
-        await engine.UpdateBantAsync(id, b => { b.AuthorityConfirmed = true; b.TimelineConfirmed = true; }, Seller);
+        await engine.UpdateBantAsync(id, b => b with { AuthorityConfirmed = true, TimelineConfirmed = true }, Seller);
         await Fire(engine, id, B2BTriggers.Qualify);
 
         foreach (var question in NeedsQuestion.Standard())
