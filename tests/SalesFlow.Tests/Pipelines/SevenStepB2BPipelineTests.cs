@@ -253,6 +253,87 @@ public class SevenStepB2BPipelineTests
     }
 
     [Fact]
+    public async Task ReferAsync_NewDealIdTaken_RecordsNothingOnTheReferrer()
+    {
+        await ToFollowUpAsync("b1");
+        await StartAsync("taken");
+        var before = await Engine.GetAsync("b1");
+
+        await FluentActions.Awaiting(async () => await Engine.ReferAsync("b1", "taken", Seller))
+            .Should().ThrowAsync<DealAlreadyExistsException>().Where(e => e.DealId == "taken");
+
+        var after = await Engine.GetAsync("b1");
+        after.Version.Should().Be(before.Version);
+        after.DataAs<B2BDeal>().ReferredDealIds.Should().BeEmpty();
+        (await Engine.GetHistoryAsync("taken")).Should().ContainSingle("the taken deal keeps only its own start");
+    }
+
+    [Fact]
+    public async Task ReferAsync_SavesBothDealsInOneSave()
+    {
+        await ToFollowUpAsync("b1");
+        var saves = new List<IReadOnlyList<DealWrite>>();
+        var recording = new RecordingStore(_h.Store, saves);
+        var engine = new SalesFlowEngine(_h.Registry, recording, new SalesFlowEngineOptions { TimeProvider = _h.Time });
+
+        await engine.ReferAsync("b1", "b2", Seller);
+
+        saves.Should().ContainSingle();
+        saves[0].Select(w => (w.Deal.Id, w.ExpectedVersion, w.Events.Count)).Should().BeEquivalentTo(new[]
+        {
+            ("b1", (await _h.Store.GetAsync("b1"))!.Version - 1, 2),
+            ("b2", 0L, 1),
+        });
+        saves[0][0].Events.Select(e => e.Kind).Should().Equal(DealEventKind.Transition, DealEventKind.Activity);
+    }
+
+    [Fact]
+    public async Task ReferAsync_ReferrerKeepsChanging_SavesNeitherDeal()
+    {
+        await ToFollowUpAsync("b1");
+        var engine = new SalesFlowEngine(_h.Registry, new ConflictingStore(_h.Store), new SalesFlowEngineOptions { TimeProvider = _h.Time, ConflictRetryCount = 1 });
+
+        await FluentActions.Awaiting(async () => await engine.ReferAsync("b1", "b2", Seller)).Should().ThrowAsync<DealConflictException>();
+
+        (await _h.Store.GetAsync("b2")).Should().BeNull();
+        (await _h.Store.GetEventsAsync("b1")).Should().NotContain(e => e.Trigger == B2BTriggers.Refer);
+    }
+
+    private sealed class RecordingStore(InMemoryDealStore inner, List<IReadOnlyList<DealWrite>> saves) : IDealStore
+    {
+        public ValueTask<Deal?> GetAsync(string dealId, CancellationToken cancellationToken = default) => inner.GetAsync(dealId, cancellationToken);
+
+        public ValueTask<bool> TrySaveAsync(IReadOnlyList<DealWrite> writes, CancellationToken cancellationToken = default)
+        {
+            saves.Add(writes);
+            return inner.TrySaveAsync(writes, cancellationToken);
+        }
+
+        public ValueTask<IReadOnlyList<DealEvent>> GetEventsAsync(string dealId, long afterSequence = 0, int? limit = null, CancellationToken cancellationToken = default) =>
+            inner.GetEventsAsync(dealId, afterSequence, limit, cancellationToken);
+
+        public ValueTask<DealPage> QueryAsync(DealQuery query, CancellationToken cancellationToken = default) => inner.QueryAsync(query, cancellationToken);
+
+        public ValueTask ImportAsync(IReadOnlyList<DealImport> batch, CancellationToken cancellationToken = default) => inner.ImportAsync(batch, cancellationToken);
+    }
+
+    // Refuses every save that changes an existing deal, as if another writer always got there first.
+    private sealed class ConflictingStore(InMemoryDealStore inner) : IDealStore
+    {
+        public ValueTask<Deal?> GetAsync(string dealId, CancellationToken cancellationToken = default) => inner.GetAsync(dealId, cancellationToken);
+
+        public ValueTask<bool> TrySaveAsync(IReadOnlyList<DealWrite> writes, CancellationToken cancellationToken = default) =>
+            writes.Any(w => w.ExpectedVersion > 0) ? ValueTask.FromResult(false) : inner.TrySaveAsync(writes, cancellationToken);
+
+        public ValueTask<IReadOnlyList<DealEvent>> GetEventsAsync(string dealId, long afterSequence = 0, int? limit = null, CancellationToken cancellationToken = default) =>
+            inner.GetEventsAsync(dealId, afterSequence, limit, cancellationToken);
+
+        public ValueTask<DealPage> QueryAsync(DealQuery query, CancellationToken cancellationToken = default) => inner.QueryAsync(query, cancellationToken);
+
+        public ValueTask ImportAsync(IReadOnlyList<DealImport> batch, CancellationToken cancellationToken = default) => inner.ImportAsync(batch, cancellationToken);
+    }
+
+    [Fact]
     public async Task ReferAsync_ReferrerNotWon_ThrowsAndStartsNothing()
     {
         await StartAsync("b1");

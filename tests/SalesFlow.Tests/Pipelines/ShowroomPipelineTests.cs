@@ -267,6 +267,33 @@ public class ShowroomPipelineTests
     }
 
     [Fact]
+    public async Task CheckOut_SecondCheckOutAtTheSameInstant_NeedsItsOwnDecision()
+    {
+        // The clock does not move: the first check-out, its rejection and the second check-out share one timestamp.
+        await ToCheckOutAsync("s1");
+        await Engine.DecideCheckOutAsync("s1", eligible: false, Seller);
+        await _h.AcceptAsync("s1", ShowroomTriggers.RejectCheckOut);
+        (await Engine.RequestCheckOutAsync("s1", "Asked again", Seller)).EnsureAccepted();
+
+        (await _h.FireAsync("s1", ShowroomTriggers.RejectCheckOut)).ShouldBeRejectedWith(ShowroomGuards.CheckOutNotEligible);
+        (await _h.FireAsync("s1", ShowroomTriggers.ApproveCheckOut)).ShouldBeRejectedWith(ShowroomGuards.CheckOutEligible);
+        await Engine.DecideCheckOutAsync("s1", eligible: true, Seller);
+        (await _h.FireAsync("s1", ShowroomTriggers.ApproveCheckOut)).Deal.StageId.Should().Be(ShowroomStages.Cancelled);
+    }
+
+    [Fact]
+    public async Task DecideCheckOut_OutsideCheckOut_ThrowsAndRecordsNothing()
+    {
+        await ToStageAsync("s1", ShowroomStages.Contract);
+        var before = await Engine.GetAsync("s1");
+
+        await FluentActions.Awaiting(async () => await Engine.DecideCheckOutAsync("s1", eligible: true, Seller))
+            .Should().ThrowAsync<InvalidOperationException>().WithMessage("*request the check-out first*");
+
+        (await Engine.GetAsync("s1")).Version.Should().Be(before.Version);
+    }
+
+    [Fact]
     public async Task Lose_FromTrackingThenReopen_ReturnsToTracking()
     {
         await ToStageAsync("s1", ShowroomStages.Tracking, CustomerGrade.C);
