@@ -25,7 +25,7 @@ public sealed class SalesFlowEngine
     private readonly IDealStore _store;
     private readonly TimeProvider _time;
     private readonly int _retries;
-    private readonly TimeSpan _afterSaveTimeout;
+    private readonly AfterSaveDeadline _afterSaveDeadline;
     private readonly OverridePolicy _overridePolicy;
     private readonly IDealHook[] _hooks;
     private readonly ILogger _logger;
@@ -51,7 +51,7 @@ public sealed class SalesFlowEngine
         _store = store;
         _time = options.TimeProvider;
         _retries = options.ConflictRetryCount;
-        _afterSaveTimeout = options.AfterSaveHookTimeout;
+        _afterSaveDeadline = new AfterSaveDeadline(options.AfterSaveHookTimeout);
         _overridePolicy = options.OverrideActors.Count == 0
             ? options.OverridePolicy
             : OverridePolicy.AnyOf(options.OverridePolicy, OverridePolicy.AllowActors(options.OverrideActors));
@@ -566,10 +566,16 @@ public sealed class SalesFlowEngine
             }
 
             // After the save the change stands: the hooks get the caller's token and a timeout, and what they throw is reported.
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_afterSaveTimeout);
-            var failures = await RunHooksAsync(compiled.TransitionedHooks, hookScope, HookPhase.Transitioned, context, stopOnFailure: false, timeout.Token).ConfigureAwait(false);
-            return new Committed(FireStatus.Accepted, null, failures ?? []);
+            var deadline = _afterSaveDeadline.Token;
+            if (!cancellationToken.CanBeCanceled)
+            {
+                var failures = await RunHooksAsync(compiled.TransitionedHooks, hookScope, HookPhase.Transitioned, context, stopOnFailure: false, deadline).ConfigureAwait(false);
+                return new Committed(FireStatus.Accepted, null, failures ?? []);
+            }
+
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline);
+            var linkedFailures = await RunHooksAsync(compiled.TransitionedHooks, hookScope, HookPhase.Transitioned, context, stopOnFailure: false, linked.Token).ConfigureAwait(false);
+            return new Committed(FireStatus.Accepted, null, linkedFailures ?? []);
         }
         finally
         {
