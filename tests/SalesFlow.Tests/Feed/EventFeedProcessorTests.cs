@@ -28,6 +28,52 @@ public class EventFeedProcessorTests
     }
 
     [Fact]
+    public async Task ProcessAsync_RefusedMove_DeliversNothingForIt()
+    {
+        await _h.StartAsync("d1");
+        var refused = await _h.Engine.QuotePriceAsync("d1", 100m, new FireRequest(FeedHarness.Seller));
+        var handler = new RecordingHandler();
+
+        var result = await _h.Processor(handler, "a").ProcessAsync();
+
+        refused.Status.Should().Be(FireStatus.Rejected);
+        result.Handled.Should().Be(1);
+        handler.Handled.Should().ContainSingle().Which.Event.Kind.Should().Be(DealEventKind.Started);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_ConcurrentCommitsOnManyDeals_DeliversEachDealsHistoryWholeAndInOrder()
+    {
+        var deals = Enumerable.Range(1, 20).Select(i => $"deal-{i}").ToArray();
+        var handler = new RecordingHandler();
+        var processor = _h.Processor(handler, "a", batchSize: 7);
+
+        var writers = deals.Select(async id =>
+        {
+            await _h.StartAsync(id);
+            await _h.MoveAsync(id, RetailTriggers.ShowsCuriosity);
+            await _h.MoveAsync(id, RetailTriggers.SharesPersonalContext);
+            await _h.MoveAsync(id, RetailTriggers.WalkAway);
+        }).ToList();
+        var reader = Task.Run(async () =>
+        {
+            while (writers.Any(w => !w.IsCompleted))
+            {
+                await processor.ProcessAsync();
+            }
+        });
+        await Task.WhenAll(writers);
+        await reader;
+        await processor.ProcessAsync();
+
+        handler.Handled.Should().HaveCount(80);
+        foreach (var id in deals)
+        {
+            handler.Handled.Where(e => e.Event.DealId == id).Select(e => e.Event.Sequence).Should().Equal([1, 2, 3, 4], $"deal {id}'s events arrive once each, in order");
+        }
+    }
+
+    [Fact]
     public async Task ProcessAsync_AfterRun_SavesCheckpointAndDeliversOnlyNewEventsNextTime()
     {
         await _h.CommitSevenEventsAsync();
