@@ -77,6 +77,37 @@ public class EventFeedDispatcherTests
     }
 
     [Fact]
+    public async Task Host_CaughtUp_WaitsThePollIntervalOfTheHostClockBeforeReadingAgain()
+    {
+        var clock = LeaseClock();
+        var store = new InMemoryDealStore();
+        using var host = Build(store, _log, configuration: new Dictionary<string, string?> { ["SalesFlow:EventFeed:PollInterval"] = "00:01:00", ["SalesFlow:EventFeed:LeaseDuration"] = "00:05:00" }, configure: b =>
+        {
+            b.Services.AddSingleton<TimeProvider>(clock);
+            b.AddEventHandler<RecordingFeedHandler>(Handler);
+        });
+        var engine = host.Services.GetRequiredService<SalesFlowEngine>();
+        await CommitAsync(engine, "d1");
+        await host.StartAsync();
+        await EventuallyAsync(() => _log.Events.Count >= 1, "the first poll handles the first event");
+
+        await CommitAsync(engine, "d1", RetailTriggers.ShowsCuriosity);
+        await Task.Delay(200);
+        var beforeTheInterval = _log.Events.Count;
+        // Advanced until the poll's timer fires: the loop may not have reached its wait when the clock first moves.
+        await EventuallyAsync(
+            () =>
+            {
+                clock.Advance(TimeSpan.FromMinutes(1));
+                return _log.Events.Count >= 2;
+            },
+            "the next poll handles the second event");
+        await host.StopAsync();
+
+        beforeTheInterval.Should().Be(1, "a caught-up handler waits the poll interval");
+    }
+
+    [Fact]
     public async Task Host_HandlerFails_LogsIdsOnlyBacksOffAndRedeliversFromTheFailedEvent()
     {
         var store = new InMemoryDealStore();
