@@ -42,9 +42,9 @@ public static class SalesFlowEventFeedBuilderExtensions
 
     /// <summary>
     /// Adds a handler delegate run by the hosted event feed dispatcher under a name, which keys its checkpoint and lease
-    /// in the store (keep it stable across releases). The delegate must be thread-safe only in that it may run while other
-    /// handlers run; one handler's events are handed to it one at a time. Adding the same delegate under the same name
-    /// again does nothing.
+    /// in the store (keep it stable across releases). It is called for one event at a time, but may run at the same time as
+    /// other handlers: what it shares with them must be thread-safe. Adding the same delegate under the same name again
+    /// does nothing.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="name">The handler's name: not blank, at most 200 characters.</param>
