@@ -126,13 +126,13 @@ public static class B2BScenario
             .PermitIf(
                 Trigger.Propose,
                 Stage.Proposal,
-                G(() => d.Data.DecisionMakers.Count > 0, "No decision maker"),
+                G(() => d.Data.DecisionMakers.Length > 0, "No decision maker"),
                 G(() => d.Data.ProposalDueOn is not null, "No proposal date"))
             .PermitIf(
                 Trigger.Close,
                 Stage.Close,
                 G(() => !d.Data.ProposalRequired, "Proposal required"),
-                G(() => d.Data.DecisionMakers.Count > 0, "No decision maker"),
+                G(() => d.Data.DecisionMakers.Length > 0, "No decision maker"),
                 G(() => !d.Data.OpenObjections.Any(), "Objections open"))
             .PermitIf(Trigger.Lose, Stage.Lost, lostReason);
         m.Configure(Stage.Proposal)
@@ -147,7 +147,7 @@ public static class B2BScenario
                 G(() => d.Data.ClosingTechnique is not null, "Closing technique not recorded"))
             .PermitIf(Trigger.Lose, Stage.Lost, lostReason);
         m.Configure(Stage.FollowUp)
-            .InternalTransitionIf(Trigger.Refer, _ => d.Data.ReferredDealIds.Count >= 0, static () => { }, "Referred deal");
+            .InternalTransitionIf(Trigger.Refer, _ => d.Data.ReferredDealIds.Length >= 0, static () => { }, "Referred deal");
         m.Configure(Stage.Lost)
             .PermitDynamic(Trigger.Reopen, () => d.LostFrom);
         return m;

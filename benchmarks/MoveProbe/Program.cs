@@ -1,0 +1,1 @@
+BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(SalesFlow.Benchmarks.MoveBenchmarks).Assembly).Run(args);
