@@ -78,7 +78,7 @@ public abstract partial class DealStoreContractTests
 
         var pages = new List<IReadOnlyList<FeedEvent>>();
         var after = FeedPosition.Start;
-        while (true)
+        while (pages.Count <= 10)
         {
             var page = await feed.ReadFeedAsync(after, 3);
             if (page.Count == 0)
@@ -86,6 +86,7 @@ public abstract partial class DealStoreContractTests
                 break;
             }
 
+            (page[0].Position > after).Should().BeTrue("a read returns only events after its position");
             pages.Add(page);
             after = page[^1].Position;
         }
@@ -208,8 +209,9 @@ public abstract partial class DealStoreContractTests
             for (var i = 0; i < savesPerWriter; i++)
             {
                 var id = ids[random.Next(dealCount)];
-                while (true)
+                for (var attempt = 0; ; attempt++)
                 {
+                    attempt.Should().BeLessThan(10_000, "a writer that reloads the deal succeeds eventually");
                     var deal = await store.GetAsync(id, timeout.Token);
                     var write = deal is null ? ContractDeals.Create(ContractDeals.NewDeal(id)) : ContractDeals.Update(deal, $"w{w}-{i}");
                     if (await store.TrySaveAsync([write], timeout.Token))
@@ -235,6 +237,7 @@ public abstract partial class DealStoreContractTests
             delivered.AddRange(page);
             if (page.Count > 0)
             {
+                (page[0].Position > last).Should().BeTrue("a read returns only events after its position");
                 last = page[^1].Position;
             }
             else if (done)

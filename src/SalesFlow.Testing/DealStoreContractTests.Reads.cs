@@ -148,6 +148,7 @@ public abstract partial class DealStoreContractTests
         {
             var page = await store.QueryAsync(new DealQuery { StageId = "open", AfterDealId = after, Limit = 5 });
             page.Deals.Count.Should().BeLessThanOrEqualTo(5);
+            pages.Should().BeLessThan(5, "21 matches fill five pages of five");
             seen.AddRange(page.Deals.Select(d => d.Id));
             after = page.NextAfterDealId;
             pages++;
@@ -265,6 +266,7 @@ public abstract partial class DealStoreContractTests
         do
         {
             var page = await reopened.QueryAsync(new DealQuery { AfterDealId = after, Limit = 2 });
+            listed.Count.Should().BeLessThan(ids.Length, "paging ends after the last deal");
             listed.AddRange(page.Deals.Select(d => d.Id));
             after = page.NextAfterDealId;
         }

@@ -380,8 +380,9 @@ public abstract partial class DealStoreContractTests
                 var a = ids[random.Next(dealCount)];
                 var b = ids[(Array.IndexOf(ids, a) + 1 + random.Next(dealCount - 1)) % dealCount];
                 var note = $"t{t}-{i}";
-                while (true)
+                for (var attempt = 0; ; attempt++)
                 {
+                    attempt.Should().BeLessThan(10_000, "a save that reloads its deals succeeds eventually");
                     var dealA = (await store.GetAsync(a, timeout.Token))!;
                     var dealB = (await store.GetAsync(b, timeout.Token))!;
                     if (await store.TrySaveAsync([ContractDeals.Update(dealA, note), ContractDeals.Update(dealB, note)], timeout.Token))
