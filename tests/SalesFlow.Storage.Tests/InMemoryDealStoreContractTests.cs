@@ -1,3 +1,5 @@
+using SalesFlow.Testing;
+
 namespace SalesFlow.Storage.Tests;
 
 public sealed class InMemoryDealStoreContractTests : DealStoreContractTests
@@ -5,7 +7,7 @@ public sealed class InMemoryDealStoreContractTests : DealStoreContractTests
     private readonly InMemoryDealStore _store = new();
 
     // The in-memory "database" is the one store object: every open returns it.
-    protected override Task<IDealStore> CreateStoreAsync() => Task.FromResult<IDealStore>(_store);
+    protected override bool CreatesIndependentStores => false;
 
-    protected override Task CloseAsync(IDealStore store) => Task.CompletedTask;
+    protected override Task<IDealStore> CreateStoreAsync() => Task.FromResult<IDealStore>(_store);
 }

@@ -1,5 +1,6 @@
 using SalesFlow.PostgreSql;
 using SalesFlow.Storage.Tests.Support;
+using SalesFlow.Testing;
 
 namespace SalesFlow.Storage.Tests;
 

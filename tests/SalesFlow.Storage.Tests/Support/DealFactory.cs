@@ -15,6 +15,7 @@ public static class DealFactory
         StageId = stage,
         Version = 1,
         LastSequence = 1,
+        StageEnteredSequence = 1,
         CreatedAt = at ?? T0,
         UpdatedAt = at ?? T0,
         StageEnteredAt = at ?? T0,
@@ -32,6 +33,16 @@ public static class DealFactory
         ToStage = deal.StageId,
         Note = note,
     };
+
+    /// <summary>The write that creates <paramref name="deal"/> with its start event.</summary>
+    public static DealWrite Create(Deal deal, string? note = null) => new(deal, 0, [Started(deal, note)]);
+
+    /// <summary>The write that adds a note activity to <paramref name="deal"/>, expecting its current version.</summary>
+    public static DealWrite Update(Deal deal, string? note = null)
+    {
+        var (next, e) = Next(deal, note);
+        return new DealWrite(next, deal.Version, [e]);
+    }
 
     /// <summary>The next state of <paramref name="deal"/> after a note activity, with its event.</summary>
     public static (Deal Deal, DealEvent Event) Next(Deal deal, string? note = null, TimeSpan? after = null)
