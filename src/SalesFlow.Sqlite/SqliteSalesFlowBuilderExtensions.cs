@@ -1,60 +1,100 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using SalesFlow;
 using SalesFlow.Sqlite;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers a <see cref="SqliteDealStore"/> as the SalesFlow <see cref="IDealStore"/>.</summary>
+/// <summary>Registers a <see cref="SqliteDealStore"/> as the SalesFlow <see cref="IDealStore"/> and <see cref="IEventFeedStore"/>.</summary>
 public static class SqliteSalesFlowBuilderExtensions
 {
     /// <summary>
-    /// Keeps deals in a SQLite file (a singleton <see cref="SqliteDealStore"/>, created with the
-    /// <see cref="PipelineRegistry"/> from the container). A store registered before wins.
+    /// Keeps deals in a SQLite file (a singleton <see cref="SqliteDealStore"/>, created from
+    /// <see cref="IOptions{TOptions}"/> of <see cref="SqliteDealStoreOptions"/> and the <see cref="PipelineRegistry"/>
+    /// from the container). The options are bound from the configuration section <c>SalesFlow:Sqlite</c> when the
+    /// container has an <see cref="IConfiguration"/>, then <paramref name="dataSource"/> is applied.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="dataSource">The database file's path; it is created when missing.</param>
     /// <returns>The builder.</returns>
+    /// <exception cref="InvalidOperationException">Another store is registered on this builder already.</exception>
     public static ISalesFlowBuilder UseSqliteStore(this ISalesFlowBuilder builder, string dataSource)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dataSource);
-        return builder.UseSqliteStore(options => options.DataSource = dataSource);
+        return builder.UseSqliteStore(options =>
+        {
+            options.ConnectionString = null;
+            options.DataSource = dataSource;
+        });
     }
 
-    /// <summary>Keeps deals in a SQLite file configured in code (see <see cref="UseSqliteStore(ISalesFlowBuilder, string)"/>).</summary>
+    /// <summary>
+    /// Keeps deals in a SQLite file configured from the configuration section <c>SalesFlow:Sqlite</c>, by the host's
+    /// own <c>Configure&lt;SqliteDealStoreOptions&gt;</c>, and by <paramref name="configure"/> (in that order).
+    /// The options are validated when the host starts (or the store is first resolved), listing every problem.
+    /// </summary>
     /// <param name="builder">The builder.</param>
-    /// <param name="configure">Sets the file or connection string and the busy timeout.</param>
+    /// <param name="configure">Sets the file or connection string and the busy timeout; <see langword="null"/> to use configuration only.</param>
     /// <returns>The builder.</returns>
-    public static ISalesFlowBuilder UseSqliteStore(this ISalesFlowBuilder builder, Action<SqliteDealStoreOptions> configure)
+    /// <exception cref="InvalidOperationException">Another store is registered on this builder already.</exception>
+    public static ISalesFlowBuilder UseSqliteStore(this ISalesFlowBuilder builder, Action<SqliteDealStoreOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(configure);
-        var options = new SqliteDealStoreOptions();
-        configure(options);
-        return builder.UseStore(services => new SqliteDealStore(services.GetRequiredService<PipelineRegistry>(), options));
+        builder.UseStore("SQLite (UseSqliteStore)", static services =>
+        {
+            var o = services.GetRequiredService<IOptions<SqliteDealStoreOptions>>().Value;
+            o.TimeProvider ??= services.GetService<TimeProvider>();
+            return new SqliteDealStore(services.GetRequiredService<PipelineRegistry>(), o);
+        });
+        var options = builder.Services.AddOptions<SqliteDealStoreOptions>();
+        options.Configure<IServiceProvider>(static (o, services) =>
+        {
+            if (services.GetService<IConfiguration>() is { } configuration)
+            {
+                configuration.GetSection(SqliteDealStoreOptions.SectionName).Bind(o);
+            }
+        });
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        builder.Services.AddSingleton<IValidateOptions<SqliteDealStoreOptions>, SqliteDealStoreOptionsValidator>();
+        options.ValidateOnStart();
+        return builder;
     }
 
     /// <summary>
     /// Keeps deals in the SQLite database of a named connection string in the host's configuration
-    /// (<c>ConnectionStrings:&lt;name&gt;</c>, for example <c>"Data Source=salesflow.db"</c>), read when the store is first resolved.
+    /// (<c>ConnectionStrings:&lt;name&gt;</c>, for example <c>"Data Source=salesflow.db"</c>), read when the options are first used.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="connectionStringName">The connection string's name.</param>
     /// <returns>The builder.</returns>
-    /// <exception cref="InvalidOperationException">(When resolved.) The configuration has no such connection string.</exception>
+    /// <exception cref="InvalidOperationException">Another store is registered on this builder already; (when resolved) the configuration has no such connection string.</exception>
     public static ISalesFlowBuilder UseSqliteStoreFromConfiguration(this ISalesFlowBuilder builder, string connectionStringName = "SalesFlow")
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionStringName);
-        return builder.UseStore(services =>
+        builder.UseSqliteStore();
+        builder.Services.AddOptions<SqliteDealStoreOptions>().Configure<IServiceProvider>((o, services) =>
         {
-            var connectionString = services.GetRequiredService<IConfiguration>().GetConnectionString(connectionStringName);
+            var connectionString = services.GetService<IConfiguration>()?.GetConnectionString(connectionStringName);
             if (string.IsNullOrWhiteSpace(connectionString))
             {
                 throw new InvalidOperationException(
                     $"SalesFlow's SQLite store needs the connection string 'ConnectionStrings:{connectionStringName}' (for example \"Data Source=salesflow.db\"); the configuration has none.");
             }
 
-            return new SqliteDealStore(services.GetRequiredService<PipelineRegistry>(), new SqliteDealStoreOptions { ConnectionString = connectionString });
+            o.DataSource = null;
+            o.ConnectionString = connectionString;
         });
+        return builder;
+    }
+
+    private sealed class SqliteDealStoreOptionsValidator : IValidateOptions<SqliteDealStoreOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, SqliteDealStoreOptions options) =>
+            options.Validate() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
     }
 }

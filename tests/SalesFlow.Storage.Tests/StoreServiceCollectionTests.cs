@@ -58,13 +58,13 @@ public sealed class StoreServiceCollectionTests : IDisposable
     }
 
     [Fact]
-    public async Task UseSqliteStore_StoreRegisteredBefore_Wins()
+    public void UseSqliteStore_StoreRegisteredBefore_ThrowsNamingBothStores()
     {
-        var mine = new InMemoryDealStore();
+        var builder = new ServiceCollection().AddSalesFlow().UseInMemoryStore();
 
-        await using var provider = BuildProvider(b => b.UseStore(_ => mine).UseSqliteStore(_file.Path));
+        var act = () => builder.UseSqliteStore(_file.Path);
 
-        provider.GetRequiredService<IDealStore>().Should().BeSameAs(mine);
+        act.Should().Throw<InvalidOperationException>().WithMessage("*in-memory (UseInMemoryStore)*SQLite (UseSqliteStore)*");
     }
 
     [Fact]
