@@ -36,10 +36,24 @@ public static class PostgreSqlSalesFlowBuilderExtensions
     /// The options are validated when the host starts (or the store is first resolved), listing every problem.
     /// </summary>
     /// <param name="builder">The builder.</param>
-    /// <param name="configure">Sets the connection string (or data source) and schema; <see langword="null"/> to use configuration only.</param>
+    /// <param name="configure">Sets the connection string (or data source) and schema.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="InvalidOperationException">Another store is registered on this builder already.</exception>
-    public static ISalesFlowBuilder UsePostgreSqlStore(this ISalesFlowBuilder builder, Action<PostgreSqlDealStoreOptions>? configure = null)
+    public static ISalesFlowBuilder UsePostgreSqlStore(this ISalesFlowBuilder builder, Action<PostgreSqlDealStoreOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        return builder.UsePostgreSqlStore().ConfigurePostgreSql(configure);
+    }
+
+    /// <summary>
+    /// Keeps deals in a store configured only from the configuration section <c>SalesFlow:PostgreSql</c> and the host's own
+    /// <c>Configure&lt;PostgreSqlDealStoreOptions&gt;</c>; validated when the host starts (or the store is first resolved), listing every problem.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="InvalidOperationException">Another store is registered on this builder already.</exception>
+    public static ISalesFlowBuilder UsePostgreSqlStore(this ISalesFlowBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseStore("PostgreSQL (UsePostgreSqlStore)", static services => new PostgreSqlDealStore(
@@ -53,11 +67,6 @@ public static class PostgreSqlSalesFlowBuilderExtensions
                 configuration.GetSection(PostgreSqlDealStoreOptions.SectionName).Bind(o);
             }
         });
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
         builder.Services.AddSingleton<IValidateOptions<PostgreSqlDealStoreOptions>, PostgreSqlDealStoreOptionsValidator>();
         options.ValidateOnStart();
         return builder;
@@ -92,6 +101,12 @@ public static class PostgreSqlSalesFlowBuilderExtensions
             o.ConnectionString = connectionString;
             o.Schema = schema;
         });
+        return builder;
+    }
+
+    private static ISalesFlowBuilder ConfigurePostgreSql(this ISalesFlowBuilder builder, Action<PostgreSqlDealStoreOptions> configure)
+    {
+        builder.Services.Configure(configure);
         return builder;
     }
 

@@ -34,10 +34,24 @@ public static class SqliteSalesFlowBuilderExtensions
     /// The options are validated when the host starts (or the store is first resolved), listing every problem.
     /// </summary>
     /// <param name="builder">The builder.</param>
-    /// <param name="configure">Sets the file or connection string and the busy timeout; <see langword="null"/> to use configuration only.</param>
+    /// <param name="configure">Sets the file or connection string and the busy timeout.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="InvalidOperationException">Another store is registered on this builder already.</exception>
-    public static ISalesFlowBuilder UseSqliteStore(this ISalesFlowBuilder builder, Action<SqliteDealStoreOptions>? configure = null)
+    public static ISalesFlowBuilder UseSqliteStore(this ISalesFlowBuilder builder, Action<SqliteDealStoreOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        return builder.UseSqliteStore().ConfigureSqlite(configure);
+    }
+
+    /// <summary>
+    /// Keeps deals in a store configured only from the configuration section <c>SalesFlow:Sqlite</c> and the host's own
+    /// <c>Configure&lt;SqliteDealStoreOptions&gt;</c>; validated when the host starts (or the store is first resolved), listing every problem.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="InvalidOperationException">Another store is registered on this builder already.</exception>
+    public static ISalesFlowBuilder UseSqliteStore(this ISalesFlowBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseStore("SQLite (UseSqliteStore)", static services =>
@@ -54,11 +68,6 @@ public static class SqliteSalesFlowBuilderExtensions
                 configuration.GetSection(SqliteDealStoreOptions.SectionName).Bind(o);
             }
         });
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
         builder.Services.AddSingleton<IValidateOptions<SqliteDealStoreOptions>, SqliteDealStoreOptionsValidator>();
         options.ValidateOnStart();
         return builder;
@@ -89,6 +98,12 @@ public static class SqliteSalesFlowBuilderExtensions
             o.DataSource = null;
             o.ConnectionString = connectionString;
         });
+        return builder;
+    }
+
+    private static ISalesFlowBuilder ConfigureSqlite(this ISalesFlowBuilder builder, Action<SqliteDealStoreOptions> configure)
+    {
+        builder.Services.Configure(configure);
         return builder;
     }
 
