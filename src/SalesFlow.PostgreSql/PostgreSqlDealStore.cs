@@ -84,12 +84,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
     {
         ArgumentNullException.ThrowIfNull(dealId);
         cancellationToken.ThrowIfCancellationRequested();
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            return await ReadDealAsync(connection, null, dealId, cancellationToken).ConfigureAwait(false);
-        }
+        return await OnConnectionAsync(connection => ReadDealAsync(connection, null, dealId, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -147,16 +142,16 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
         ArgumentNullException.ThrowIfNull(dealId);
         DealStoreChecks.ValidatePage(afterSequence, limit);
         cancellationToken.ThrowIfCancellationRequested();
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            using var command = new NpgsqlCommand(_sql.SelectEvents, connection);
-            _rows.SetParameter(command, 0, EventColumns.All[0], dealId);
-            _rows.SetParameter(command, 1, new StoredColumn("after", StoredValueKind.Number), afterSequence);
-            _rows.SetParameter(command, 2, new StoredColumn("limit", StoredValueKind.SmallNumber), limit);
-            return await ReadAllAsync(command, r => _rows.ReadEvent(r), cancellationToken).ConfigureAwait(false);
-        }
+        return await OnConnectionAsync(
+            async connection =>
+            {
+                using var command = new NpgsqlCommand(_sql.SelectEvents, connection);
+                _rows.SetParameter(command, 0, EventColumns.All[0], dealId);
+                _rows.SetParameter(command, 1, new StoredColumn("after", StoredValueKind.Number), afterSequence);
+                _rows.SetParameter(command, 2, new StoredColumn("limit", StoredValueKind.SmallNumber), limit);
+                return (IReadOnlyList<DealEvent>)await StoreCommands.ReadAllAsync(command, r => _rows.ReadEvent(r), cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -164,20 +159,20 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
     {
         DealStoreChecks.ValidateQuery(query);
         cancellationToken.ThrowIfCancellationRequested();
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            using var command = new NpgsqlCommand { Connection = connection };
-            var sql = new StringBuilder(_sql.SelectDeals).Append(" WHERE TRUE");
-            DealQuerySql.AppendFilters(sql, command, query, PostgreSqlDialect.Instance);
-            command.CommandText = sql.ToString();
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
+        return await OnConnectionAsync(
+            async connection =>
             {
-                return await DealQuerySql.ReadPageAsync(reader, _rows, query, cancellationToken).ConfigureAwait(false);
-            }
-        }
+                using var command = new NpgsqlCommand { Connection = connection };
+                var sql = new StringBuilder(_sql.SelectDeals).Append(" WHERE TRUE");
+                DealQuerySql.AppendFilters(sql, command, query, PostgreSqlDialect.Instance);
+                command.CommandText = sql.ToString();
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    return await DealQuerySql.ReadPageAsync(reader, _rows, query, cancellationToken).ConfigureAwait(false);
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -202,7 +197,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
                 using (var exists = new NpgsqlCommand(_sql.SelectExistingIds, connection, transaction))
                 {
                     exists.Parameters.AddWithValue("ids", batch.Select(i => i.Deal.Id).ToArray());
-                    existing.AddRange((await ReadAllAsync(exists, r => r.GetString(0), cancellationToken).ConfigureAwait(false)).Select(id => $"Deal '{id}' already exists."));
+                    existing.AddRange((await StoreCommands.ReadAllAsync(exists, r => r.GetString(0), cancellationToken).ConfigureAwait(false)).Select(id => $"Deal '{id}' already exists."));
                 }
 
                 if (existing.Count > 0)
@@ -229,16 +224,16 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
     {
         DealStoreChecks.ValidateFeedRead(limit);
         cancellationToken.ThrowIfCancellationRequested();
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            using var command = new NpgsqlCommand(_sql.ReadFeed, connection);
-            _rows.SetParameter(command, 0, new StoredColumn("commit", StoredValueKind.Number), after.Commit);
-            _rows.SetParameter(command, 1, new StoredColumn("offset", StoredValueKind.Number), after.Offset);
-            _rows.SetParameter(command, 2, new StoredColumn("limit", StoredValueKind.SmallNumber), limit);
-            return await ReadAllAsync(command, _rows.ReadFeedEvent, cancellationToken).ConfigureAwait(false);
-        }
+        return await OnConnectionAsync(
+            async connection =>
+            {
+                using var command = new NpgsqlCommand(_sql.ReadFeed, connection);
+                _rows.SetParameter(command, 0, new StoredColumn("commit", StoredValueKind.Number), after.Commit);
+                _rows.SetParameter(command, 1, new StoredColumn("offset", StoredValueKind.Number), after.Offset);
+                _rows.SetParameter(command, 2, new StoredColumn("limit", StoredValueKind.SmallNumber), limit);
+                return (IReadOnlyList<FeedEvent>)await StoreCommands.ReadAllAsync(command, _rows.ReadFeedEvent, cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -246,12 +241,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
     {
         DealStoreChecks.ValidateHandler(handler);
         cancellationToken.ThrowIfCancellationRequested();
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            return await _sql.Handlers.GetCheckpointAsync(connection, handler, cancellationToken).ConfigureAwait(false);
-        }
+        return await OnConnectionAsync(connection => _sql.Handlers.GetCheckpointAsync(connection, handler, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -260,12 +250,9 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
         DealStoreChecks.ValidateHandler(handler, owner);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
         cancellationToken.ThrowIfCancellationRequested();
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            return await _sql.Handlers.TryAcquireLeaseAsync(connection, null, handler, owner, duration, default, cancellationToken).ConfigureAwait(false);
-        }
+        return await OnConnectionAsync(
+            connection => _sql.Handlers.TryAcquireLeaseAsync(connection, null, handler, owner, duration, default, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -273,12 +260,9 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
     {
         DealStoreChecks.ValidateHandler(handler, owner);
         cancellationToken.ThrowIfCancellationRequested();
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            return await _sql.Handlers.TrySaveCheckpointAsync(connection, null, handler, owner, position, default, cancellationToken).ConfigureAwait(false);
-        }
+        return await OnConnectionAsync(
+            connection => _sql.Handlers.TrySaveCheckpointAsync(connection, null, handler, owner, position, default, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -286,12 +270,13 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
     {
         DealStoreChecks.ValidateHandler(handler, owner);
         cancellationToken.ThrowIfCancellationRequested();
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            await _sql.Handlers.ReleaseLeaseAsync(connection, null, handler, owner, cancellationToken).ConfigureAwait(false);
-        }
+        await OnConnectionAsync(
+            async connection =>
+            {
+                await _sql.Handlers.ReleaseLeaseAsync(connection, null, handler, owner, cancellationToken).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Closes the store's connections (unless the data source was given in the options).</summary>
@@ -317,19 +302,15 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
         _schema.Dispose();
     }
 
-    private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(NpgsqlCommand command, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+    // Every read and feed call: the schema is current, then one pooled connection for the work.
+    private async Task<T> OnConnectionAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken)
     {
-        var items = new List<T>();
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                items.Add(read(reader));
-            }
+            return await work(connection).ConfigureAwait(false);
         }
-
-        return items;
     }
 
     // COPY of rows in the column order of DealColumns / EventColumns, typed by the dialect.

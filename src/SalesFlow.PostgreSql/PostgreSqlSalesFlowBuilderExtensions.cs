@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Options;
 using SalesFlow;
 using SalesFlow.PostgreSql;
 
@@ -10,7 +9,7 @@ public static class PostgreSqlSalesFlowBuilderExtensions
 {
     /// <summary>
     /// Keeps deals in PostgreSQL (a singleton <see cref="PostgreSqlDealStore"/>, created from
-    /// <see cref="IOptions{TOptions}"/> of <see cref="PostgreSqlDealStoreOptions"/> and the <see cref="PipelineRegistry"/>
+    /// <see cref="Microsoft.Extensions.Options.IOptions{TOptions}"/> of <see cref="PostgreSqlDealStoreOptions"/> and the <see cref="PipelineRegistry"/>
     /// from the container). The options are bound from the configuration section <c>SalesFlow:PostgreSql</c> when the
     /// container has an <see cref="IConfiguration"/>, then the arguments are applied.
     /// </summary>
@@ -32,7 +31,7 @@ public static class PostgreSqlSalesFlowBuilderExtensions
 
     /// <summary>
     /// Keeps deals in PostgreSQL configured from the configuration section <c>SalesFlow:PostgreSql</c>, by the host's
-    /// own <c>Configure&lt;PostgreSqlDealStoreOptions&gt;</c>, and by <paramref name="configure"/> (in that order).
+    /// own <c>Configure&lt;PostgreSqlDealStoreOptions&gt;</c> and by <paramref name="configure"/>, in the order they were registered.
     /// The options are validated when the host starts (or the store is first resolved), listing every problem.
     /// </summary>
     /// <param name="builder">The builder.</param>
@@ -53,24 +52,12 @@ public static class PostgreSqlSalesFlowBuilderExtensions
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="InvalidOperationException">Another store is registered on this builder already.</exception>
-    public static ISalesFlowBuilder UsePostgreSqlStore(this ISalesFlowBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.UseStore("PostgreSQL (UsePostgreSqlStore)", static services => new PostgreSqlDealStore(
-            services.GetRequiredService<PipelineRegistry>(),
-            services.GetRequiredService<IOptions<PostgreSqlDealStoreOptions>>().Value));
-        var options = builder.Services.AddOptions<PostgreSqlDealStoreOptions>();
-        options.Configure<IServiceProvider>(static (o, services) =>
-        {
-            if (services.GetService<IConfiguration>() is { } configuration)
-            {
-                configuration.GetSection(PostgreSqlDealStoreOptions.SectionName).Bind(o);
-            }
-        });
-        builder.Services.AddSingleton<IValidateOptions<PostgreSqlDealStoreOptions>, PostgreSqlDealStoreOptionsValidator>();
-        options.ValidateOnStart();
-        return builder;
-    }
+    public static ISalesFlowBuilder UsePostgreSqlStore(this ISalesFlowBuilder builder) =>
+        builder.UseStore<PostgreSqlDealStoreOptions>(
+            "PostgreSQL (UsePostgreSqlStore)",
+            PostgreSqlDealStoreOptions.SectionName,
+            static options => options.Validate(),
+            static (services, options) => new PostgreSqlDealStore(services.GetRequiredService<PipelineRegistry>(), options));
 
     /// <summary>
     /// Keeps deals in the PostgreSQL database of a named connection string in the host's configuration
@@ -108,11 +95,5 @@ public static class PostgreSqlSalesFlowBuilderExtensions
     {
         builder.Services.Configure(configure);
         return builder;
-    }
-
-    private sealed class PostgreSqlDealStoreOptionsValidator : IValidateOptions<PostgreSqlDealStoreOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, PostgreSqlDealStoreOptions options) =>
-            options.Validate() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
     }
 }

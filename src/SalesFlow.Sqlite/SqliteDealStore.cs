@@ -157,7 +157,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
                 _rows.SetParameter(command, 0, EventColumns.All[0], dealId);
                 _rows.SetParameter(command, 1, new StoredColumn("after", StoredValueKind.Number), afterSequence);
                 _rows.SetParameter(command, 2, new StoredColumn("limit", StoredValueKind.Number), (long?)limit ?? -1L);
-                return (IReadOnlyList<DealEvent>)await ReadAllAsync(command, r => _rows.ReadEvent(r), ct).ConfigureAwait(false);
+                return (IReadOnlyList<DealEvent>)await StoreCommands.ReadAllAsync(command, r => _rows.ReadEvent(r), ct).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -212,7 +212,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
                 var command = session.Command(SqliteStatement.ReadFeed, null);
                 _rows.SetParameter(command, 0, new StoredColumn("after", StoredValueKind.Number), after.Commit);
                 _rows.SetParameter(command, 1, new StoredColumn("limit", StoredValueKind.Number), (long)limit);
-                return (IReadOnlyList<FeedEvent>)await ReadAllAsync(command, _rows.ReadFeedEvent, ct).ConfigureAwait(false);
+                return (IReadOnlyList<FeedEvent>)await StoreCommands.ReadAllAsync(command, _rows.ReadFeedEvent, ct).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -291,21 +291,6 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
     {
         Dispose();
         return ValueTask.CompletedTask;
-    }
-
-    private static async Task<List<T>> ReadAllAsync<T>(SqliteCommand command, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
-    {
-        var items = new List<T>();
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                items.Add(read(reader));
-            }
-        }
-
-        return items;
     }
 
     private async ValueTask MigrateAsync(CancellationToken cancellationToken)

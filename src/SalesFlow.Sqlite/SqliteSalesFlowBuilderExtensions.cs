@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Options;
 using SalesFlow;
 using SalesFlow.Sqlite;
 
@@ -10,7 +9,7 @@ public static class SqliteSalesFlowBuilderExtensions
 {
     /// <summary>
     /// Keeps deals in a SQLite file (a singleton <see cref="SqliteDealStore"/>, created from
-    /// <see cref="IOptions{TOptions}"/> of <see cref="SqliteDealStoreOptions"/> and the <see cref="PipelineRegistry"/>
+    /// <see cref="Microsoft.Extensions.Options.IOptions{TOptions}"/> of <see cref="SqliteDealStoreOptions"/> and the <see cref="PipelineRegistry"/>
     /// from the container). The options are bound from the configuration section <c>SalesFlow:Sqlite</c> when the
     /// container has an <see cref="IConfiguration"/>, then <paramref name="dataSource"/> is applied.
     /// </summary>
@@ -30,7 +29,7 @@ public static class SqliteSalesFlowBuilderExtensions
 
     /// <summary>
     /// Keeps deals in a SQLite file configured from the configuration section <c>SalesFlow:Sqlite</c>, by the host's
-    /// own <c>Configure&lt;SqliteDealStoreOptions&gt;</c>, and by <paramref name="configure"/> (in that order).
+    /// own <c>Configure&lt;SqliteDealStoreOptions&gt;</c> and by <paramref name="configure"/>, in the order they were registered.
     /// The options are validated when the host starts (or the store is first resolved), listing every problem.
     /// </summary>
     /// <param name="builder">The builder.</param>
@@ -51,27 +50,16 @@ public static class SqliteSalesFlowBuilderExtensions
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="InvalidOperationException">Another store is registered on this builder already.</exception>
-    public static ISalesFlowBuilder UseSqliteStore(this ISalesFlowBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.UseStore("SQLite (UseSqliteStore)", static services =>
-        {
-            var o = services.GetRequiredService<IOptions<SqliteDealStoreOptions>>().Value;
-            o.TimeProvider ??= services.GetService<TimeProvider>();
-            return new SqliteDealStore(services.GetRequiredService<PipelineRegistry>(), o);
-        });
-        var options = builder.Services.AddOptions<SqliteDealStoreOptions>();
-        options.Configure<IServiceProvider>(static (o, services) =>
-        {
-            if (services.GetService<IConfiguration>() is { } configuration)
+    public static ISalesFlowBuilder UseSqliteStore(this ISalesFlowBuilder builder) =>
+        builder.UseStore<SqliteDealStoreOptions>(
+            "SQLite (UseSqliteStore)",
+            SqliteDealStoreOptions.SectionName,
+            static options => options.Validate(),
+            static (services, options) =>
             {
-                configuration.GetSection(SqliteDealStoreOptions.SectionName).Bind(o);
-            }
-        });
-        builder.Services.AddSingleton<IValidateOptions<SqliteDealStoreOptions>, SqliteDealStoreOptionsValidator>();
-        options.ValidateOnStart();
-        return builder;
-    }
+                options.TimeProvider ??= services.GetService<TimeProvider>();
+                return new SqliteDealStore(services.GetRequiredService<PipelineRegistry>(), options);
+            });
 
     /// <summary>
     /// Keeps deals in the SQLite database of a named connection string in the host's configuration
@@ -105,11 +93,5 @@ public static class SqliteSalesFlowBuilderExtensions
     {
         builder.Services.Configure(configure);
         return builder;
-    }
-
-    private sealed class SqliteDealStoreOptionsValidator : IValidateOptions<SqliteDealStoreOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, SqliteDealStoreOptions options) =>
-            options.Validate() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
     }
 }

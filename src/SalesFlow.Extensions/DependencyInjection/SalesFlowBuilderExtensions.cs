@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using SalesFlow;
 using SalesFlow.DependencyInjection;
 
@@ -76,6 +78,41 @@ public static class SalesFlowBuilderExtensions
         services.AddSingleton(factory);
         services.TryAddSingleton(static services => services.GetRequiredService<IDealStore>() as IEventFeedStore
             ?? throw new InvalidOperationException($"The registered deal store ({services.GetRequiredService<IDealStore>().GetType().Name}) has no event feed: it does not implement IEventFeedStore."));
+        return builder;
+    }
+
+    /// <summary>
+    /// Uses a store built from options, as store packages register theirs: <typeparamref name="TOptions"/> is registered
+    /// with <c>AddOptions</c>, bound from the configuration section <paramref name="sectionName"/> when the container has an
+    /// <see cref="IConfiguration"/>, open to the host's own <c>Configure&lt;TOptions&gt;</c>, and validated when the host
+    /// starts (or the store is first resolved) with every problem listed. The store is built from
+    /// <see cref="IOptions{TOptions}"/> when first resolved.
+    /// </summary>
+    /// <typeparam name="TOptions">The store's options.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <param name="storeName">What the store is, for error messages, for example <c>SQLite (UseSqliteStore)</c>.</param>
+    /// <param name="sectionName">The configuration section the options are bound from, for example <c>SalesFlow:Sqlite</c>.</param>
+    /// <param name="validate">Lists every problem of the options; empty when they are usable.</param>
+    /// <param name="factory">Builds the store from the container and the options.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="InvalidOperationException">Another store is registered already; the message names both.</exception>
+    public static ISalesFlowBuilder UseStore<TOptions>(
+        this ISalesFlowBuilder builder,
+        string storeName,
+        string sectionName,
+        Func<TOptions, IReadOnlyList<string>> validate,
+        Func<IServiceProvider, TOptions, IDealStore> factory)
+        where TOptions : class
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(sectionName);
+        ArgumentNullException.ThrowIfNull(validate);
+        ArgumentNullException.ThrowIfNull(factory);
+        builder.UseStore(storeName, services => factory(services, services.GetRequiredService<IOptions<TOptions>>().Value));
+        builder.Services.AddOptions<TOptions>()
+            .Configure<IServiceProvider>((options, services) => services.GetService<IConfiguration>()?.GetSection(sectionName).Bind(options))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<TOptions>>(new ListingValidator<TOptions>(validate));
         return builder;
     }
 
@@ -171,6 +208,13 @@ public static class SalesFlowBuilderExtensions
 
     // Which store a builder registered, so a second one is an error that names both.
     private sealed record StoreRegistration(string Name);
+
+    private sealed class ListingValidator<TOptions>(Func<TOptions, IReadOnlyList<string>> validate) : IValidateOptions<TOptions>
+        where TOptions : class
+    {
+        public ValidateOptionsResult Validate(string? name, TOptions options) =>
+            validate(options) is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+    }
 
     internal static ISalesFlowBuilder AddPipeline(this ISalesFlowBuilder builder, object key, Func<IServiceProvider, PipelineDefinition> factory)
     {
