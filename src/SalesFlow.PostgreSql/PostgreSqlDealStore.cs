@@ -1,23 +1,28 @@
 using System.Text;
 using Npgsql;
 using NpgsqlTypes;
-using SalesFlow.Storage.Internal;
+using SalesFlow.Storage.Relational;
 
 namespace SalesFlow.PostgreSql;
 
 /// <summary>
 /// A deal store in PostgreSQL, for many host processes sharing one database. The store creates and
-/// upgrades its own schema (tables <c>deals</c>, <c>deal_events</c> and <c>schema_version</c> in
+/// upgrades its own schema (tables <c>deals</c>, <c>deal_events</c>, <c>feed_handlers</c> and <c>schema_version</c> in
 /// <see cref="PostgreSqlDealStoreOptions.Schema"/>) and applies optimistic concurrency on the deal's
 /// <c>version</c> column: a save under a stale expected version returns <see langword="false"/> and never
-/// overwrites. No table is ever locked.
+/// overwrites. No table is ever locked. It is also the event feed of its schema (<see cref="IEventFeedStore"/>).
 /// </summary>
 /// <remarks>
 /// <para>
-/// A save is one statement in one transaction: <c>UPDATE … WHERE id = @id AND version = @expected</c> (or an
+/// A save is one transaction with one statement per deal: <c>UPDATE … WHERE id = @id AND version = @expected</c> (or an
 /// insert that does nothing when the deal exists) whose result feeds the insert of the events, so the
-/// state change and its events are written together or not at all. The events' primary key
+/// state changes and their events are written together or not at all. The events' primary key
 /// (<c>deal_id</c>, <c>sequence</c>) makes a duplicate sequence impossible.
+/// </para>
+/// <para>
+/// The event feed orders events by the id of the transaction that wrote them, then by row id, and reads only
+/// transactions older than every transaction still running, so an event committed late is delivered late, never
+/// skipped. Leases expire by the database's clock, shared by every process.
 /// </para>
 /// <para>
 /// Timestamps are <c>timestamptz</c>, which keeps microseconds: the last digit of a
@@ -27,16 +32,13 @@ namespace SalesFlow.PostgreSql;
 /// character U+0000.
 /// </para>
 /// </remarks>
-public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposable
+public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposable, IAsyncDisposable
 {
-    private const string UniqueViolation = "23505";
-
-    private readonly PipelineRegistry _pipelines;
+    private readonly DealRowMapper _rows;
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
     private readonly PostgreSqlSchema _sql;
     private readonly RunOnce _schema = new();
-    private readonly DealDataCache _data = new();
 
     /// <summary>Initializes a new instance of the <see cref="PostgreSqlDealStore"/> class.</summary>
     /// <param name="pipelines">The pipelines of the stored deals; used to read and write each deal's data as JSON.</param>
@@ -46,18 +48,13 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
     {
         ArgumentNullException.ThrowIfNull(pipelines);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.DataSource is not null && options.ConnectionString is not null)
+        if (options.Validate() is { Count: > 0 } problems)
         {
-            throw new ArgumentException("Set either PostgreSqlDealStoreOptions.ConnectionString or PostgreSqlDealStoreOptions.DataSource, not both.", nameof(options));
-        }
-
-        if (options.DataSource is null && string.IsNullOrWhiteSpace(options.ConnectionString))
-        {
-            throw new ArgumentException("Set PostgreSqlDealStoreOptions.ConnectionString (or DataSource).", nameof(options));
+            throw new ArgumentException(string.Join(" ", problems), nameof(options));
         }
 
         _sql = new PostgreSqlSchema(options.Schema);
-        _pipelines = pipelines;
+        _rows = new DealRowMapper(pipelines, PostgreSqlDialect.Instance);
         _ownsDataSource = options.DataSource is null;
         _dataSource = options.DataSource ?? NpgsqlDataSource.Create(options.ConnectionString!);
     }
@@ -82,79 +79,23 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
     public ValueTask EnsureSchemaAsync(CancellationToken cancellationToken = default) =>
         _schema.Done ? ValueTask.CompletedTask : _schema.RunAsync(MigrateAsync, cancellationToken);
 
-    private async ValueTask MigrateAsync(CancellationToken cancellationToken)
-    {
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
-            {
-                using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext(@name))", connection, transaction))
-                {
-                    lockCommand.Parameters.AddWithValue("name", "salesflow.schema." + _sql.Name);
-                    await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                // Creating an existing schema still needs CREATE rights on the database, so look first.
-                bool schemaExists;
-                using (var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = @name)", connection, transaction))
-                {
-                    exists.Parameters.AddWithValue("name", _sql.Name);
-                    schemaExists = (bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-                }
-
-                if (!schemaExists)
-                {
-                    await ExecuteAsync(connection, transaction, _sql.CreateSchema, cancellationToken).ConfigureAwait(false);
-                }
-
-                await ExecuteAsync(connection, transaction, _sql.CreateVersionTable, cancellationToken).ConfigureAwait(false);
-                int current;
-                using (var read = new NpgsqlCommand(_sql.ReadVersion, connection, transaction))
-                {
-                    current = (int)(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-                }
-
-                if (current > _sql.CurrentVersion)
-                {
-                    throw new InvalidOperationException(
-                        $"The SalesFlow schema '{_sql.Name}' is version {current}, newer than this SalesFlow.PostgreSql supports ({_sql.CurrentVersion}). Upgrade the SalesFlow.PostgreSql package.");
-                }
-
-                for (var version = current + 1; version <= _sql.CurrentVersion; version++)
-                {
-                    await ExecuteAsync(connection, transaction, _sql.Migrations[version - 1], cancellationToken).ConfigureAwait(false);
-                    using var record = new NpgsqlCommand(_sql.RecordVersion, connection, transaction);
-                    record.Parameters.AddWithValue("version", version);
-                    await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
     /// <inheritdoc/>
     public async ValueTask<Deal?> GetAsync(string dealId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dealId);
         cancellationToken.ThrowIfCancellationRequested();
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            return await ReadDealAsync(connection, null, dealId, cancellationToken).ConfigureAwait(false);
-        }
+        return await OnConnectionAsync(connection => ReadDealAsync(connection, null, dealId, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
-    public async ValueTask<bool> TrySaveAsync(Deal deal, long expectedVersion, IReadOnlyList<DealEvent> events, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> TrySaveAsync(IReadOnlyList<DealWrite> writes, CancellationToken cancellationToken = default)
     {
-        DealStoreChecks.ValidateSave(deal, expectedVersion, events);
+        DealStoreChecks.ValidateSave(writes);
         cancellationToken.ThrowIfCancellationRequested();
-        var pipeline = _pipelines.Get(deal.PipelineId, deal.PipelineVersion);
-        var data = _data.Serialize(pipeline, deal.Data);
+
+        // Several deals are written in id order, so two saves of the same deals never wait for each other in a circle.
+        var ordered = writes.Count == 1 ? writes : [.. writes.OrderBy(w => w.Deal.Id, StringComparer.Ordinal)];
+        var data = ordered.Select(w => _rows.SerializeData(w.Deal)).ToArray();
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
 
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -163,29 +104,17 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
             var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
-                var sql = expectedVersion == 0 ? _sql.CreateDealWithEvents : _sql.UpdateDealWithEvents;
-                using (var save = new NpgsqlCommand(sql, connection, transaction))
+                if (ordered.Count > 1)
                 {
-                    AddDealParameters(save.Parameters, deal, data);
-                    AddEventParameters(save.Parameters, events);
-                    if (expectedVersion > 0)
-                    {
-                        save.Parameters.AddWithValue("expected_version", expectedVersion);
-                        save.Parameters.AddWithValue("previous_sequence", events[0].Sequence - 1);
-                    }
+                    // Takes the transaction id before any row is written (see UpdateDealWithEvents).
+                    using var take = new NpgsqlCommand(_sql.TakeTransactionId, connection, transaction);
+                    await take.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+                }
 
-                    if (await save.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                for (var i = 0; i < ordered.Count; i++)
+                {
+                    if (!await SaveOneAsync(connection, transaction, ordered[i], data[i], cancellationToken).ConfigureAwait(false))
                     {
-                        if (expectedVersion > 0)
-                        {
-                            var stored = await ReadDealAsync(connection, transaction, deal.Id, cancellationToken).ConfigureAwait(false);
-                            if (stored is not null && stored.Version == expectedVersion)
-                            {
-                                // The version matches, so the events must be what does not fit: this throws.
-                                DealStoreChecks.ValidateSequence(stored, events);
-                            }
-                        }
-
                         return false;
                     }
                 }
@@ -196,10 +125,15 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
                 }
 
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                _data.Saved(pipeline, deal.Id, data, deal.Data);
-                return true;
             }
         }
+
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            _rows.Saved(ordered[i].Deal, data[i]);
+        }
+
+        return true;
     }
 
     /// <inheritdoc/>
@@ -208,35 +142,16 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
         ArgumentNullException.ThrowIfNull(dealId);
         DealStoreChecks.ValidatePage(afterSequence, limit);
         cancellationToken.ThrowIfCancellationRequested();
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            using var command = new NpgsqlCommand(_sql.SelectEvents, connection);
-            command.Parameters.AddWithValue("deal_id", dealId);
-            command.Parameters.AddWithValue("after", afterSequence);
-            command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = limit is { } l ? l : DBNull.Value });
-            var events = new List<DealEvent>();
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
+        return await OnConnectionAsync(
+            async connection =>
             {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    events.Add(EventPayload.ToEvent(
-                        reader.GetString(7),
-                        dealId,
-                        reader.GetInt64(0),
-                        StoredEnums.ParseEventKind(reader.GetString(1)),
-                        reader.GetFieldValue<DateTimeOffset>(2),
-                        reader.GetString(3),
-                        reader.GetNullableString(4),
-                        reader.GetNullableString(5),
-                        reader.GetString(6)));
-                }
-            }
-
-            return events;
-        }
+                using var command = new NpgsqlCommand(_sql.SelectEvents, connection);
+                _rows.SetParameter(command, 0, EventColumns.All[0], dealId);
+                _rows.SetParameter(command, 1, new StoredColumn("after", StoredValueKind.Number), afterSequence);
+                _rows.SetParameter(command, 2, new StoredColumn("limit", StoredValueKind.SmallNumber), limit);
+                return (IReadOnlyList<DealEvent>)await StoreCommands.ReadAllAsync(command, r => _rows.ReadEvent(r), cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -244,27 +159,20 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
     {
         DealStoreChecks.ValidateQuery(query);
         cancellationToken.ThrowIfCancellationRequested();
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            using var command = new NpgsqlCommand { Connection = connection };
-            var sql = new StringBuilder(_sql.SelectDeals).Append(" WHERE TRUE");
-            DealQuerySql.AppendFilters(sql, command, query, '@', static t => t.ToUniversalTime());
-            command.CommandText = sql.ToString();
-
-            var deals = new List<Deal>();
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
+        return await OnConnectionAsync(
+            async connection =>
             {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                using var command = new NpgsqlCommand { Connection = connection };
+                var sql = new StringBuilder(_sql.SelectDeals).Append(" WHERE TRUE");
+                DealQuerySql.AppendFilters(sql, command, query, PostgreSqlDialect.Instance);
+                command.CommandText = sql.ToString();
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
                 {
-                    deals.Add(ReadDeal(reader));
+                    return await DealQuerySql.ReadPageAsync(reader, _rows, query, cancellationToken).ConfigureAwait(false);
                 }
-            }
-
-            return DealQuerySql.ToPage(deals, query);
-        }
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -272,7 +180,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
     {
         DealStoreChecks.ValidateImport(batch);
         cancellationToken.ThrowIfCancellationRequested();
-        var data = StoreRows.SerializeImportData(_pipelines, batch);
+        var data = _rows.SerializeImportData(batch);
         if (batch.Count == 0)
         {
             return;
@@ -289,14 +197,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
                 using (var exists = new NpgsqlCommand(_sql.SelectExistingIds, connection, transaction))
                 {
                     exists.Parameters.AddWithValue("ids", batch.Select(i => i.Deal.Id).ToArray());
-                    var reader = await exists.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    await using (reader.ConfigureAwait(false))
-                    {
-                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                        {
-                            existing.Add($"Deal '{reader.GetString(0)}' already exists.");
-                        }
-                    }
+                    existing.AddRange((await StoreCommands.ReadAllAsync(exists, r => r.GetString(0), cancellationToken).ConfigureAwait(false)).Select(id => $"Deal '{id}' already exists."));
                 }
 
                 if (existing.Count > 0)
@@ -306,16 +207,76 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
 
                 try
                 {
-                    await CopyDealsAsync(connection, batch, data, cancellationToken).ConfigureAwait(false);
-                    await CopyEventsAsync(connection, batch, cancellationToken).ConfigureAwait(false);
+                    await CopyAsync(connection, _sql.CopyDeals, DealColumns.All, batch.Select((item, i) => _rows.GetDealValues(item.Deal, data[i])), cancellationToken).ConfigureAwait(false);
+                    await CopyAsync(connection, _sql.CopyEvents, EventColumns.All, batch.SelectMany(item => item.Events).Select(_rows.GetEventValues), cancellationToken).ConfigureAwait(false);
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (PostgresException ex) when (ex.SqlState == UniqueViolation)
+                catch (PostgresException ex) when (PostgreSqlDialect.Instance.Classify(ex) == StoreErrorKind.Conflict)
                 {
                     throw new DealImportException(["A deal of the batch was created by another writer during the import."]);
                 }
             }
         }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<FeedEvent>> ReadFeedAsync(FeedPosition after, int limit, CancellationToken cancellationToken = default)
+    {
+        DealStoreChecks.ValidateFeedRead(limit);
+        cancellationToken.ThrowIfCancellationRequested();
+        return await OnConnectionAsync(
+            async connection =>
+            {
+                using var command = new NpgsqlCommand(_sql.ReadFeed, connection);
+                _rows.SetParameter(command, 0, new StoredColumn("commit", StoredValueKind.Number), after.Commit);
+                _rows.SetParameter(command, 1, new StoredColumn("offset", StoredValueKind.Number), after.Offset);
+                _rows.SetParameter(command, 2, new StoredColumn("limit", StoredValueKind.SmallNumber), limit);
+                return (IReadOnlyList<FeedEvent>)await StoreCommands.ReadAllAsync(command, _rows.ReadFeedEvent, cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<FeedPosition> GetCheckpointAsync(string handler, CancellationToken cancellationToken = default)
+    {
+        DealStoreChecks.ValidateHandler(handler);
+        cancellationToken.ThrowIfCancellationRequested();
+        return await OnConnectionAsync(connection => _sql.Handlers.GetCheckpointAsync(connection, handler, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> TryAcquireLeaseAsync(string handler, string owner, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        DealStoreChecks.ValidateHandler(handler, owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        cancellationToken.ThrowIfCancellationRequested();
+        return await OnConnectionAsync(
+            connection => _sql.Handlers.TryAcquireLeaseAsync(connection, null, handler, owner, duration, default, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> TrySaveCheckpointAsync(string handler, string owner, FeedPosition position, CancellationToken cancellationToken = default)
+    {
+        DealStoreChecks.ValidateHandler(handler, owner);
+        cancellationToken.ThrowIfCancellationRequested();
+        return await OnConnectionAsync(
+            connection => _sql.Handlers.TrySaveCheckpointAsync(connection, null, handler, owner, position, default, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask ReleaseLeaseAsync(string handler, string owner, CancellationToken cancellationToken = default)
+    {
+        DealStoreChecks.ValidateHandler(handler, owner);
+        cancellationToken.ThrowIfCancellationRequested();
+        await OnConnectionAsync(
+            async connection =>
+            {
+                await _sql.Handlers.ReleaseLeaseAsync(connection, null, handler, owner, cancellationToken).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Closes the store's connections (unless the data source was given in the options).</summary>
@@ -341,110 +302,37 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
         _schema.Dispose();
     }
 
-    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
+    // Every read and feed call: the schema is current, then one pooled connection for the work.
+    private async Task<T> OnConnectionAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken)
     {
-        using var command = new NpgsqlCommand(sql, connection, transaction);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static void AddDealParameters(NpgsqlParameterCollection p, Deal deal, string data)
-    {
-        p.AddWithValue("id", deal.Id);
-        p.AddWithValue("pipeline_id", deal.PipelineId);
-        p.AddWithValue("pipeline_version", deal.PipelineVersion);
-        p.AddWithValue("stage_id", deal.StageId);
-        p.AddWithValue("previous_stage_id", NpgsqlDbType.Text, (object?)deal.PreviousStageId ?? DBNull.Value);
-        p.AddWithValue("version", deal.Version);
-        p.AddWithValue("last_sequence", deal.LastSequence);
-        p.AddWithValue("created_at", deal.CreatedAt.ToUniversalTime());
-        p.AddWithValue("updated_at", deal.UpdatedAt.ToUniversalTime());
-        p.AddWithValue("stage_entered_at", deal.StageEnteredAt.ToUniversalTime());
-        p.AddWithValue("last_activity_at", deal.LastActivityAt.ToUniversalTime());
-        p.AddWithValue("owner", NpgsqlDbType.Text, (object?)deal.Owner ?? DBNull.Value);
-        p.AddWithValue("amount", NpgsqlDbType.Numeric, deal.Amount is { } amount ? amount : DBNull.Value);
-        p.AddWithValue("outcome", StoredEnums.ToText(deal.Outcome));
-        p.AddWithValue("outcome_reason", NpgsqlDbType.Text, (object?)deal.OutcomeReason ?? DBNull.Value);
-        p.AddWithValue("next_follow_up_at", NpgsqlDbType.TimestampTz, deal.NextFollowUpAt is { } due ? due.ToUniversalTime() : DBNull.Value);
-        p.AddWithValue("checklist", deal.CompletedChecklistItems.Order(StringComparer.Ordinal).ToArray());
-        p.AddWithValue("data", NpgsqlDbType.Jsonb, data);
-    }
-
-    private static void AddEventParameters(NpgsqlParameterCollection p, IReadOnlyList<DealEvent> events)
-    {
-        p.AddWithValue("sequences", events.Select(e => e.Sequence).ToArray());
-        p.AddWithValue("kinds", events.Select(e => StoredEnums.ToText(e.Kind)).ToArray());
-        p.AddWithValue("occurred_at", events.Select(e => e.Timestamp.ToUniversalTime()).ToArray());
-        p.AddWithValue("actors", events.Select(e => e.Actor).ToArray());
-        p.AddWithValue("triggers", NpgsqlDbType.Array | NpgsqlDbType.Text, events.Select(e => e.Trigger).ToArray());
-        p.AddWithValue("from_stages", NpgsqlDbType.Array | NpgsqlDbType.Text, events.Select(e => e.FromStage).ToArray());
-        p.AddWithValue("to_stages", events.Select(e => e.ToStage).ToArray());
-        p.AddWithValue("payloads", NpgsqlDbType.Array | NpgsqlDbType.Jsonb, events.Select(EventPayload.Serialize).ToArray());
-    }
-
-    private static async Task WriteNullableAsync<T>(NpgsqlBinaryImporter writer, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
-    {
-        if (value is null)
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
         {
-            await writer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await writer.WriteAsync(value, type, cancellationToken).ConfigureAwait(false);
+            return await work(connection).ConfigureAwait(false);
         }
     }
 
-    private async Task CopyDealsAsync(NpgsqlConnection connection, IReadOnlyList<DealImport> batch, string[] data, CancellationToken cancellationToken)
+    // COPY of rows in the column order of DealColumns / EventColumns, typed by the dialect.
+    private static async Task CopyAsync(NpgsqlConnection connection, string copy, IReadOnlyList<StoredColumn> columns, IEnumerable<object?[]> rows, CancellationToken cancellationToken)
     {
-        var writer = await connection.BeginBinaryImportAsync(_sql.CopyDeals, cancellationToken).ConfigureAwait(false);
+        var types = columns.Select(c => PostgreSqlDialect.TypeOf(c.Kind)).ToArray();
+        var writer = await connection.BeginBinaryImportAsync(copy, cancellationToken).ConfigureAwait(false);
         await using (writer.ConfigureAwait(false))
         {
-            for (var i = 0; i < batch.Count; i++)
+            foreach (var row in rows)
             {
-                var deal = batch[i].Deal;
                 await writer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(deal.Id, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(deal.PipelineId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(deal.PipelineVersion, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(deal.StageId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await WriteNullableAsync(writer, deal.PreviousStageId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(deal.Version, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(deal.LastSequence, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(deal.CreatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(deal.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(deal.StageEnteredAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(deal.LastActivityAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-                await WriteNullableAsync(writer, deal.Owner, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await WriteNullableAsync(writer, deal.Amount, NpgsqlDbType.Numeric, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(StoredEnums.ToText(deal.Outcome), NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await WriteNullableAsync(writer, deal.OutcomeReason, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await WriteNullableAsync(writer, deal.NextFollowUpAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(deal.CompletedChecklistItems.Order(StringComparer.Ordinal).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(data[i], NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
-            }
-
-            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task CopyEventsAsync(NpgsqlConnection connection, IReadOnlyList<DealImport> batch, CancellationToken cancellationToken)
-    {
-        var writer = await connection.BeginBinaryImportAsync(_sql.CopyEvents, cancellationToken).ConfigureAwait(false);
-        await using (writer.ConfigureAwait(false))
-        {
-            foreach (var item in batch)
-            {
-                foreach (var e in item.Events)
+                for (var i = 0; i < row.Length; i++)
                 {
-                    await writer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(e.DealId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(e.Sequence, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(StoredEnums.ToText(e.Kind), NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(e.Timestamp.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(e.Actor, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await WriteNullableAsync(writer, e.Trigger, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await WriteNullableAsync(writer, e.FromStage, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(e.ToStage, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(EventPayload.Serialize(e), NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
+                    if (row[i] is { } value)
+                    {
+                        await writer.WriteAsync(value, types[i], cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await writer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
 
@@ -452,42 +340,92 @@ public sealed class PostgreSqlDealStore : IDealStore, IDisposable, IAsyncDisposa
         }
     }
 
-    private async Task<Deal?> ReadDealAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string dealId, CancellationToken cancellationToken)
+    private async ValueTask MigrateAsync(CancellationToken cancellationToken)
     {
-        using var command = new NpgsqlCommand(_sql.SelectDeal, connection, transaction);
-        command.Parameters.AddWithValue("id", dealId);
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
         {
-            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadDeal(reader) : null;
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext(@name))", connection, transaction))
+                {
+                    lockCommand.Parameters.AddWithValue("name", "salesflow.schema." + _sql.Name);
+                    await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                // Creating an existing schema still needs CREATE rights on the database, so look first.
+                using (var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = @name)", connection, transaction))
+                {
+                    exists.Parameters.AddWithValue("name", _sql.Name);
+                    if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+                    {
+                        using var create = new NpgsqlCommand(_sql.CreateSchema, connection, transaction);
+                        await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                await _sql.Migrator.MigrateAsync(transaction, "schema " + _sql.Name, cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
-    private Deal ReadDeal(NpgsqlDataReader reader)
+    private async Task<bool> SaveOneAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DealWrite write, string data, CancellationToken cancellationToken)
     {
-        var pipelineId = reader.GetString(1);
-        var pipelineVersion = reader.GetInt32(2);
-        var id = reader.GetString(0);
-        return new Deal
+        var (deal, expectedVersion, events) = write;
+        using var save = new NpgsqlCommand(expectedVersion == 0 ? _sql.CreateDealWithEvents : _sql.UpdateDealWithEvents, connection, transaction);
+        _rows.BindDeal(save, deal, data);
+        var eventRows = events.Select(_rows.GetEventValues).ToArray();
+        var index = save.Parameters.Count;
+        for (var c = 1; c < EventColumns.All.Count; c++)
         {
-            Id = id,
-            PipelineId = pipelineId,
-            PipelineVersion = pipelineVersion,
-            StageId = reader.GetString(3),
-            PreviousStageId = reader.GetNullableString(4),
-            Version = reader.GetInt64(5),
-            LastSequence = reader.GetInt64(6),
-            CreatedAt = reader.GetFieldValue<DateTimeOffset>(7),
-            UpdatedAt = reader.GetFieldValue<DateTimeOffset>(8),
-            StageEnteredAt = reader.GetFieldValue<DateTimeOffset>(9),
-            LastActivityAt = reader.GetFieldValue<DateTimeOffset>(10),
-            Owner = reader.GetNullableString(11),
-            Amount = reader.IsDBNull(12) ? null : reader.GetDecimal(12),
-            Outcome = StoredEnums.ParseStageKind(reader.GetString(13)),
-            OutcomeReason = reader.GetNullableString(14),
-            NextFollowUpAt = reader.IsDBNull(15) ? null : reader.GetFieldValue<DateTimeOffset>(15),
-            CompletedChecklistItems = [.. reader.GetFieldValue<string[]>(16)],
-            Data = _data.Deserialize(_pipelines.Get(pipelineId, pipelineVersion), id, reader.GetString(17)),
-        };
+            var column = EventColumns.All[c];
+            save.Parameters.Add(new NpgsqlParameter(column.Name, NpgsqlDbType.Array | PostgreSqlDialect.TypeOf(column.Kind))
+            {
+                Value = PostgreSqlDialect.ToArray(column.Kind, eventRows, c),
+            });
+        }
+
+        if (expectedVersion > 0)
+        {
+            index = save.Parameters.Count;
+            _rows.SetParameter(save, index, new StoredColumn("expected_version", StoredValueKind.Number), expectedVersion);
+            _rows.SetParameter(save, index + 1, new StoredColumn("previous_sequence", StoredValueKind.Number), events[0].Sequence - 1);
+        }
+
+        int written;
+        try
+        {
+            written = await save.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (PostgreSqlDialect.Instance.Classify(ex) == StoreErrorKind.Conflict)
+        {
+            // Another writer created the deal or wrote the sequence first.
+            return false;
+        }
+
+        if (written == 0 && expectedVersion > 0)
+        {
+            var stored = await ReadDealAsync(connection, transaction, deal.Id, cancellationToken).ConfigureAwait(false);
+            if (stored is not null && stored.Version == expectedVersion)
+            {
+                // The version matches, so the events may be what does not fit: this throws when they do not.
+                DealStoreChecks.ValidateSequence(stored, events);
+            }
+        }
+
+        return written > 0;
+    }
+
+    private async Task<Deal?> ReadDealAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string dealId, CancellationToken cancellationToken)
+    {
+        using var command = new NpgsqlCommand(_sql.SelectDeal, connection, transaction);
+        _rows.SetParameter(command, 0, DealColumns.All[0], dealId);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? _rows.ReadDeal(reader) : null;
+        }
     }
 }

@@ -2,9 +2,15 @@ using Npgsql;
 
 namespace SalesFlow.PostgreSql;
 
-/// <summary>Which PostgreSQL database and schema a <see cref="PostgreSqlDealStore"/> uses.</summary>
-public sealed class PostgreSqlDealStoreOptions
+/// <summary>
+/// Which PostgreSQL database and schema a <see cref="PostgreSqlDealStore"/> uses. Bound from configuration section
+/// <c>SalesFlow:PostgreSql</c> by <c>UsePostgreSqlStore</c>.
+/// </summary>
+public sealed partial class PostgreSqlDealStoreOptions
 {
+    /// <summary>The configuration section the options are bound from by default.</summary>
+    public const string SectionName = "SalesFlow:PostgreSql";
+
     /// <summary>The schema used when <see cref="Schema"/> is not changed.</summary>
     public const string DefaultSchema = "salesflow";
 
@@ -26,4 +32,30 @@ public sealed class PostgreSqlDealStoreOptions
     /// </summary>
     /// <value>The default value is <c>salesflow</c>.</value>
     public string Schema { get; set; } = DefaultSchema;
+
+    /// <summary>Lists every problem of the options, empty when they are usable.</summary>
+    /// <returns>The problems, each a sentence that says what to set.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (DataSource is not null && ConnectionString is not null)
+        {
+            problems.Add("Set either PostgreSqlDealStoreOptions.ConnectionString or PostgreSqlDealStoreOptions.DataSource, not both.");
+        }
+        else if (DataSource is null && string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            problems.Add("Set PostgreSqlDealStoreOptions.ConnectionString (or DataSource).");
+        }
+
+        if (Schema is null || !SchemaPattern().IsMatch(Schema))
+        {
+            problems.Add(
+                "PostgreSqlDealStoreOptions.Schema must be a plain identifier: lower-case letters, digits and underscores, starting with a letter or underscore, at most 63 characters.");
+        }
+
+        return problems;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex SchemaPattern();
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using SalesFlow.Storage.Relational;
 
 namespace SalesFlow.PostgreSql;
 
@@ -6,15 +7,8 @@ namespace SalesFlow.PostgreSql;
 // all built once for one validated schema name.
 internal sealed partial class PostgreSqlSchema
 {
-    private const string DealColumnList =
-        "id, pipeline_id, pipeline_version, stage_id, previous_stage_id, version, last_sequence, created_at, updated_at, " +
-        "stage_entered_at, last_activity_at, owner, amount, outcome, outcome_reason, next_follow_up_at, checklist, data";
-
-    private const string EventValues =
-        "unnest(@sequences, @kinds, @occurred_at, @actors, @triggers, @from_stages, @to_stages, @payloads) " +
-        "AS e (sequence, kind, occurred_at, actor, trigger, from_stage, to_stage, payload)";
-
-    private const string EventColumnList = "deal_id, sequence, kind, occurred_at, actor, trigger, from_stage, to_stage, payload";
+    // The writing transaction's id as a bigint: xid8 has no direct cast.
+    private const string CurrentTransaction = "pg_current_xact_id()::text::bigint";
 
     private static readonly string[] MigrationTemplates =
     [
@@ -57,6 +51,26 @@ internal sealed partial class PostgreSqlSchema
             PRIMARY KEY (deal_id, sequence)
         );
         """,
+
+        // 2: the sequence of the event that entered the current stage.
+        "ALTER TABLE {s}.deals ADD COLUMN stage_entered_sequence bigint NOT NULL DEFAULT 0;\n" +
+        StandardMigrations.BackfillStageEnteredSequence("{s}.deals", "deals", "{s}.deal_events") + ";",
+
+        // 3: the event feed. Every event keeps the id of the transaction that wrote it (existing ones: this migration's)
+        // and a row id; the feed reads in (tx, id) order, only transactions older than every running one.
+        """
+        ALTER TABLE {s}.deal_events
+            ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY,
+            ADD COLUMN tx bigint NOT NULL DEFAULT (pg_current_xact_id()::text::bigint);
+        CREATE INDEX ix_deal_events_feed ON {s}.deal_events (tx, id);
+        CREATE TABLE {s}.feed_handlers (
+            name              text COLLATE "C" NOT NULL PRIMARY KEY,
+            checkpoint_commit bigint           NOT NULL DEFAULT 0,
+            checkpoint_offset bigint           NOT NULL DEFAULT 0,
+            lease_owner       text             NULL,
+            lease_expires_at  timestamptz      NULL
+        );
+        """,
     ];
 
     public PostgreSqlSchema(string schema)
@@ -68,52 +82,57 @@ internal sealed partial class PostgreSqlSchema
                 nameof(schema));
         }
 
+        var d = PostgreSqlDialect.Instance;
         Name = schema;
         var s = "\"" + schema + "\"";
-        Migrations = [.. MigrationTemplates.Select(m => m.Replace("{s}", s, StringComparison.Ordinal))];
         CreateSchema = "CREATE SCHEMA IF NOT EXISTS " + s;
-        CreateVersionTable = "CREATE TABLE IF NOT EXISTS " + s + ".schema_version (version integer NOT NULL PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())";
-        ReadVersion = "SELECT COALESCE(MAX(version), 0) FROM " + s + ".schema_version";
-        RecordVersion = "INSERT INTO " + s + ".schema_version (version) VALUES (@version)";
-        SelectDeals = "SELECT " + DealColumnList + " FROM " + s + ".deals";
+        Migrator = new SchemaMigrator(
+            d,
+            s + ".schema_version",
+            "CREATE TABLE IF NOT EXISTS " + s + ".schema_version (version integer NOT NULL PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+            [.. MigrationTemplates.Select(m => m.Replace("{s}", s, StringComparison.Ordinal))],
+            "SalesFlow.PostgreSql");
+        SelectDeals = "SELECT " + DealColumns.List + " FROM " + s + ".deals";
         SelectDeal = SelectDeals + " WHERE id = @id";
-        var dealValues = "(@id, @pipeline_id, @pipeline_version, @stage_id, @previous_stage_id, @version, @last_sequence, @created_at, " +
-            "@updated_at, @stage_entered_at, @last_activity_at, @owner, @amount, @outcome, @outcome_reason, @next_follow_up_at, @checklist, @data)";
-        var insertEvents = "INSERT INTO " + s + ".deal_events (" + EventColumnList + ") " +
-            "SELECT changed.id, e.sequence, e.kind, e.occurred_at, e.actor, e.trigger, e.from_stage, e.to_stage, e.payload FROM changed CROSS JOIN " + EventValues;
 
-        // One statement per save: the deal row change and the events, or nothing when the row did not qualify.
+        // The events of a save as one array parameter per column (named like the column), unnested into rows.
+        var eventColumns = EventColumns.All.Skip(1).Select(c => c.Name).ToArray();
+        var insertEvents = "INSERT INTO " + s + ".deal_events (" + EventColumns.List + ") " +
+            "SELECT changed.id, " + string.Join(", ", eventColumns.Select(c => "e." + c)) + " FROM changed CROSS JOIN " +
+            "unnest(" + string.Join(", ", eventColumns.Select(d.Parameter)) + ") AS e (" + string.Join(", ", eventColumns) + ")";
+
+        // One statement per deal: the deal row change and its events, or nothing when the row did not qualify.
         CreateDealWithEvents =
-            "WITH changed AS (INSERT INTO " + s + ".deals (" + DealColumnList + ") VALUES " + dealValues +
+            "WITH changed AS (INSERT INTO " + s + ".deals (" + DealColumns.List + ") VALUES (" + DealColumns.ParameterList(d) + ")" +
             " ON CONFLICT (id) DO NOTHING RETURNING id) " + insertEvents;
+
+        // The update also refuses when the deal's last event was written by a younger transaction than this one (only
+        // possible in a save of several deals, whose transaction id was taken earlier): the feed reads in transaction
+        // order, so the events of one deal must be written in it too. The caller retries in a new transaction.
         UpdateDealWithEvents =
-            "WITH changed AS (UPDATE " + s + ".deals SET pipeline_id = @pipeline_id, pipeline_version = @pipeline_version, " +
-            "stage_id = @stage_id, previous_stage_id = @previous_stage_id, version = @version, last_sequence = @last_sequence, " +
-            "created_at = @created_at, updated_at = @updated_at, stage_entered_at = @stage_entered_at, last_activity_at = @last_activity_at, " +
-            "owner = @owner, amount = @amount, outcome = @outcome, outcome_reason = @outcome_reason, next_follow_up_at = @next_follow_up_at, " +
-            "checklist = @checklist, data = @data " +
-            "WHERE id = @id AND version = @expected_version AND last_sequence = @previous_sequence RETURNING id) " + insertEvents;
+            "WITH changed AS (UPDATE " + s + ".deals SET " + DealColumns.Assignments(d) +
+            " WHERE id = @id AND version = @expected_version AND last_sequence = @previous_sequence" +
+            " AND NOT EXISTS (SELECT 1 FROM " + s + ".deal_events p WHERE p.deal_id = @id AND p.sequence = @previous_sequence AND p.tx > " + CurrentTransaction + ")" +
+            " RETURNING id) " + insertEvents;
+        TakeTransactionId = "SELECT " + CurrentTransaction;
         SelectEvents =
-            "SELECT sequence, kind, occurred_at, actor, trigger, from_stage, to_stage, payload FROM " + s + ".deal_events " +
-            "WHERE deal_id = @deal_id AND sequence > @after ORDER BY sequence LIMIT @limit";
+            "SELECT " + EventColumns.List + " FROM " + s + ".deal_events WHERE deal_id = @deal_id AND sequence > @after ORDER BY sequence LIMIT @limit";
+        ReadFeed =
+            "SELECT e.tx, e.id, d.pipeline_id, " + EventColumns.Qualified("e") + " FROM " + s + ".deal_events e JOIN " + s + ".deals d ON d.id = e.deal_id " +
+            "WHERE (e.tx, e.id) > (@commit, @offset) AND e.tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint ORDER BY e.tx, e.id LIMIT @limit";
         SelectExistingIds = "SELECT id FROM " + s + ".deals WHERE id = ANY(@ids)";
-        CopyDeals = "COPY " + s + ".deals (" + DealColumnList + ") FROM STDIN (FORMAT BINARY)";
-        CopyEvents = "COPY " + s + ".deal_events (" + EventColumnList + ") FROM STDIN (FORMAT BINARY)";
+        CopyDeals = "COPY " + s + ".deals (" + DealColumns.List + ") FROM STDIN (FORMAT BINARY)";
+        CopyEvents = "COPY " + s + ".deal_events (" + EventColumns.List + ") FROM STDIN (FORMAT BINARY)";
+        Handlers = new FeedHandlerTable(d, s + ".feed_handlers", "now()", "now() + @lease_ms * interval '1 millisecond'");
     }
+
+    public static int LatestVersion => MigrationTemplates.Length;
 
     public string Name { get; }
 
-    public int CurrentVersion => Migrations.Length;
-
-    public string[] Migrations { get; }
+    public SchemaMigrator Migrator { get; }
 
     public string CreateSchema { get; }
-
-    public string CreateVersionTable { get; }
-
-    public string ReadVersion { get; }
-
-    public string RecordVersion { get; }
 
     public string SelectDeals { get; }
 
@@ -123,7 +142,11 @@ internal sealed partial class PostgreSqlSchema
 
     public string UpdateDealWithEvents { get; }
 
+    public string TakeTransactionId { get; }
+
     public string SelectEvents { get; }
+
+    public string ReadFeed { get; }
 
     public string SelectExistingIds { get; }
 
@@ -131,7 +154,7 @@ internal sealed partial class PostgreSqlSchema
 
     public string CopyEvents { get; }
 
-    public static int LatestVersion => MigrationTemplates.Length;
+    public FeedHandlerTable Handlers { get; }
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]
     private static partial Regex IdentifierPattern();

@@ -1,43 +1,52 @@
-using System.Data;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
-using SalesFlow.Storage.Internal;
+using SalesFlow.Storage.Relational;
 
 namespace SalesFlow.Sqlite;
 
 /// <summary>
-/// A deal store in one SQLite file: the embedded default. The store creates and upgrades its own
-/// schema (tables <c>salesflow_deals</c>, <c>salesflow_deal_events</c> and <c>salesflow_schema_version</c>),
-/// runs the file in WAL mode, and applies optimistic concurrency: a save under a stale expected version
-/// returns <see langword="false"/> and never overwrites.
+/// A deal store in one SQLite file: the embedded default. The store creates and upgrades its own schema (tables
+/// <c>salesflow_deals</c>, <c>salesflow_deal_events</c>, <c>salesflow_feed_handlers</c> and
+/// <c>salesflow_schema_version</c>), runs the file in WAL mode, and applies optimistic concurrency: a save under a
+/// stale expected version returns <see langword="false"/> and never overwrites. It is also the event feed of its file
+/// (<see cref="IEventFeedStore"/>).
 /// </summary>
 /// <remarks>
 /// <para>
-/// Every save is one <c>BEGIN IMMEDIATE</c> transaction that checks the expected version, updates the deal
-/// row and appends the events; the events' primary key (<c>deal_id</c>, <c>sequence</c>) makes a duplicate
-/// sequence impossible. <c>BEGIN IMMEDIATE</c> takes SQLite's write lock up front, so writers in other
-/// store objects or processes wait for it (up to <see cref="SqliteDealStoreOptions.BusyTimeout"/>) instead of
-/// failing mid-transaction; writers that share one store object queue without polling.
+/// Every save is one <c>BEGIN IMMEDIATE</c> transaction that checks the expected versions, updates or inserts the deal
+/// rows and appends the events; the events' unique key (<c>deal_id</c>, <c>sequence</c>) makes a duplicate sequence
+/// impossible. Writers of one process, in every store object on the same file, queue asynchronously for the file
+/// before they take SQLite's write lock, so no thread waits for a writer of the same process; only writers of other
+/// processes are waited for inside SQLite, up to <see cref="SqliteDealStoreOptions.BusyTimeout"/>.
 /// </para>
 /// <para>
 /// Timestamps are stored as UTC ticks: they round-trip exactly as instants and come back with offset
 /// zero. Deal data is stored as JSON written by <see cref="PipelineDefinition.SerializeData"/>, so every
 /// pipeline (and version) of a stored deal must be registered in the <see cref="PipelineRegistry"/>.
+/// Event-feed positions are the events' row ids (commit order, one writer at a time); leases expire by
+/// <see cref="SqliteDealStoreOptions.TimeProvider"/>.
 /// </para>
 /// </remarks>
-public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
+public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, IAsyncDisposable
 {
     // Sessions kept idle for reuse beyond the writer's; more concurrent readers open (and close) their own.
     private static readonly int MaxIdleSessions = Math.Max(4, Environment.ProcessorCount * 2);
 
-    private readonly PipelineRegistry _pipelines;
+    // One writer gate per database file for the whole process: store objects on one file queue here, asynchronously.
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> FileGates = new(StringComparer.Ordinal);
+
+    // Leases expire by the store's TimeProvider: SQLite has no clock of its own a test could control.
+    private static readonly FeedHandlerTable Handlers = new(SqliteDialect.Instance, "salesflow_feed_handlers");
+
+    private readonly DealRowMapper _rows;
     private readonly string _connectionString;
     private readonly string _connectionPragmas;
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly SemaphoreSlim _writeGate;
+    private readonly TimeProvider _time;
     private readonly RunOnce _schema = new();
     private readonly Stack<SqliteSession> _idleSessions = new();
-    private readonly DealDataCache _data = new();
     private SqliteSession? _writer;
     private bool _disposed;
 
@@ -49,10 +58,18 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(pipelines);
         ArgumentNullException.ThrowIfNull(options);
-        var builder = BuildConnectionString(options);
-        _pipelines = pipelines;
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", problems), nameof(options));
+        }
+
+        var builder = options.ToConnectionStringBuilder();
+        _rows = new DealRowMapper(pipelines, SqliteDialect.Instance);
         _connectionString = builder.ConnectionString;
+        _time = options.TimeProvider ?? TimeProvider.System;
         DataSource = builder.DataSource;
+        _writeGate = FileGates.GetOrAdd(Path.GetFullPath(DataSource), static _ => new SemaphoreSlim(1, 1));
         var busyMilliseconds = (long)options.BusyTimeout.TotalMilliseconds;
         _connectionPragmas = string.Create(
             CultureInfo.InvariantCulture,
@@ -78,43 +95,6 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
     public ValueTask EnsureSchemaAsync(CancellationToken cancellationToken = default) =>
         _schema.Done ? ValueTask.CompletedTask : _schema.RunAsync(MigrateAsync, cancellationToken);
 
-    private async ValueTask MigrateAsync(CancellationToken cancellationToken)
-    {
-        using (var session = await OpenSessionAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var connection = session.Connection;
-            // WAL is a property of the file; it cannot be switched inside a transaction.
-            await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
-            var transaction = connection.BeginTransaction(deferred: false);
-            await using (transaction.ConfigureAwait(false))
-            {
-                await ExecuteAsync(
-                    connection,
-                    transaction,
-                    "CREATE TABLE IF NOT EXISTS " + SqliteSchema.VersionTable + " (version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL)",
-                    cancellationToken).ConfigureAwait(false);
-                var current = await ReadSchemaVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-                if (current > SqliteSchema.CurrentVersion)
-                {
-                    throw new InvalidOperationException(
-                        $"The SalesFlow schema in '{DataSource}' is version {current}, newer than this SalesFlow.Sqlite supports ({SqliteSchema.CurrentVersion}). Upgrade the SalesFlow.Sqlite package.");
-                }
-
-                for (var version = current + 1; version <= SqliteSchema.CurrentVersion; version++)
-                {
-                    await ExecuteAsync(connection, transaction, SqliteSchema.Migrations[version - 1], cancellationToken).ConfigureAwait(false);
-                    using var record = connection.CreateCommand();
-                    record.Transaction = transaction;
-                    record.CommandText = "INSERT INTO " + SqliteSchema.VersionTable + " (version, applied_at) VALUES ($version, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
-                    record.Parameters.AddWithValue("$version", version);
-                    await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
     /// <inheritdoc/>
     public async ValueTask<Deal?> GetAsync(string dealId, CancellationToken cancellationToken = default)
     {
@@ -128,17 +108,7 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
         {
             try
             {
-                var writer = _writer ??= await OpenSessionAsync(cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    return await ReadDealAsync(writer, null, dealId, cancellationToken).ConfigureAwait(false);
-                }
-                catch
-                {
-                    _writer = null;
-                    writer.Dispose();
-                    throw;
-                }
+                return await OnWriterAsync((session, ct) => ReadDealAsync(session, null, dealId, ct), cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -146,58 +116,31 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
             }
         }
 
-        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var deal = await ReadDealAsync(session, null, dealId, cancellationToken).ConfigureAwait(false);
-            Return(session);
-            return deal;
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
+        return await OnReaderAsync((session, ct) => ReadDealAsync(session, null, dealId, ct), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
-    public async ValueTask<bool> TrySaveAsync(Deal deal, long expectedVersion, IReadOnlyList<DealEvent> events, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> TrySaveAsync(IReadOnlyList<DealWrite> writes, CancellationToken cancellationToken = default)
     {
-        DealStoreChecks.ValidateSave(deal, expectedVersion, events);
+        DealStoreChecks.ValidateSave(writes);
         cancellationToken.ThrowIfCancellationRequested();
-        var pipeline = _pipelines.Get(deal.PipelineId, deal.PipelineVersion);
-        var data = _data.Serialize(pipeline, deal.Data);
+        var data = new string[writes.Count];
+        for (var i = 0; i < writes.Count; i++)
+        {
+            data[i] = _rows.SerializeData(writes[i].Deal);
+        }
+
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-
-        // SQLite has one writer at a time: writers of this store queue here rather than polling the file lock.
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var saved = await WriteAsync((session, ct) => SaveAsync(session, writes, data, ct), cancellationToken).ConfigureAwait(false);
+        if (saved)
         {
-            var session = _writer ??= await OpenSessionAsync(cancellationToken).ConfigureAwait(false);
-            bool saved;
-            try
+            for (var i = 0; i < writes.Count; i++)
             {
-                saved = await SaveAsync(session, deal, expectedVersion, events, data, cancellationToken).ConfigureAwait(false);
+                _rows.Saved(writes[i].Deal, data[i]);
             }
-            catch
-            {
-                // The connection may be broken or mid-transaction: the next write opens a fresh one.
-                _writer = null;
-                session.Dispose();
-                throw;
-            }
-
-            if (saved)
-            {
-                _data.Saved(pipeline, deal.Id, data, deal.Data);
-            }
-
-            return saved;
         }
-        finally
-        {
-            _writeGate.Release();
-        }
+
+        return saved;
     }
 
     /// <inheritdoc/>
@@ -207,41 +150,16 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
         DealStoreChecks.ValidatePage(afterSequence, limit);
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var command = session.Command(SqliteStatement.SelectEvents, null);
-            var p = command.Parameters;
-            p[0].Value = dealId;
-            p[1].Value = afterSequence;
-            p[2].Value = limit ?? -1;
-            var events = new List<DealEvent>();
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
+        return await OnReaderAsync(
+            async (session, ct) =>
             {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    events.Add(EventPayload.ToEvent(
-                        reader.GetString(7),
-                        dealId,
-                        reader.GetInt64(0),
-                        StoredEnums.ParseEventKind(reader.GetString(1)),
-                        FromTicks(reader.GetInt64(2)),
-                        reader.GetString(3),
-                        reader.GetNullableString(4),
-                        reader.GetNullableString(5),
-                        reader.GetString(6)));
-                }
-            }
-
-            Return(session);
-            return events;
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
+                var command = session.Command(SqliteStatement.SelectEvents, null);
+                _rows.SetParameter(command, 0, EventColumns.All[0], dealId);
+                _rows.SetParameter(command, 1, new StoredColumn("after", StoredValueKind.Number), afterSequence);
+                _rows.SetParameter(command, 2, new StoredColumn("limit", StoredValueKind.Number), (long?)limit ?? -1L);
+                return (IReadOnlyList<DealEvent>)await StoreCommands.ReadAllAsync(command, r => _rows.ReadEvent(r), ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -250,44 +168,21 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
         DealStoreChecks.ValidateQuery(query);
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            DealPage page;
-
-            // The command is disposed before the session goes back to the pool: a connection serves one thread at a time.
-            var command = session.Connection.CreateCommand();
-            try
+        return await OnReaderAsync(
+            async (session, ct) =>
             {
-                var sql = new StringBuilder("SELECT " + SqliteStatement.Columns + " FROM salesflow_deals WHERE 1 = 1");
-                DealQuerySql.AppendFilters(sql, command, query, '$', static t => t.UtcTicks);
+                // Disposed before the session goes back to the pool: a connection serves one thread at a time.
+                using var command = session.Connection.CreateCommand();
+                var sql = new StringBuilder("SELECT " + DealColumns.List + " FROM salesflow_deals WHERE 1 = 1");
+                DealQuerySql.AppendFilters(sql, command, query, SqliteDialect.Instance);
                 command.CommandText = sql.ToString();
-
-                var deals = new List<Deal>();
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        deals.Add(ReadDeal(reader));
-                    }
+                    return await DealQuerySql.ReadPageAsync(reader, _rows, query, ct).ConfigureAwait(false);
                 }
-
-                page = DealQuerySql.ToPage(deals, query);
-            }
-            finally
-            {
-                command.Dispose();
-            }
-
-            Return(session);
-            return page;
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -295,32 +190,78 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
     {
         DealStoreChecks.ValidateImport(batch);
         cancellationToken.ThrowIfCancellationRequested();
-        var data = StoreRows.SerializeImportData(_pipelines, batch);
+        var data = _rows.SerializeImportData(batch);
         if (batch.Count == 0)
         {
             return;
         }
 
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var session = _writer ??= await OpenSessionAsync(cancellationToken).ConfigureAwait(false);
-            try
+        await WriteAsync((session, ct) => ImportBatchAsync(session, batch, data, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<FeedEvent>> ReadFeedAsync(FeedPosition after, int limit, CancellationToken cancellationToken = default)
+    {
+        DealStoreChecks.ValidateFeedRead(limit);
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        return await OnReaderAsync(
+            async (session, ct) =>
             {
-                await ImportBatchAsync(session, batch, data, cancellationToken).ConfigureAwait(false);
-            }
-            catch
+                var command = session.Command(SqliteStatement.ReadFeed, null);
+                _rows.SetParameter(command, 0, new StoredColumn("after", StoredValueKind.Number), after.Commit);
+                _rows.SetParameter(command, 1, new StoredColumn("limit", StoredValueKind.Number), (long)limit);
+                return (IReadOnlyList<FeedEvent>)await StoreCommands.ReadAllAsync(command, _rows.ReadFeedEvent, ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<FeedPosition> GetCheckpointAsync(string handler, CancellationToken cancellationToken = default)
+    {
+        DealStoreChecks.ValidateHandler(handler);
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        return await OnReaderAsync((session, ct) => Handlers.GetCheckpointAsync(session.Connection, handler, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> TryAcquireLeaseAsync(string handler, string owner, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        DealStoreChecks.ValidateHandler(handler, owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        return await WriteAsync(
+            (session, ct) => Handlers.TryAcquireLeaseAsync(session.Connection, null, handler, owner, duration, _time.GetUtcNow(), ct),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> TrySaveCheckpointAsync(string handler, string owner, FeedPosition position, CancellationToken cancellationToken = default)
+    {
+        DealStoreChecks.ValidateHandler(handler, owner);
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        return await WriteAsync(
+            (session, ct) => Handlers.TrySaveCheckpointAsync(session.Connection, null, handler, owner, position, _time.GetUtcNow(), ct),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask ReleaseLeaseAsync(string handler, string owner, CancellationToken cancellationToken = default)
+    {
+        DealStoreChecks.ValidateHandler(handler, owner);
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await WriteAsync(
+            async (session, ct) =>
             {
-                _writer = null;
-                session.Dispose();
-                throw;
-            }
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
+                await Handlers.ReleaseLeaseAsync(session.Connection, null, handler, owner, ct).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Releases the store's pooled connections, so the database file is closed.</summary>
@@ -341,7 +282,6 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
             SqliteConnection.ClearPool(connection);
         }
 
-        _writeGate.Dispose();
         _schema.Dispose();
     }
 
@@ -353,60 +293,88 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private static SqliteConnectionStringBuilder BuildConnectionString(SqliteDealStoreOptions options)
+    private async ValueTask MigrateAsync(CancellationToken cancellationToken)
     {
-        if (options.BusyTimeout < TimeSpan.Zero || options.BusyTimeout.TotalMilliseconds > int.MaxValue)
-        {
-            throw new ArgumentException("SqliteDealStoreOptions.BusyTimeout must be between zero and about 24 days.", nameof(options));
-        }
-
-        SqliteConnectionStringBuilder builder;
-        if (options.ConnectionString is not null)
-        {
-            if (options.DataSource is not null)
+        await WriteAsync(
+            async (session, ct) =>
             {
-                throw new ArgumentException("Set either SqliteDealStoreOptions.DataSource or SqliteDealStoreOptions.ConnectionString, not both.", nameof(options));
-            }
+                var connection = session.Connection;
+                using (var wal = connection.CreateCommand())
+                {
+                    // WAL is a property of the file; it cannot be switched inside a transaction.
+                    wal.CommandText = "PRAGMA journal_mode = WAL;";
+                    await wal.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                }
 
-            builder = new SqliteConnectionStringBuilder(options.ConnectionString);
-        }
-        else if (!string.IsNullOrWhiteSpace(options.DataSource))
-        {
-            builder = new SqliteConnectionStringBuilder { DataSource = options.DataSource };
-        }
-        else
-        {
-            throw new ArgumentException("Set SqliteDealStoreOptions.DataSource to the database file's path (or ConnectionString).", nameof(options));
-        }
+                var transaction = connection.BeginTransaction(deferred: false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    await SqliteSchema.Migrator.MigrateAsync(transaction, DataSource, ct).ConfigureAwait(false);
+                    await transaction.CommitAsync(ct).ConfigureAwait(false);
+                }
 
-        if (string.IsNullOrWhiteSpace(builder.DataSource)
-            || builder.Mode == SqliteOpenMode.Memory
-            || string.Equals(builder.DataSource, ":memory:", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ArgumentException("SqliteDealStore needs a database file; for a store in memory use InMemoryDealStore.", nameof(options));
-        }
-
-        builder.DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds));
-        return builder;
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
+    // Runs a write on this store's writer session inside the file's gate: writers of this process queue here,
+    // asynchronously, and only the one inside takes SQLite's write lock.
+    private async Task<T> WriteAsync<T>(Func<SqliteSession, CancellationToken, Task<T>> write, CancellationToken cancellationToken)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await OnWriterAsync(write, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
     }
 
-    private static async Task<int> ReadSchemaVersionAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    // Called inside the file's gate.
+    private async Task<T> OnWriterAsync<T>(Func<SqliteSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT COALESCE(MAX(version), 0) FROM " + SqliteSchema.VersionTable;
-        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var session = _writer ??= await OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await work(session, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not DealDataDamagedException)
+        {
+            // The connection may be broken or mid-transaction: the next write opens a fresh one.
+            _writer = null;
+            session.Dispose();
+            throw;
+        }
     }
 
-    private static async Task ImportBatchAsync(SqliteSession session, IReadOnlyList<DealImport> batch, string[] data, CancellationToken cancellationToken)
+    private async Task<T> OnReaderAsync<T>(Func<SqliteSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        T result;
+        try
+        {
+            result = await work(session, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DealDataDamagedException)
+        {
+            Return(session);
+            throw;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+
+        Return(session);
+        return result;
+    }
+
+    private async Task<bool> ImportBatchAsync(SqliteSession session, IReadOnlyList<DealImport> batch, string[] data, CancellationToken cancellationToken)
     {
         var transaction = session.Connection.BeginTransaction(deferred: false);
         await using (transaction.ConfigureAwait(false))
@@ -416,10 +384,9 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
             {
                 exists.Transaction = transaction;
                 exists.CommandText = "SELECT 1 FROM salesflow_deals WHERE id = $id";
-                var id = exists.Parameters.Add("$id", SqliteType.Text);
                 foreach (var item in batch)
                 {
-                    id.Value = item.Deal.Id;
+                    _rows.SetParameter(exists, 0, DealColumns.All[0], item.Deal.Id);
                     if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null)
                     {
                         existing.Add($"Deal '{item.Deal.Id}' already exists.");
@@ -435,107 +402,51 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
             var insert = session.Command(SqliteStatement.InsertDeal, transaction);
             for (var i = 0; i < batch.Count; i++)
             {
-                BindDeal(insert, batch[i].Deal, data[i]);
+                _rows.BindDeal(insert, batch[i].Deal, data[i]);
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 await InsertEventsAsync(session, transaction, batch[i].Events, cancellationToken).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
         }
     }
 
-    // Binds the deal parameters in SqliteStatement's order (the order of its deal columns).
-    private static void BindDeal(SqliteCommand command, Deal deal, string data)
-    {
-        var p = command.Parameters;
-        p[0].Value = deal.Id;
-        p[1].Value = deal.PipelineId;
-        p[2].Value = deal.PipelineVersion;
-        p[3].Value = deal.StageId;
-        p[4].Value = (object?)deal.PreviousStageId ?? DBNull.Value;
-        p[5].Value = deal.Version;
-        p[6].Value = deal.LastSequence;
-        p[7].Value = deal.CreatedAt.UtcTicks;
-        p[8].Value = deal.UpdatedAt.UtcTicks;
-        p[9].Value = deal.StageEnteredAt.UtcTicks;
-        p[10].Value = deal.LastActivityAt.UtcTicks;
-        p[11].Value = (object?)deal.Owner ?? DBNull.Value;
-
-        // Amounts are kept as exact decimal text (a REAL would round, a numeric affinity would convert).
-        p[12].Value = deal.Amount is { } amount ? amount.ToString(CultureInfo.InvariantCulture) : DBNull.Value;
-        p[13].Value = StoredEnums.ToText(deal.Outcome);
-        p[14].Value = (object?)deal.OutcomeReason ?? DBNull.Value;
-        p[15].Value = deal.NextFollowUpAt is { } due ? due.UtcTicks : DBNull.Value;
-        p[16].Value = EventPayload.SerializeChecklist(deal.CompletedChecklistItems);
-        p[17].Value = data;
-    }
-
-    private static async Task InsertEventsAsync(SqliteSession session, SqliteTransaction transaction, IReadOnlyList<DealEvent> events, CancellationToken cancellationToken)
+    private async Task InsertEventsAsync(SqliteSession session, SqliteTransaction transaction, IReadOnlyList<DealEvent> events, CancellationToken cancellationToken)
     {
         var command = session.Command(SqliteStatement.InsertEvent, transaction);
-        var p = command.Parameters;
         foreach (var e in events)
         {
-            p[0].Value = e.DealId;
-            p[1].Value = e.Sequence;
-            p[2].Value = StoredEnums.ToText(e.Kind);
-            p[3].Value = e.Timestamp.UtcTicks;
-            p[4].Value = e.Actor;
-            p[5].Value = (object?)e.Trigger ?? DBNull.Value;
-            p[6].Value = (object?)e.FromStage ?? DBNull.Value;
-            p[7].Value = e.ToStage;
-            p[8].Value = EventPayload.Serialize(e);
+            _rows.BindEvent(command, 0, e);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static DateTimeOffset FromTicks(long utcTicks) => new(utcTicks, TimeSpan.Zero);
-
     private async Task<Deal?> ReadDealAsync(SqliteSession session, SqliteTransaction? transaction, string dealId, CancellationToken cancellationToken)
     {
         var command = session.Command(SqliteStatement.SelectDeal, transaction);
-        command.Parameters[0].Value = dealId;
+        _rows.SetParameter(command, 0, DealColumns.All[0], dealId);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
-            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadDeal(reader) : null;
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? _rows.ReadDeal(reader) : null;
         }
     }
 
-    private async Task<bool> SaveAsync(SqliteSession session, Deal deal, long expectedVersion, IReadOnlyList<DealEvent> events, string data, CancellationToken cancellationToken)
+    // One transaction for every write: any write that does not apply rolls the whole save back.
+    private async Task<bool> SaveAsync(SqliteSession session, IReadOnlyList<DealWrite> writes, string[] data, CancellationToken cancellationToken)
     {
         var transaction = session.Connection.BeginTransaction(deferred: false);
         await using (transaction.ConfigureAwait(false))
         {
-            if (expectedVersion == 0)
+            for (var i = 0; i < writes.Count; i++)
             {
-                var insert = session.Command(SqliteStatement.InsertNewDeal, transaction);
-                BindDeal(insert, deal, data);
-                if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                if (!await SaveOneAsync(session, transaction, writes[i], data[i], cancellationToken).ConfigureAwait(false))
                 {
                     return false;
                 }
             }
-            else
-            {
-                var update = session.Command(SqliteStatement.UpdateDeal, transaction);
-                BindDeal(update, deal, data);
-                update.Parameters[18].Value = expectedVersion;
-                update.Parameters[19].Value = events[0].Sequence - 1;
-                if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
-                {
-                    var stored = await ReadDealAsync(session, transaction, deal.Id, cancellationToken).ConfigureAwait(false);
-                    if (stored is not null && stored.Version == expectedVersion)
-                    {
-                        // The version matches, so the events must be what does not fit: this throws.
-                        DealStoreChecks.ValidateSequence(stored, events);
-                    }
 
-                    return false;
-                }
-            }
-
-            await InsertEventsAsync(session, transaction, events, cancellationToken).ConfigureAwait(false);
             if (BeforeCommit is { } beforeCommit)
             {
                 await beforeCommit(session.Connection, cancellationToken).ConfigureAwait(false);
@@ -544,6 +455,51 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }
+    }
+
+    private async Task<bool> SaveOneAsync(SqliteSession session, SqliteTransaction transaction, DealWrite write, string data, CancellationToken cancellationToken)
+    {
+        var (deal, expectedVersion, events) = write;
+        if (expectedVersion == 0)
+        {
+            var insert = session.Command(SqliteStatement.InsertNewDeal, transaction);
+            _rows.BindDeal(insert, deal, data);
+            if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+            {
+                return false;
+            }
+        }
+        else
+        {
+            var update = session.Command(SqliteStatement.UpdateDeal, transaction);
+            _rows.BindDeal(update, deal, data);
+            var next = DealColumns.All.Count;
+            _rows.SetParameter(update, next, new StoredColumn("expected_version", StoredValueKind.Number), expectedVersion);
+            _rows.SetParameter(update, next + 1, new StoredColumn("previous_sequence", StoredValueKind.Number), events[0].Sequence - 1);
+            if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+            {
+                var stored = await ReadDealAsync(session, transaction, deal.Id, cancellationToken).ConfigureAwait(false);
+                if (stored is not null && stored.Version == expectedVersion)
+                {
+                    // The version matches, so the events must be what does not fit: this throws.
+                    DealStoreChecks.ValidateSequence(stored, events);
+                }
+
+                return false;
+            }
+        }
+
+        try
+        {
+            await InsertEventsAsync(session, transaction, events, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex) when (SqliteDialect.Instance.Classify(ex) == StoreErrorKind.Conflict)
+        {
+            // An event of this sequence exists already: another writer won.
+            return false;
+        }
+
+        return true;
     }
 
     private Task<SqliteSession> OpenSessionAsync(CancellationToken cancellationToken) =>
@@ -575,33 +531,5 @@ public sealed class SqliteDealStore : IDealStore, IDisposable, IAsyncDisposable
         }
 
         session.Dispose();
-    }
-
-    private Deal ReadDeal(SqliteDataReader reader)
-    {
-        var pipelineId = reader.GetString(1);
-        var pipelineVersion = reader.GetInt32(2);
-        var id = reader.GetString(0);
-        return new Deal
-        {
-            Id = id,
-            PipelineId = pipelineId,
-            PipelineVersion = pipelineVersion,
-            StageId = reader.GetString(3),
-            PreviousStageId = reader.GetNullableString(4),
-            Version = reader.GetInt64(5),
-            LastSequence = reader.GetInt64(6),
-            CreatedAt = FromTicks(reader.GetInt64(7)),
-            UpdatedAt = FromTicks(reader.GetInt64(8)),
-            StageEnteredAt = FromTicks(reader.GetInt64(9)),
-            LastActivityAt = FromTicks(reader.GetInt64(10)),
-            Owner = reader.GetNullableString(11),
-            Amount = reader.IsDBNull(12) ? null : decimal.Parse(reader.GetString(12), NumberStyles.Number, CultureInfo.InvariantCulture),
-            Outcome = StoredEnums.ParseStageKind(reader.GetString(13)),
-            OutcomeReason = reader.GetNullableString(14),
-            NextFollowUpAt = reader.IsDBNull(15) ? null : FromTicks(reader.GetInt64(15)),
-            CompletedChecklistItems = EventPayload.DeserializeChecklist(reader.GetString(16)),
-            Data = _data.Deserialize(_pipelines.Get(pipelineId, pipelineVersion), id, reader.GetString(17)),
-        };
     }
 }

@@ -1,3 +1,5 @@
+using SalesFlow.Storage.Relational;
+
 namespace SalesFlow.Sqlite;
 
 // The store's schema as ordered migrations: migration n brings a database from version n-1 to n.
@@ -46,7 +48,48 @@ internal static class SqliteSchema
             PRIMARY KEY (deal_id, sequence)
         );
         """,
+
+        // 2: the sequence of the event that entered the current stage.
+        "ALTER TABLE salesflow_deals ADD COLUMN stage_entered_sequence INTEGER NOT NULL DEFAULT 0;\n" +
+        StandardMigrations.BackfillStageEnteredSequence("salesflow_deals", "salesflow_deals", "salesflow_deal_events") + ";",
+
+        // 3: the event feed. Events get a position in commit order (SQLite has one writer at a time, so insertion order
+        // is commit order; AUTOINCREMENT never reuses one), existing events keep the order they were written in.
+        """
+        CREATE TABLE salesflow_deal_events_v3 (
+            position    INTEGER PRIMARY KEY AUTOINCREMENT,
+            deal_id     TEXT    NOT NULL REFERENCES salesflow_deals (id),
+            sequence    INTEGER NOT NULL,
+            kind        TEXT    NOT NULL,
+            occurred_at INTEGER NOT NULL,
+            actor       TEXT    NOT NULL,
+            trigger     TEXT    NULL,
+            from_stage  TEXT    NULL,
+            to_stage    TEXT    NOT NULL,
+            payload     TEXT    NOT NULL,
+            UNIQUE (deal_id, sequence)
+        );
+        INSERT INTO salesflow_deal_events_v3 (deal_id, sequence, kind, occurred_at, actor, trigger, from_stage, to_stage, payload)
+            SELECT deal_id, sequence, kind, occurred_at, actor, trigger, from_stage, to_stage, payload FROM salesflow_deal_events ORDER BY rowid;
+        DROP TABLE salesflow_deal_events;
+        ALTER TABLE salesflow_deal_events_v3 RENAME TO salesflow_deal_events;
+        CREATE TABLE salesflow_feed_handlers (
+            name              TEXT    NOT NULL PRIMARY KEY,
+            checkpoint_commit INTEGER NOT NULL DEFAULT 0,
+            checkpoint_offset INTEGER NOT NULL DEFAULT 0,
+            lease_owner       TEXT    NULL,
+            lease_expires_at  INTEGER NULL
+        );
+        """,
     ];
+
+    public static SchemaMigrator Migrator { get; } = new(
+        SqliteDialect.Instance,
+        VersionTable,
+        "CREATE TABLE IF NOT EXISTS " + VersionTable + " (version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL)",
+        Migrations,
+        "SalesFlow.Sqlite",
+        "INSERT INTO " + VersionTable + " (version, applied_at) VALUES ($version, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))");
 
     public static int CurrentVersion => Migrations.Length;
 }

@@ -1,10 +1,11 @@
 using Microsoft.Data.Sqlite;
+using SalesFlow.Storage.Relational;
 
 namespace SalesFlow.Sqlite;
 
 // One open connection of a SqliteDealStore with the store's statements compiled on it. The store keeps its
 // sessions and reuses them, so a load or save neither opens a connection, nor sets the connection's pragmas,
-// nor compiles SQL again.
+// nor compiles SQL again. Parameters are created by the first bind and rebound by index afterwards.
 internal sealed class SqliteSession : IDisposable
 {
     private readonly SqliteCommand?[] _commands = new SqliteCommand?[SqliteStatement.Count];
@@ -46,11 +47,6 @@ internal sealed class SqliteSession : IDisposable
         {
             command = Connection.CreateCommand();
             command.CommandText = statement.Sql;
-            foreach (var name in statement.Parameters)
-            {
-                command.Parameters.Add(new SqliteParameter(name, DBNull.Value));
-            }
-
             command.Prepare();
             _commands[statement.Slot] = command;
         }
@@ -70,70 +66,52 @@ internal sealed class SqliteSession : IDisposable
     }
 }
 
-// A statement a session keeps compiled, with its parameters in binding order.
+// A statement a session keeps compiled. Deal statements bind DealColumns first (DealRowMapper.BindDeal), event
+// statements EventColumns.
 internal sealed class SqliteStatement
 {
-    public const int Count = 6;
+    public const int Count = 7;
 
-    private const string DealColumns =
-        "id, pipeline_id, pipeline_version, stage_id, previous_stage_id, version, last_sequence, created_at, updated_at, " +
-        "stage_entered_at, last_activity_at, owner, amount, outcome, outcome_reason, next_follow_up_at, checklist, data";
+    private const string Deals = "salesflow_deals";
+    private const string Events = "salesflow_deal_events";
 
-    private const string InsertDealSql =
-        "INSERT INTO salesflow_deals (" + DealColumns + ") VALUES ($id, $pipeline_id, $pipeline_version, $stage_id, " +
-        "$previous_stage_id, $version, $last_sequence, $created_at, $updated_at, $stage_entered_at, $last_activity_at, " +
-        "$owner, $amount, $outcome, $outcome_reason, $next_follow_up_at, $checklist, $data)";
+    private static readonly string InsertDealSql =
+        "INSERT INTO " + Deals + " (" + DealColumns.List + ") VALUES (" + DealColumns.ParameterList(SqliteDialect.Instance) + ")";
 
-    // The deal parameters in the order SqliteDealStore binds them (the order of DealColumns).
-    private static readonly string[] DealParameters =
-    [
-        "$id", "$pipeline_id", "$pipeline_version", "$stage_id", "$previous_stage_id", "$version", "$last_sequence", "$created_at",
-        "$updated_at", "$stage_entered_at", "$last_activity_at", "$owner", "$amount", "$outcome", "$outcome_reason",
-        "$next_follow_up_at", "$checklist", "$data",
-    ];
-
-    private SqliteStatement(int slot, string sql, string[] parameters)
+    private SqliteStatement(int slot, string sql)
     {
         Slot = slot;
         Sql = sql;
-        Parameters = parameters;
     }
 
-    /// <summary>The deal columns, in the order <see cref="SelectDeal"/> and the deal statements use.</summary>
-    public static string Columns => DealColumns;
+    public static SqliteStatement SelectDeal { get; } = new(0, "SELECT " + DealColumns.List + " FROM " + Deals + " WHERE id = $id");
 
-    public static SqliteStatement SelectDeal { get; } = new(0, "SELECT " + DealColumns + " FROM salesflow_deals WHERE id = $id", ["$id"]);
+    public static SqliteStatement InsertDeal { get; } = new(1, InsertDealSql);
 
-    public static SqliteStatement InsertDeal { get; } = new(1, InsertDealSql, DealParameters);
+    public static SqliteStatement InsertNewDeal { get; } = new(2, InsertDealSql + " ON CONFLICT (id) DO NOTHING");
 
-    public static SqliteStatement InsertNewDeal { get; } = new(2, InsertDealSql + " ON CONFLICT (id) DO NOTHING", DealParameters);
-
-    // Then $expected_version and $previous_sequence.
+    // After the deal's columns: $expected_version, $previous_sequence.
     public static SqliteStatement UpdateDeal { get; } = new(
         3,
-        "UPDATE salesflow_deals SET pipeline_id = $pipeline_id, pipeline_version = $pipeline_version, stage_id = $stage_id, " +
-        "previous_stage_id = $previous_stage_id, version = $version, last_sequence = $last_sequence, created_at = $created_at, " +
-        "updated_at = $updated_at, stage_entered_at = $stage_entered_at, last_activity_at = $last_activity_at, owner = $owner, " +
-        "amount = $amount, outcome = $outcome, outcome_reason = $outcome_reason, next_follow_up_at = $next_follow_up_at, " +
-        "checklist = $checklist, data = $data " +
-        "WHERE id = $id AND version = $expected_version AND last_sequence = $previous_sequence",
-        [.. DealParameters, "$expected_version", "$previous_sequence"]);
+        "UPDATE " + Deals + " SET " + DealColumns.Assignments(SqliteDialect.Instance) +
+        " WHERE id = $id AND version = $expected_version AND last_sequence = $previous_sequence");
 
     public static SqliteStatement InsertEvent { get; } = new(
         4,
-        "INSERT INTO salesflow_deal_events (deal_id, sequence, kind, occurred_at, actor, trigger, from_stage, to_stage, payload) " +
-        "VALUES ($deal_id, $sequence, $kind, $occurred_at, $actor, $trigger, $from_stage, $to_stage, $payload)",
-        ["$deal_id", "$sequence", "$kind", "$occurred_at", "$actor", "$trigger", "$from_stage", "$to_stage", "$payload"]);
+        "INSERT INTO " + Events + " (" + EventColumns.List + ") VALUES (" + EventColumns.ParameterList(SqliteDialect.Instance) + ")");
 
+    // $deal_id, $after, $limit.
     public static SqliteStatement SelectEvents { get; } = new(
         5,
-        "SELECT sequence, kind, occurred_at, actor, trigger, from_stage, to_stage, payload FROM salesflow_deal_events " +
-        "WHERE deal_id = $deal_id AND sequence > $after ORDER BY sequence LIMIT $limit",
-        ["$deal_id", "$after", "$limit"]);
+        "SELECT " + EventColumns.List + " FROM " + Events + " WHERE deal_id = $deal_id AND sequence > $after ORDER BY sequence LIMIT $limit");
+
+    // $after, $limit. The position is the event's row id: commit order, as one writer at a time inserts.
+    public static SqliteStatement ReadFeed { get; } = new(
+        6,
+        "SELECT e.position, 0, d.pipeline_id, " + EventColumns.Qualified("e") + " FROM " + Events + " e JOIN " + Deals + " d ON d.id = e.deal_id " +
+        "WHERE e.position > $after ORDER BY e.position LIMIT $limit");
 
     public int Slot { get; }
 
     public string Sql { get; }
-
-    public IReadOnlyList<string> Parameters { get; }
 }

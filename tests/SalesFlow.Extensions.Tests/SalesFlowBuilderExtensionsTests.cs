@@ -24,14 +24,13 @@ public class SalesFlowBuilderExtensionsTests
     }
 
     [Fact]
-    public void UseStore_StoreAlreadyChosen_KeepsTheFirst()
+    public void UseStore_StoreAlreadyChosen_ThrowsNamingBothStores()
     {
-        var services = new ServiceCollection();
-        services.AddSalesFlow().UseStore<HostDealStore>().UseInMemoryStore();
-        using var provider = services.BuildServiceProvider();
+        var builder = new ServiceCollection().AddSalesFlow().UseStore<HostDealStore>();
 
-        provider.GetRequiredService<IDealStore>().Should().BeOfType<HostDealStore>();
-        services.Count(d => d.ServiceType == typeof(IDealStore)).Should().Be(1);
+        var act = () => builder.UseInMemoryStore();
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*HostDealStore*in-memory (UseInMemoryStore)*");
     }
 
     [Fact]

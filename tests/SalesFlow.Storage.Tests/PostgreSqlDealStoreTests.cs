@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Npgsql;
 using SalesFlow.PostgreSql;
 using SalesFlow.Storage.Tests.Support;
@@ -71,7 +72,7 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
         await store.EnsureSchemaAsync();
 
         store.Schema.Should().Be(Schema.Name);
-        (await Schema.ScalarAsync($"SELECT string_agg(version::text, ',') FROM \"{Schema.Name}\".schema_version")).Should().Be("1");
+        (await Schema.ScalarAsync($"SELECT string_agg(version::text, ',') FROM \"{Schema.Name}\".schema_version")).Should().Be("1,2,3");
         var indexes = (string)(await Schema.ScalarAsync($"SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE schemaname = '{Schema.Name}'"))!;
         indexes.Split(',').Should().Contain(["ix_deals_pipeline_stage", "ix_deals_follow_up", "ix_deals_last_activity", "ix_deals_owner", "deals_pkey", "deal_events_pkey"]);
     }
@@ -83,7 +84,7 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
 
         await Task.WhenAll(stores.Select(s => s.EnsureSchemaAsync().AsTask()));
 
-        (await Schema.ScalarAsync($"SELECT count(*) FROM \"{Schema.Name}\".schema_version")).Should().Be(1L);
+        (await Schema.ScalarAsync($"SELECT count(*) FROM \"{Schema.Name}\".schema_version")).Should().Be((long)PostgreSqlDealStore.SchemaVersion);
     }
 
     [PostgresFact]
@@ -200,6 +201,219 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
 
         await using var connection = await dataSource.OpenConnectionAsync();
         connection.State.Should().Be(System.Data.ConnectionState.Open);
+    }
+
+    [PostgresFact]
+    public async Task TrySaveAsync_SeveralDealsOneConflicts_SavesNothing()
+    {
+        var store = Open();
+        var a = DealFactory.NewDeal("a");
+        var b = DealFactory.NewDeal("b");
+        await store.TrySaveAsync(a, 0, [DealFactory.Started(a)]);
+        await store.TrySaveAsync(b, 0, [DealFactory.Started(b)]);
+        var (a2, a2Event) = DealFactory.Next(a, "kept out");
+        var (b2, b2Event) = DealFactory.Next(b);
+        (await store.TrySaveAsync(b2, 1, [b2Event])).Should().BeTrue();
+        var (stale, staleEvent) = DealFactory.Next(b, "stale");
+        var created = DealFactory.NewDeal("c");
+
+        var saved = await Open().TrySaveAsync(
+            [new DealWrite(a2, 1, [a2Event]), new DealWrite(created, 0, [DealFactory.Started(created)]), new DealWrite(stale, 1, [staleEvent])]);
+
+        saved.Should().BeFalse();
+        (await store.GetAsync("a"))!.Version.Should().Be(1);
+        (await store.GetAsync("c")).Should().BeNull();
+        (await Schema.ScalarAsync($"SELECT count(*) FROM \"{Schema.Name}\".deal_events WHERE deal_id IN ('a', 'c')")).Should().Be(1L);
+
+        var (b3, b3Event) = DealFactory.Next(b2);
+        (await store.TrySaveAsync([new DealWrite(a2, 1, [a2Event]), new DealWrite(b3, 2, [b3Event])])).Should().BeTrue();
+        (await Open().GetAsync("b"))!.Version.Should().Be(3);
+    }
+
+    [PostgresFact]
+    public async Task EnsureSchemaAsync_VersionOneSchema_BackfillsStageEnteredSequenceAndKeepsEventsInTheFeed()
+    {
+        var v1 = new PostgreSqlSchema(Schema.Name).Migrator.Migrations[0];
+        var t0 = "'2025-01-01T00:00:00Z'";
+        await Schema.ExecuteAsync(
+            $"CREATE SCHEMA \"{Schema.Name}\"; " + v1 + $"; SET search_path TO \"{Schema.Name}\";" +
+            " CREATE TABLE schema_version (version integer NOT NULL PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now()); INSERT INTO schema_version (version) VALUES (1);" +
+            $"INSERT INTO deals VALUES ('old', 'store-tests', 1, 'working', 'open', 3, 3, {t0}, {t0}, {t0}, {t0}, NULL, NULL, 'Open', NULL, NULL, '{{}}', '{{}}');" +
+            $"INSERT INTO deal_events VALUES ('old', 1, 'Started', {t0}, 'a', NULL, NULL, 'open', '{{}}'), ('old', 2, 'Transition', {t0}, 'a', 'toggle', 'open', 'working', '{{}}'), ('old', 3, 'Activity', {t0}, 'a', NULL, 'working', 'working', '{{}}');");
+
+        var store = Open();
+
+        (await store.GetAsync("old"))!.StageEnteredSequence.Should().Be(2);
+        (await store.ReadFeedAsync(FeedPosition.Start, 10)).Select(f => f.Event.Sequence).Should().Equal(1, 2, 3);
+    }
+
+    [PostgresFact]
+    public async Task ReadFeedAsync_ConcurrentWritersOnManyDeals_DeliversEveryEventOnceInSequenceOrderPerDeal()
+    {
+        const int dealCount = 24, writerCount = 6, savesPerWriter = 40;
+        var writerStores = Enumerable.Range(0, 3).Select(_ => Open()).ToList();
+        var reader = Open();
+        await reader.ImportAsync([DealFactory.Imported("imported", 3)]);
+        for (var d = 0; d < dealCount; d++)
+        {
+            var deal = DealFactory.NewDeal($"deal-{d:D2}");
+            await writerStores[0].TrySaveAsync(deal, 0, [DealFactory.Started(deal)]);
+        }
+
+        var writing = true;
+        var delivered = new List<FeedEvent>();
+        var follow = Task.Run(async () =>
+        {
+            var after = FeedPosition.Start;
+            while (true)
+            {
+                var done = !Volatile.Read(ref writing);
+                var page = await reader.ReadFeedAsync(after, 50);
+                delivered.AddRange(page);
+                after = page.Count > 0 ? page[^1].Position : after;
+                if (page.Count == 0)
+                {
+                    if (done)
+                    {
+                        return;
+                    }
+
+                    await Task.Delay(5);
+                }
+            }
+        });
+
+        await Task.WhenAll(Enumerable.Range(0, writerCount).Select(w => Task.Run(async () =>
+        {
+            var random = new Random(w);
+            for (var i = 0; i < savesPerWriter; i++)
+            {
+                var store = writerStores[random.Next(writerStores.Count)];
+                var ids = random.Next(4) == 0
+                    ? new[] { $"deal-{random.Next(dealCount):D2}", $"deal-{random.Next(dealCount):D2}" }.Distinct().ToArray()
+                    : [$"deal-{random.Next(dealCount):D2}"];
+                while (true)
+                {
+                    var writes = new List<DealWrite>();
+                    foreach (var id in ids)
+                    {
+                        var current = (await store.GetAsync(id))!;
+                        var (next, e) = DealFactory.Next(current, $"w{w}-{i}");
+                        writes.Add(new DealWrite(next, current.Version, [e]));
+                    }
+
+                    if (await store.TrySaveAsync(writes))
+                    {
+                        break;
+                    }
+                }
+            }
+        })));
+        Volatile.Write(ref writing, false);
+        await follow;
+
+        var stored = new List<DealEvent>();
+        foreach (var id in Enumerable.Range(0, dealCount).Select(d => $"deal-{d:D2}").Append("imported"))
+        {
+            stored.AddRange(await reader.GetEventsAsync(id));
+        }
+
+        delivered.Select(f => (f.Event.DealId, f.Event.Sequence)).Should().OnlyHaveUniqueItems("every event is delivered once")
+            .And.BeEquivalentTo(stored.Select(e => (e.DealId, e.Sequence)), "no event is skipped");
+        delivered.Select(f => f.Position).Should().BeInAscendingOrder();
+        foreach (var perDeal in delivered.GroupBy(f => f.Event.DealId))
+        {
+            perDeal.Select(f => f.Event.Sequence).Should().BeInAscendingOrder($"deal {perDeal.Key} is delivered in sequence order");
+        }
+    }
+
+    [PostgresFact]
+    public async Task TrySaveAsync_SeveralDealsWhoseTransactionIsOlderThanADealsLastEvent_RefusesSoTheFeedStaysInSequenceOrder()
+    {
+        var store = Open();
+        var a = DealFactory.NewDeal("a");
+        var d = DealFactory.NewDeal("d");
+        await store.TrySaveAsync(a, 0, [DealFactory.Started(a)]);
+        await store.TrySaveAsync(d, 0, [DealFactory.Started(d)]);
+        var (a2, a2Event) = DealFactory.Next(a);
+        var (d2, d2Event) = DealFactory.Next(d);
+        var (d3, d3Event) = DealFactory.Next(d2);
+
+        // Another session holds deal 'a', so the two-deal save takes its transaction id and then waits …
+        await using var blocker = new NpgsqlConnection(Schema.ConnectionString);
+        await blocker.OpenAsync();
+        var holding = await blocker.BeginTransactionAsync();
+        await using (var lockA = new NpgsqlCommand($"SELECT 1 FROM \"{Schema.Name}\".deals WHERE id = 'a' FOR UPDATE", blocker, holding))
+        {
+            await lockA.ExecuteNonQueryAsync();
+        }
+
+        var older = store.TrySaveAsync([new DealWrite(a2, 1, [a2Event]), new DealWrite(d3, 2, [d3Event])]).AsTask();
+        await Task.Delay(500);
+
+        // … while a younger transaction writes deal 'd' and commits first.
+        (await Open().TrySaveAsync(d2, 1, [d2Event])).Should().BeTrue();
+        await holding.RollbackAsync();
+
+        (await older).Should().BeFalse("its event would otherwise come before the younger transaction's in the feed");
+        (await store.TrySaveAsync([new DealWrite(a2, 1, [a2Event]), new DealWrite(d3, 2, [d3Event])])).Should().BeTrue("a new transaction is younger");
+        var feed = await store.ReadFeedAsync(FeedPosition.Start, 100);
+        feed.Where(f => f.Event.DealId == "d").Select(f => f.Event.Sequence).Should().Equal(1, 2, 3);
+    }
+
+    [PostgresFact]
+    public async Task Leases_TwoStoresOnOneDatabase_OneHolderUntilExpiryOrRelease()
+    {
+        var first = Open();
+        var second = Open();
+
+        (await first.TryAcquireLeaseAsync("mailer", "p1", TimeSpan.FromMilliseconds(800))).Should().BeTrue();
+        (await second.TryAcquireLeaseAsync("mailer", "p2", TimeSpan.FromSeconds(30))).Should().BeFalse();
+        (await first.TrySaveCheckpointAsync("mailer", "p1", new FeedPosition(7, 3))).Should().BeTrue();
+        (await second.TrySaveCheckpointAsync("mailer", "p2", new FeedPosition(9, 0))).Should().BeFalse();
+        (await second.GetCheckpointAsync("mailer")).Should().Be(new FeedPosition(7, 3));
+
+        await Task.Delay(1200);
+        (await first.TrySaveCheckpointAsync("mailer", "p1", new FeedPosition(8, 0))).Should().BeFalse("the lease expired");
+        (await second.TryAcquireLeaseAsync("mailer", "p2", TimeSpan.FromSeconds(30))).Should().BeTrue("an expired lease is taken over");
+        (await first.TryAcquireLeaseAsync("mailer", "p1", TimeSpan.FromSeconds(30))).Should().BeFalse();
+
+        await second.ReleaseLeaseAsync("mailer", "p2");
+        (await first.TryAcquireLeaseAsync("mailer", "p1", TimeSpan.FromSeconds(30))).Should().BeTrue("a released lease is free at once");
+    }
+
+    [PostgresFact]
+    public async Task Leases_ManyStoresRacing_OnlyOneHolder()
+    {
+        var stores = Enumerable.Range(0, 8).Select(_ => Open()).ToList();
+        await stores[0].EnsureSchemaAsync();
+
+        var acquired = await Task.WhenAll(stores.Select((s, i) => s.TryAcquireLeaseAsync("race", $"p{i}", TimeSpan.FromSeconds(30)).AsTask()));
+
+        acquired.Count(a => a).Should().Be(1);
+    }
+
+    [PostgresFact]
+    public async Task GetAsync_DamagedData_ThrowsNamingTheDealAndQueryReportsIt()
+    {
+        var store = Open();
+        foreach (var id in new[] { "d1", "d2", "d3" })
+        {
+            var deal = DealFactory.NewDeal(id);
+            await store.TrySaveAsync(deal, 0, [DealFactory.Started(deal, note: "n")]);
+        }
+
+        await Schema.ExecuteAsync($"UPDATE \"{Schema.Name}\".deals SET data = '{{\"Counter\": \"top-secret\"}}' WHERE id = 'd2'");
+        await Schema.ExecuteAsync($"UPDATE \"{Schema.Name}\".deal_events SET payload = '{{\"overriddenGuards\": \"top-secret\"}}' WHERE deal_id = 'd3'");
+        var fresh = Open();
+
+        var get = async () => await fresh.GetAsync("d2");
+        (await get.Should().ThrowAsync<DealDataDamagedException>()).Which.Message.Should().Contain("'d2'").And.NotContain("top-secret");
+        var events = async () => await fresh.GetEventsAsync("d3");
+        (await events.Should().ThrowAsync<DealDataDamagedException>()).Which.DealId.Should().Be("d3");
+        var page = await fresh.QueryAsync(new DealQuery());
+        page.Deals.Select(d => d.Id).Should().Equal("d1", "d3");
+        page.Damaged.Should().ContainSingle().Which.DealId.Should().Be("d2");
     }
 
     private PostgreSqlDealStore Open()

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
 using SalesFlow.Sqlite;
 using SalesFlow.Storage.Tests.Support;
 
@@ -54,7 +56,8 @@ public sealed class SqliteDealStoreTests : IDisposable
         File.Exists(_file.Path).Should().BeTrue();
         store.DataSource.Should().Be(_file.Path);
         (await ScalarAsync("PRAGMA journal_mode")).Should().Be("wal");
-        (await ScalarAsync("SELECT group_concat(version) FROM salesflow_schema_version")).Should().Be(SqliteDealStore.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        (await ScalarAsync("SELECT group_concat(version) FROM salesflow_schema_version")).Should().Be("1,2,3");
+        SqliteDealStore.SchemaVersion.Should().Be(3);
         var indexes = (string)(await ScalarAsync("SELECT group_concat(name, ',') FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_%'"))!;
         indexes.Split(',').Should().BeEquivalentTo(
             "ix_salesflow_deals_pipeline_stage", "ix_salesflow_deals_follow_up", "ix_salesflow_deals_last_activity", "ix_salesflow_deals_owner");
@@ -70,7 +73,7 @@ public sealed class SqliteDealStoreTests : IDisposable
         await reopened.EnsureSchemaAsync();
         await reopened.QueryAsync(new DealQuery());
 
-        (await ScalarAsync("SELECT count(*) FROM salesflow_schema_version")).Should().Be(1L);
+        (await ScalarAsync("SELECT count(*) FROM salesflow_schema_version")).Should().Be((long)SqliteDealStore.SchemaVersion);
     }
 
     [Fact]
@@ -183,11 +186,255 @@ public sealed class SqliteDealStoreTests : IDisposable
         plan.Should().Contain("ix_salesflow_deals_pipeline_stage").And.NotContain("TEMP B-TREE");
     }
 
-    private SqliteDealStore Open()
+    [Fact]
+    public async Task TrySaveAsync_SeveralDeals_SavesAllInOneTransaction()
     {
-        var store = new SqliteDealStore(_pipelines, new SqliteDealStoreOptions { DataSource = _file.Path });
+        var store = Open();
+        var existing = DealFactory.NewDeal("referrer");
+        await store.TrySaveAsync(existing, 0, [DealFactory.Started(existing)]);
+        var (next, e) = DealFactory.Next(existing, "referred a friend");
+        var referred = DealFactory.NewDeal("referred");
+
+        var saved = await store.TrySaveAsync([new DealWrite(next, 1, [e]), new DealWrite(referred, 0, [DealFactory.Started(referred)])]);
+
+        saved.Should().BeTrue();
+        var fresh = Open();
+        (await fresh.GetAsync("referrer"))!.Version.Should().Be(2);
+        (await fresh.GetAsync("referred")).Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task TrySaveAsync_SeveralDealsOneConflicts_SavesNothing()
+    {
+        var store = Open();
+        var a = DealFactory.NewDeal("a");
+        var b = DealFactory.NewDeal("b");
+        await store.TrySaveAsync(a, 0, [DealFactory.Started(a)]);
+        await store.TrySaveAsync(b, 0, [DealFactory.Started(b)]);
+        var (a2, a2Event) = DealFactory.Next(a, "kept out");
+        var (staleB, staleBEvent) = DealFactory.Next(b);
+        (await store.TrySaveAsync(staleB, 1, [staleBEvent])).Should().BeTrue();
+        var (b3, b3Event) = DealFactory.Next(b, "stale"); // expects version 1, the store has 2
+        var created = DealFactory.NewDeal("c");
+
+        var saved = await store.TrySaveAsync(
+            [new DealWrite(a2, 1, [a2Event]), new DealWrite(created, 0, [DealFactory.Started(created)]), new DealWrite(b3, 1, [b3Event])]);
+
+        saved.Should().BeFalse();
+        var fresh = Open();
+        (await fresh.GetAsync("a"))!.Version.Should().Be(1);
+        (await fresh.GetEventsAsync("a")).Should().ContainSingle();
+        (await fresh.GetAsync("c")).Should().BeNull();
+        (await ScalarAsync("SELECT count(*) FROM salesflow_deal_events WHERE deal_id = 'c'")).Should().Be(0L);
+    }
+
+    [Fact]
+    public async Task TrySaveAsync_StageEnteredSequence_IsStoredAndReadBack()
+    {
+        var store = Open();
+        var deal = DealFactory.NewDeal("entered") with { StageEnteredSequence = 1 };
+        await store.TrySaveAsync(deal, 0, [DealFactory.Started(deal)]);
+        var (next, e) = DealFactory.Next(deal);
+        await store.TrySaveAsync(next with { StageEnteredSequence = 2 }, 1, [e]);
+
+        (await Open().GetAsync("entered"))!.StageEnteredSequence.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task EnsureSchemaAsync_VersionOneDatabase_BackfillsStageEnteredSequenceAndFeedOrder()
+    {
+        await ExecuteAsync(
+            SqliteSchema.Migrations[0] +
+            ";CREATE TABLE salesflow_schema_version (version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL);" +
+            "INSERT INTO salesflow_schema_version VALUES (1, 'then');" +
+            "INSERT INTO salesflow_deals VALUES ('old', 'store-tests', 1, 'working', 'open', 3, 3, 0, 0, 0, 0, NULL, NULL, 'Open', NULL, NULL, '[]', '{}');" +
+            "INSERT INTO salesflow_deals VALUES ('new', 'store-tests', 1, 'open', NULL, 1, 1, 0, 0, 0, 0, NULL, NULL, 'Open', NULL, NULL, '[]', '{}');" +
+            "INSERT INTO salesflow_deal_events VALUES ('old', 1, 'Started', 0, 'a', NULL, NULL, 'open', '{}');" +
+            "INSERT INTO salesflow_deal_events VALUES ('new', 1, 'Started', 0, 'a', NULL, NULL, 'open', '{}');" +
+            "INSERT INTO salesflow_deal_events VALUES ('old', 2, 'Transition', 0, 'a', 'toggle', 'open', 'working', '{}');" +
+            "INSERT INTO salesflow_deal_events VALUES ('old', 3, 'Activity', 0, 'a', NULL, 'working', 'working', '{}');");
+
+        var store = Open();
+
+        (await store.GetAsync("old"))!.StageEnteredSequence.Should().Be(2);
+        (await store.GetAsync("new"))!.StageEnteredSequence.Should().Be(1);
+        var feed = await store.ReadFeedAsync(FeedPosition.Start, 100);
+        feed.Select(f => (f.Event.DealId, f.Event.Sequence)).Should().Equal(("old", 1L), ("new", 1L), ("old", 2L), ("old", 3L));
+    }
+
+    [Fact]
+    public async Task ReadFeedAsync_SavesAndImports_AreDeliveredInCommitOrderWithRowIdPositions()
+    {
+        var store = Open();
+        var a = DealFactory.NewDeal("a");
+        await store.TrySaveAsync(a, 0, [DealFactory.Started(a)]);
+        await store.ImportAsync([DealFactory.Imported("imported", 2)]);
+        var (a2, e) = DealFactory.Next(a);
+        await store.TrySaveAsync(a2, 1, [e]);
+
+        var feed = await Open().ReadFeedAsync(FeedPosition.Start, 100);
+
+        feed.Select(f => (f.Event.DealId, f.Event.Sequence)).Should().Equal(("a", 1L), ("imported", 1L), ("imported", 2L), ("a", 2L));
+        feed.Select(f => f.Position).Should().Equal(new FeedPosition(1, 0), new FeedPosition(2, 0), new FeedPosition(3, 0), new FeedPosition(4, 0));
+        feed.Should().OnlyContain(f => f.PipelineId == StorePipeline.Id);
+        (await store.ReadFeedAsync(feed[1].Position, 1)).Should().ContainSingle().Which.Position.Should().Be(feed[2].Position);
+        (await store.ReadFeedAsync(feed[^1].Position, 10)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Leases_TwoStoresOnOneFile_OneHolderUntilExpiryOrRelease()
+    {
+        var clock = new FakeTimeProvider(DealFactory.T0);
+        var first = Open(clock);
+        var second = Open(clock);
+
+        (await first.TryAcquireLeaseAsync("mailer", "p1", TimeSpan.FromSeconds(30))).Should().BeTrue();
+        (await second.TryAcquireLeaseAsync("mailer", "p2", TimeSpan.FromSeconds(30))).Should().BeFalse();
+        (await first.TryAcquireLeaseAsync("mailer", "p1", TimeSpan.FromSeconds(30))).Should().BeTrue("the holder renews");
+        (await first.TrySaveCheckpointAsync("mailer", "p1", new FeedPosition(7, 0))).Should().BeTrue();
+        (await second.TrySaveCheckpointAsync("mailer", "p2", new FeedPosition(9, 0))).Should().BeFalse();
+        (await second.GetCheckpointAsync("mailer")).Should().Be(new FeedPosition(7, 0));
+
+        clock.Advance(TimeSpan.FromSeconds(31));
+        (await first.TrySaveCheckpointAsync("mailer", "p1", new FeedPosition(8, 0))).Should().BeFalse("the lease expired");
+        (await second.TryAcquireLeaseAsync("mailer", "p2", TimeSpan.FromSeconds(30))).Should().BeTrue("an expired lease is taken over");
+        (await first.TryAcquireLeaseAsync("mailer", "p1", TimeSpan.FromSeconds(30))).Should().BeFalse();
+
+        await second.ReleaseLeaseAsync("mailer", "p2");
+        (await first.TryAcquireLeaseAsync("mailer", "p1", TimeSpan.FromSeconds(30))).Should().BeTrue("a released lease is free at once");
+        (await first.GetCheckpointAsync("other")).Should().Be(FeedPosition.Start);
+    }
+
+    [Fact]
+    public async Task GetAsync_DamagedDataJson_ThrowsNamingTheDealNotTheContent()
+    {
+        var store = Open();
+        var deal = DealFactory.NewDeal("bad");
+        await store.TrySaveAsync(deal, 0, [DealFactory.Started(deal)]);
+        await ExecuteAsync("UPDATE salesflow_deals SET data = '{\"Customer\": \"top-secret' WHERE id = 'bad'");
+
+        var act = async () => await store.GetAsync("bad");
+
+        var thrown = await act.Should().ThrowAsync<DealDataDamagedException>().WithMessage("*'bad'*");
+        thrown.Which.DealId.Should().Be("bad");
+        thrown.Which.Message.Should().NotContain("top-secret");
+    }
+
+    [Fact]
+    public async Task GetEventsAsync_DamagedPayload_ThrowsNamingTheDeal()
+    {
+        var store = Open();
+        var deal = DealFactory.NewDeal("bad-event");
+        await store.TrySaveAsync(deal, 0, [DealFactory.Started(deal, note: "n")]);
+        await ExecuteAsync("UPDATE salesflow_deal_events SET payload = '{\"note\": \"top-secret' WHERE deal_id = 'bad-event'");
+
+        var act = async () => await Open().GetEventsAsync("bad-event");
+
+        (await act.Should().ThrowAsync<DealDataDamagedException>()).Which.Message.Should().Contain("'bad-event'").And.NotContain("top-secret");
+    }
+
+    [Fact]
+    public async Task QueryAsync_DamagedRow_IsReportedAndTheRestOfThePageReturned()
+    {
+        var store = Open();
+        foreach (var id in new[] { "d1", "d2", "d3", "d4" })
+        {
+            var deal = DealFactory.NewDeal(id);
+            await store.TrySaveAsync(deal, 0, [DealFactory.Started(deal)]);
+        }
+
+        await ExecuteAsync("UPDATE salesflow_deals SET data = 'not json' WHERE id = 'd2'");
+
+        var page = await Open().QueryAsync(new DealQuery { Limit = 3 });
+
+        page.Deals.Select(d => d.Id).Should().Equal("d1", "d3");
+        page.Damaged.Should().ContainSingle().Which.DealId.Should().Be("d2");
+        page.NextAfterDealId.Should().Be("d3");
+        (await store.QueryAsync(new DealQuery { Limit = 3, AfterDealId = "d3" })).Deals.Select(d => d.Id).Should().Equal("d4");
+    }
+
+    [Fact]
+    public async Task TrySaveAsync_64WritersWhileAnotherProcessHoldsTheLock_NoThreadIsBlockedForThem()
+    {
+        // 64 writers on 32 store objects of one file, while another connection (another process) holds the write lock.
+        // Writers that blocked a thread each while they wait would starve the thread pool of 2 cores; queued writers
+        // wait asynchronously, so only the one writer that waits inside SQLite holds a thread, and the heartbeat keeps time.
+        const int storeCount = 32, writers = 64;
+        var stores = Enumerable.Range(0, storeCount).Select(_ => Open()).ToList();
+        await stores[0].EnsureSchemaAsync();
+        foreach (var s in stores)
+        {
+            await s.EnsureSchemaAsync();
+        }
+
+        var deals = new List<Deal>();
+        for (var i = 0; i < writers; i++)
+        {
+            var deal = DealFactory.NewDeal($"w{i}");
+            await stores[0].TrySaveAsync(deal, 0, [DealFactory.Started(deal)]);
+            deals.Add(deal);
+        }
+
+        await using var other = new SqliteConnection($"Data Source={_file.Path};Pooling=False");
+        await other.OpenAsync();
+        var holding = other.BeginTransaction(deferred: false);
+
+        using var stop = new CancellationTokenSource();
+        var clock = Stopwatch.StartNew();
+        var ticks = new System.Collections.Concurrent.ConcurrentQueue<TimeSpan>();
+        var heartbeat = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
+            try
+            {
+                while (await timer.WaitForNextTickAsync(stop.Token))
+                {
+                    ticks.Enqueue(clock.Elapsed);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        await Task.Delay(100);
+
+        var holdStart = clock.Elapsed;
+        var saves = Enumerable.Range(0, writers).Select(i => Task.Run(async () =>
+        {
+            var (next, e) = DealFactory.Next(deals[i]);
+            return await stores[i % storeCount].TrySaveAsync(next, 1, [e]);
+        })).ToList();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var holdEnd = clock.Elapsed;
+        saves.Should().OnlyContain(t => !t.IsCompleted, "the write lock is held by another process");
+        holding.Commit();
+        var results = await Task.WhenAll(saves);
+        await stop.CancelAsync();
+        await heartbeat;
+
+        results.Should().OnlyContain(saved => saved);
+
+        // On a busy machine a tick is late now and then; a starved pool misses them all until the lock is released.
+        var beats = ticks.Where(t => t > holdStart && t < holdEnd).Append(holdEnd).Prepend(holdStart).ToList();
+        var worstGap = beats.Zip(beats.Skip(1), (a, b) => b - a).Max();
+        worstGap.Should().BeLessThan(TimeSpan.FromSeconds(1.5), "no thread-pool thread is blocked per waiting writer");
+        beats.Count.Should().BeGreaterThan(30, "the heartbeat ticks every 10 ms while 64 writers wait for 3 s");
+    }
+
+    private SqliteDealStore Open(TimeProvider? time = null)
+    {
+        var store = new SqliteDealStore(_pipelines, new SqliteDealStoreOptions { DataSource = _file.Path, TimeProvider = time });
         _stores.Add(store);
         return store;
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={_file.Path};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
     }
 
     private async Task<object?> ScalarAsync(string sql)

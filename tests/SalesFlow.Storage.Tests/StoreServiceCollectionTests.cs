@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using SalesFlow.PostgreSql;
 using SalesFlow.Sqlite;
 using SalesFlow.Storage.Tests.Support;
@@ -58,13 +59,96 @@ public sealed class StoreServiceCollectionTests : IDisposable
     }
 
     [Fact]
-    public async Task UseSqliteStore_StoreRegisteredBefore_Wins()
+    public void UseSqliteStore_StoreRegisteredBefore_ThrowsNamingBothStores()
     {
-        var mine = new InMemoryDealStore();
+        var builder = new ServiceCollection().AddSalesFlow().UseInMemoryStore();
 
-        await using var provider = BuildProvider(b => b.UseStore(_ => mine).UseSqliteStore(_file.Path));
+        var act = () => builder.UseSqliteStore(_file.Path);
 
-        provider.GetRequiredService<IDealStore>().Should().BeSameAs(mine);
+        act.Should().Throw<InvalidOperationException>().WithMessage("*in-memory (UseInMemoryStore)*SQLite (UseSqliteStore)*");
+    }
+
+    [Fact]
+    public void UsePostgreSqlStore_AfterSqlite_ThrowsNamingBothStores()
+    {
+        var builder = new ServiceCollection().AddSalesFlow().UseSqliteStore(_file.Path);
+
+        var act = () => builder.UsePostgreSqlStore("Host=localhost");
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*SQLite (UseSqliteStore)*PostgreSQL (UsePostgreSqlStore)*");
+    }
+
+    [Fact]
+    public async Task UseSqliteStore_ConfigurationSection_BindsTheOptionsAndServesTheFeedFromTheSameStore()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["SalesFlow:Sqlite:DataSource"] = _file.Path,
+                ["SalesFlow:Sqlite:BusyTimeout"] = "00:00:07",
+            })
+            .Build();
+
+        await using var provider = BuildProvider(b => b.UseSqliteStore(), configuration);
+
+        provider.GetRequiredService<IOptions<SqliteDealStoreOptions>>().Value.BusyTimeout.Should().Be(TimeSpan.FromSeconds(7));
+        var store = provider.GetRequiredService<IDealStore>().Should().BeOfType<SqliteDealStore>().Which;
+        store.DataSource.Should().Be(_file.Path);
+        provider.GetRequiredService<IEventFeedStore>().Should().BeSameAs(store);
+    }
+
+    [Fact]
+    public async Task UseSqliteStore_HostConfiguresTheOptions_StoreIsBuiltFromThem()
+    {
+        var services = new ServiceCollection();
+        services.Configure<SqliteDealStoreOptions>(o => o.DataSource = _file.Path);
+        services.AddSalesFlow().AddPipeline(StorePipeline.Build()).UseSqliteStore();
+        await using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<IDealStore>().Should().BeOfType<SqliteDealStore>().Which.DataSource.Should().Be(_file.Path);
+    }
+
+    [Fact]
+    public async Task UseSqliteStore_InvalidOptions_StartValidationListsEveryProblem()
+    {
+        await using var provider = BuildProvider(b => b.UseSqliteStore(o =>
+        {
+            o.DataSource = "a.db";
+            o.ConnectionString = "Data Source=b.db";
+            o.BusyTimeout = TimeSpan.FromSeconds(-1);
+        }));
+
+        var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
+
+        act.Should().Throw<OptionsValidationException>()
+            .Which.Failures.Should().HaveCount(2).And.Contain(f => f.Contains("BusyTimeout")).And.Contain(f => f.Contains("not both"));
+    }
+
+    [Fact]
+    public async Task UsePostgreSqlStore_ConfigurationSection_BindsTheOptions()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["SalesFlow:PostgreSql:ConnectionString"] = "Host=localhost;Database=none",
+                ["SalesFlow:PostgreSql:Schema"] = "from_config",
+            })
+            .Build();
+
+        await using var provider = BuildProvider(b => b.UsePostgreSqlStore(), configuration);
+
+        provider.GetRequiredService<IDealStore>().Should().BeOfType<PostgreSqlDealStore>().Which.Schema.Should().Be("from_config");
+    }
+
+    [Fact]
+    public async Task UsePostgreSqlStore_InvalidOptions_StartValidationListsEveryProblem()
+    {
+        await using var provider = BuildProvider(b => b.UsePostgreSqlStore(o => o.Schema = "Not-An-Identifier"));
+
+        var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
+
+        act.Should().Throw<OptionsValidationException>()
+            .Which.Failures.Should().HaveCount(2).And.Contain(f => f.Contains("ConnectionString")).And.Contain(f => f.Contains("Schema"));
     }
 
     [Fact]

@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 
-namespace SalesFlow.Storage.Internal;
+namespace SalesFlow.Storage.Relational;
 
-// Shared by the SQLite and PostgreSQL stores (compiled into both): spares a move the JSON work on deal data it did
+// Spares a move the JSON work on deal data it did
 // not change. Deal data is read-only by contract (Deal.Data; the engine clones before it changes data), so
 // - a data object this store wrote or read keeps the JSON it was written as or read from, and is not serialized again;
 // - a load whose row still holds the JSON of a recent load or save of the same deal returns that data object

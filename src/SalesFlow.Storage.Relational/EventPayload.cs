@@ -2,9 +2,9 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace SalesFlow.Storage.Internal;
+namespace SalesFlow.Storage.Relational;
 
-// Shared by the SQLite and PostgreSQL stores (compiled into both): the part of a DealEvent that is kept as JSON.
+// The part of a DealEvent that is kept as JSON.
 // The columns hold what queries need (deal, sequence, kind, time, actor, trigger, stages); the rest is the payload.
 internal sealed class EventPayload
 {

@@ -1,4 +1,4 @@
-namespace SalesFlow.Storage.Internal;
+namespace SalesFlow.Storage.Relational;
 
 // Enums are stored by name, so the tables read well in SQL and survive a reordering of enum members.
 internal static class StoredEnums

@@ -1,0 +1,27 @@
+using Microsoft.Data.Sqlite;
+using SalesFlow.Storage.Relational;
+
+namespace SalesFlow.Sqlite;
+
+// SQLite keeps the portable representations (UTC ticks, exact amount text, checklist JSON); only its errors differ:
+// it reports result codes, not SQLSTATEs.
+internal sealed class SqliteDialect : RelationalDialect
+{
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteConstraint = 19;
+
+    private SqliteDialect()
+        : base('$')
+    {
+    }
+
+    public static SqliteDialect Instance { get; } = new();
+
+    public override StoreErrorKind Classify(Exception exception) => exception switch
+    {
+        SqliteException { SqliteErrorCode: SqliteConstraint } => StoreErrorKind.Conflict,
+        SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked } => StoreErrorKind.Transient,
+        _ => base.Classify(exception),
+    };
+}
