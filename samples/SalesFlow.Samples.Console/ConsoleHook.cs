@@ -2,7 +2,7 @@ using Spectre.Console;
 
 namespace SalesFlow.Samples.Console;
 
-/// <summary>An engine-wide hook that prints every stage change after it is saved.</summary>
+/// <summary>An engine-wide hook that prints every stage change a move makes, after it is saved.</summary>
 internal sealed class ConsoleHook : IDealHook
 {
     /// <summary>Gets or sets a value indicating whether the hook stays silent (while the demo prepares deals in bulk).</summary>
@@ -12,10 +12,10 @@ internal sealed class ConsoleHook : IDealHook
 
     public ValueTask OnTransitionedAsync(TransitionContext context, CancellationToken cancellationToken)
     {
-        if (context.ChangesStage && !Muted)
+        if (context.Trigger is { } trigger && context.ChangesStage && !Muted)
         {
             AnsiConsole.MarkupLine(
-                $"  [grey]hook:[/] deal [blue]{Markup.Escape(context.After.Id)}[/] entered [green]{Markup.Escape(context.ToStage)}[/] via {Markup.Escape(context.Trigger)}");
+                $"  [grey]hook:[/] deal [blue]{Markup.Escape(context.After.Id)}[/] entered [green]{Markup.Escape(context.ToStage)}[/] via {Markup.Escape(trigger)}");
         }
 
         return ValueTask.CompletedTask;

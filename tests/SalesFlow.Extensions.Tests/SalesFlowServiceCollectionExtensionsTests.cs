@@ -49,7 +49,7 @@ public class SalesFlowServiceCollectionExtensionsTests
         services.AddSalesFlow().UseInMemoryStore().AddPipeline(LeadPipeline.Build());
         var countAfterFirst = services.Count;
 
-        services.AddSalesFlow().UseInMemoryStore();
+        services.AddSalesFlow();
 
         services.Count(d => d.ServiceType == typeof(SalesFlowEngine)).Should().Be(1);
         services.Count(d => d.ServiceType == typeof(PipelineRegistry)).Should().Be(1);
@@ -81,7 +81,9 @@ public class SalesFlowServiceCollectionExtensionsTests
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(time);
         services.AddSingleton<IDealStore>(store);
-        services.AddSalesFlow().AddPipeline(LeadPipeline.Build()).UseInMemoryStore();
+        var builder = services.AddSalesFlow().AddPipeline(LeadPipeline.Build());
+        builder.Invoking(b => b.UseInMemoryStore()).Should().Throw<InvalidOperationException>()
+            .WithMessage("*HostDealStore*UseInMemoryStore*", "a second store is an error naming both, never a silent choice");
         await using var provider = services.BuildServiceProvider();
 
         var engine = provider.GetRequiredService<SalesFlowEngine>();
