@@ -1,1 +1,0 @@
-BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(SalesFlow.Benchmarks.MoveBenchmarks).Assembly).Run(args);
