@@ -718,62 +718,70 @@ public sealed class SalesFlowEngine
         }
     }
 
-    // Order: the pipeline's hooks by scope (global, trigger, exit, enter, activity; each in registration order), then the engine's hooks, then the attempt's scoped hooks.
-    private async ValueTask<List<HookFailure>?> RunHooksAsync(
+    // Order: the pipeline's hooks by scope (global, trigger, exit, enter, activity; each in registration order), then the
+    // engine's hooks, then the attempt's scoped hooks. Hooks that complete synchronously (most do) run without an async
+    // state machine; the first one that does not continues on the async path from where it stands.
+    private ValueTask<List<HookFailure>?> RunHooksAsync(
         HookRegistration[] pipelineHooks, IDealHookScope? hookScope, HookPhase phase, TransitionContext context, bool stopOnFailure, CancellationToken cancellationToken)
     {
+        var hooks = new HookList(pipelineHooks, _hooks, hookScope?.Hooks);
         List<HookFailure>? failures = null;
-        foreach (var hook in pipelineHooks)
+        for (var i = 0; i < hooks.Count; i++)
         {
-            if (!hook.Scope.Matches(context))
+            if (!hooks.Matches(i, context))
             {
                 continue;
             }
 
             try
             {
-                await hook.Invoke(context, cancellationToken).ConfigureAwait(false);
+#pragma warning disable CA2012 // Consumed exactly once: completed here, or handed to the async path that awaits it.
+                var pending = hooks.Invoke(i, phase, context, cancellationToken);
+#pragma warning restore CA2012
+                if (!pending.IsCompleted)
+                {
+                    return RunHooksSlowAsync(hooks, i, pending, phase, context, stopOnFailure, failures, cancellationToken);
+                }
+
+                pending.GetAwaiter().GetResult();
             }
             catch (Exception ex) when (IsHookFailure(ex, phase, cancellationToken))
             {
-                (failures ??= []).Add(new HookFailure(hook.Name, phase, ex));
+                (failures ??= []).Add(new HookFailure(hooks.NameOf(i), phase, ex));
                 if (stopOnFailure)
                 {
-                    return failures;
+                    return new(failures);
                 }
             }
         }
 
-        failures = await RunEngineHooksAsync(_hooks, phase, context, stopOnFailure, failures, cancellationToken).ConfigureAwait(false);
-        if (hookScope is not null && (failures is null || !stopOnFailure))
-        {
-            failures = await RunEngineHooksAsync(hookScope.Hooks, phase, context, stopOnFailure, failures, cancellationToken).ConfigureAwait(false);
-        }
-
-        return failures;
+        return new(failures);
     }
 
-    private static async ValueTask<List<HookFailure>?> RunEngineHooksAsync(
-        IReadOnlyList<IDealHook> hooks, HookPhase phase, TransitionContext context, bool stopOnFailure, List<HookFailure>? failures, CancellationToken cancellationToken)
+    private static async ValueTask<List<HookFailure>?> RunHooksSlowAsync(
+        HookList hooks, int index, ValueTask pending, HookPhase phase, TransitionContext context, bool stopOnFailure, List<HookFailure>? failures, CancellationToken cancellationToken)
     {
-        // An index loop: foreach over the interface would allocate an enumerator on every move.
-        for (var i = 0; i < hooks.Count; i++)
+        for (var i = index; i < hooks.Count; i++)
         {
-            var hook = hooks[i];
+            if (i > index && !hooks.Matches(i, context))
+            {
+                continue;
+            }
+
             try
             {
-                if (phase == HookPhase.Transitioning)
+                if (i == index)
                 {
-                    await hook.OnTransitioningAsync(context, cancellationToken).ConfigureAwait(false);
+                    await pending.ConfigureAwait(false);
                 }
                 else
                 {
-                    await hook.OnTransitionedAsync(context, cancellationToken).ConfigureAwait(false);
+                    await hooks.Invoke(i, phase, context, cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (Exception ex) when (IsHookFailure(ex, phase, cancellationToken))
             {
-                (failures ??= []).Add(new HookFailure(hook.GetType().Name, phase, ex));
+                (failures ??= []).Add(new HookFailure(hooks.NameOf(i), phase, ex));
                 if (stopOnFailure)
                 {
                     return failures;
@@ -809,6 +817,31 @@ public sealed class SalesFlowEngine
     }
 
     private readonly record struct Committed(FireStatus Status, HookFailure? Aborted, IReadOnlyList<HookFailure> Failures);
+
+    /// <summary>The hooks of one phase of one write as one list: the pipeline's, then the engine's, then the attempt's scoped ones.</summary>
+    private readonly struct HookList(HookRegistration[] pipelineHooks, IDealHook[] engineHooks, IReadOnlyList<IDealHook>? scopedHooks)
+    {
+        public int Count { get; } = pipelineHooks.Length + engineHooks.Length + (scopedHooks?.Count ?? 0);
+
+        public bool Matches(int index, TransitionContext context) =>
+            index >= pipelineHooks.Length || pipelineHooks[index].Scope.Matches(context);
+
+        public ValueTask Invoke(int index, HookPhase phase, TransitionContext context, CancellationToken cancellationToken)
+        {
+            if (index < pipelineHooks.Length)
+            {
+                return pipelineHooks[index].Invoke(context, cancellationToken);
+            }
+
+            var hook = HookAt(index);
+            return phase == HookPhase.Transitioning ? hook.OnTransitioningAsync(context, cancellationToken) : hook.OnTransitionedAsync(context, cancellationToken);
+        }
+
+        public string NameOf(int index) => index < pipelineHooks.Length ? pipelineHooks[index].Name : HookAt(index).GetType().Name;
+
+        private IDealHook HookAt(int index) =>
+            index - pipelineHooks.Length is var engineIndex && engineIndex < engineHooks.Length ? engineHooks[engineIndex] : scopedHooks![engineIndex - engineHooks.Length];
+    }
 
     /// <summary>A deal started together with a move on another deal (a referral), and how that move links to it.</summary>
     internal sealed class LinkedStart(
