@@ -1,4 +1,3 @@
-using System.Text;
 using Npgsql;
 using NpgsqlTypes;
 using SalesFlow.Storage.Relational;
@@ -163,14 +162,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
             async connection =>
             {
                 using var command = new NpgsqlCommand { Connection = connection };
-                var sql = new StringBuilder(_sql.SelectDeals).Append(" WHERE TRUE");
-                DealQuerySql.AppendFilters(sql, command, query, PostgreSqlDialect.Instance);
-                command.CommandText = sql.ToString();
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    return await DealQuerySql.ReadPageAsync(reader, _rows, query, cancellationToken).ConfigureAwait(false);
-                }
+                return await DealQuerySql.QueryAsync(command, _sql.DealsTable, query, _rows, cancellationToken).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
     }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
 using Microsoft.Data.Sqlite;
 using SalesFlow.Storage.Relational;
 
@@ -173,14 +172,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
             {
                 // Disposed before the session goes back to the pool: a connection serves one thread at a time.
                 using var command = session.Connection.CreateCommand();
-                var sql = new StringBuilder("SELECT " + DealColumns.List + " FROM salesflow_deals WHERE 1 = 1");
-                DealQuerySql.AppendFilters(sql, command, query, SqliteDialect.Instance);
-                command.CommandText = sql.ToString();
-                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    return await DealQuerySql.ReadPageAsync(reader, _rows, query, ct).ConfigureAwait(false);
-                }
+                return await DealQuerySql.QueryAsync(command, "salesflow_deals", query, _rows, ct).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
     }

@@ -40,7 +40,8 @@ public static class SqliteSalesFlowBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
-        return builder.UseSqliteStore().ConfigureSqlite(configure);
+        builder.UseSqliteStore().Services.Configure(configure);
+        return builder;
     }
 
     /// <summary>
@@ -86,12 +87,6 @@ public static class SqliteSalesFlowBuilderExtensions
             o.DataSource = null;
             o.ConnectionString = connectionString;
         });
-        return builder;
-    }
-
-    private static ISalesFlowBuilder ConfigureSqlite(this ISalesFlowBuilder builder, Action<SqliteDealStoreOptions> configure)
-    {
-        builder.Services.Configure(configure);
         return builder;
     }
 }
