@@ -369,7 +369,8 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
         using var save = new NpgsqlCommand(expectedVersion == 0 ? _sql.CreateDealWithEvents : _sql.UpdateDealWithEvents, connection, transaction);
         _rows.BindDeal(save, deal, data);
         var eventRows = events.Select(_rows.GetEventValues).ToArray();
-        var index = save.Parameters.Count;
+
+        // The events as one array per column (after deal_id), named like the column: unnest() turns them into rows.
         for (var c = 1; c < EventColumns.All.Count; c++)
         {
             var column = EventColumns.All[c];
@@ -381,7 +382,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
 
         if (expectedVersion > 0)
         {
-            index = save.Parameters.Count;
+            var index = save.Parameters.Count;
             _rows.SetParameter(save, index, new StoredColumn("expected_version", StoredValueKind.Number), expectedVersion);
             _rows.SetParameter(save, index + 1, new StoredColumn("previous_sequence", StoredValueKind.Number), events[0].Sequence - 1);
         }
