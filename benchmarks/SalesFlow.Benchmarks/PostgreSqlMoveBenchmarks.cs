@@ -26,13 +26,6 @@ public class PostgreSqlMoveBenchmarks
     private const int InvocationsPerIteration = 64;
     private const int MovesPerOperation = 6;
 
-    private static readonly (string Stage, string Trigger)[] RawPath =
-    [
-        (B2BStages.Qualification, B2BTriggers.Contact), (B2BStages.NeedsAssessment, B2BTriggers.Qualify),
-        (B2BStages.Presentation, B2BTriggers.Present), (B2BStages.Proposal, B2BTriggers.Propose),
-        (B2BStages.Close, B2BTriggers.Close), (B2BStages.FollowUp, B2BTriggers.Win),
-    ];
-
     private readonly FireRequest _fire = new("bench");
     private readonly string _schema = "sf_bench_" + Guid.NewGuid().ToString("N");
     private readonly string _rawSchema = "sf_bench_raw_" + Guid.NewGuid().ToString("N");
@@ -93,7 +86,7 @@ public class PostgreSqlMoveBenchmarks
         var id = _ids[_next++];
         var version = 1L;
         var from = B2BStages.Prospecting;
-        foreach (var (to, trigger) in RawPath)
+        foreach (var (to, trigger) in B2BScenario.StagePath)
         {
             using var connection = _raw.OpenConnection();
             using var transaction = connection.BeginTransaction();
@@ -132,29 +125,11 @@ public class PostgreSqlMoveBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = MovesPerOperation, Description = "SalesFlow move, PostgreSQL store")]
-    public string SalesFlowPostgreSqlMove()
-    {
-        var id = _ids[_next++];
-        FireResult? result = null;
-        foreach (var trigger in B2BScenario.HappyPath)
-        {
-            result = _engine.FireAsync(id, trigger, _fire).AsTask().GetAwaiter().GetResult();
-            if (!result.Accepted)
-            {
-                throw new InvalidOperationException($"{trigger} was {result.Status}");
-            }
-        }
-
-        return result!.Deal.StageId;
-    }
+    public string SalesFlowPostgreSqlMove() => B2BScenario.FireHappyPath(_engine, _ids[_next++], _fire);
 
     private void ImportFreshDeals(PostgreSqlDealStore store)
     {
-        _iteration++;
-        _ids = Enumerable.Range(0, InvocationsPerIteration).Select(i => $"deal-{_iteration:D4}-{i:D4}").ToArray();
-        var data = B2BScenario.ReadyData();
-        var at = DateTimeOffset.UtcNow;
-        store.ImportAsync(_ids.Select(id => B2BScenario.StartedDeal(id, data, at)).ToArray()).AsTask().GetAwaiter().GetResult();
+        _ids = B2BScenario.ImportFreshDeals(store, ++_iteration, InvocationsPerIteration);
         _next = 0;
     }
 
