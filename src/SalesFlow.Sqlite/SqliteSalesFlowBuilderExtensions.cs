@@ -56,11 +56,7 @@ public static class SqliteSalesFlowBuilderExtensions
             "SQLite (UseSqliteStore)",
             SqliteDealStoreOptions.SectionName,
             static options => options.Validate(),
-            static (services, options) =>
-            {
-                options.TimeProvider ??= services.GetService<TimeProvider>();
-                return new SqliteDealStore(services.GetRequiredService<PipelineRegistry>(), options);
-            });
+            static (services, options) => new SqliteDealStore(services.GetRequiredService<PipelineRegistry>(), options, services.GetService<TimeProvider>()));
 
     /// <summary>
     /// Keeps deals in the SQLite database of a named connection string in the host's configuration
