@@ -16,6 +16,14 @@ public static class B2BScenario
     public static readonly string[] HappyPath =
         [B2BTriggers.Contact, B2BTriggers.Qualify, B2BTriggers.Present, B2BTriggers.Propose, B2BTriggers.Close, B2BTriggers.Win];
 
+    /// <summary>The happy path as the stage each move reaches and its trigger, for the raw SQL baselines.</summary>
+    public static readonly (string Stage, string Trigger)[] StagePath =
+    [
+        (B2BStages.Qualification, B2BTriggers.Contact), (B2BStages.NeedsAssessment, B2BTriggers.Qualify),
+        (B2BStages.Presentation, B2BTriggers.Present), (B2BStages.Proposal, B2BTriggers.Propose),
+        (B2BStages.Close, B2BTriggers.Close), (B2BStages.FollowUp, B2BTriggers.Win),
+    ];
+
     public static readonly Trigger[] RawHappyPath = [Trigger.Contact, Trigger.Qualify, Trigger.Present, Trigger.Propose, Trigger.Close, Trigger.Win];
 
     public enum Stage
@@ -82,6 +90,32 @@ public static class B2BScenario
         };
         var started = new DealEvent { DealId = id, Sequence = 1, Kind = DealEventKind.Started, Timestamp = at, Actor = "bench", ToStage = B2BStages.Prospecting, Properties = ImmutableDictionary<string, string>.Empty };
         return new DealImport(deal, [started]);
+    }
+
+    /// <summary>Imports <paramref name="count"/> fresh started deals, named for the iteration, into a store; returns their ids.</summary>
+    public static string[] ImportFreshDeals(IDealStore store, int iteration, int count)
+    {
+        var ids = Enumerable.Range(0, count).Select(i => $"deal-{iteration:D4}-{i:D4}").ToArray();
+        var data = ReadyData();
+        var at = DateTimeOffset.UtcNow;
+        store.ImportAsync(ids.Select(id => StartedDeal(id, data, at)).ToArray()).AsTask().GetAwaiter().GetResult();
+        return ids;
+    }
+
+    /// <summary>Takes a deal through the happy path with an engine, synchronously as a benchmark invokes it; returns the final stage.</summary>
+    public static string FireHappyPath(SalesFlowEngine engine, string id, FireRequest fire)
+    {
+        FireResult? result = null;
+        foreach (var trigger in HappyPath)
+        {
+            result = engine.FireAsync(id, trigger, fire).AsTask().GetAwaiter().GetResult();
+            if (!result.Accepted)
+            {
+                throw new InvalidOperationException($"{trigger} was {result.Status}");
+            }
+        }
+
+        return result!.Deal.StageId;
     }
 
     /// <summary>Holds the state of the deal a raw machine works on, as the external state accessor/mutator.</summary>

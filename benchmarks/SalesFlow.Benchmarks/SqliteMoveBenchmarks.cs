@@ -21,13 +21,6 @@ public class SqliteMoveBenchmarks
     private const int InvocationsPerIteration = 256;
     private const int MovesPerOperation = 6;
 
-    private static readonly (string Stage, string Trigger)[] RawPath =
-    [
-        (B2BStages.Qualification, B2BTriggers.Contact), (B2BStages.NeedsAssessment, B2BTriggers.Qualify),
-        (B2BStages.Presentation, B2BTriggers.Present), (B2BStages.Proposal, B2BTriggers.Propose),
-        (B2BStages.Close, B2BTriggers.Close), (B2BStages.FollowUp, B2BTriggers.Win),
-    ];
-
     private readonly FireRequest _fire = new("bench");
     private string _directory = "";
     private SqliteDealStore _store = null!;
@@ -74,7 +67,7 @@ public class SqliteMoveBenchmarks
         var id = _ids[_next++];
         var version = 1L;
         var from = B2BStages.Prospecting;
-        foreach (var (to, trigger) in RawPath)
+        foreach (var (to, trigger) in B2BScenario.StagePath)
         {
             using var connection = new SqliteConnection(_rawConnectionString);
             connection.Open();
@@ -128,29 +121,11 @@ public class SqliteMoveBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = MovesPerOperation, Description = "SalesFlow move, SQLite store")]
-    public string SalesFlowSqliteMove()
-    {
-        var id = _ids[_next++];
-        FireResult? result = null;
-        foreach (var trigger in B2BScenario.HappyPath)
-        {
-            result = _engine.FireAsync(id, trigger, _fire).AsTask().GetAwaiter().GetResult();
-            if (!result.Accepted)
-            {
-                throw new InvalidOperationException($"{trigger} was {result.Status}");
-            }
-        }
-
-        return result!.Deal.StageId;
-    }
+    public string SalesFlowSqliteMove() => B2BScenario.FireHappyPath(_engine, _ids[_next++], _fire);
 
     private void ImportFreshDeals(SqliteDealStore store)
     {
-        _iteration++;
-        _ids = Enumerable.Range(0, InvocationsPerIteration).Select(i => $"deal-{_iteration:D4}-{i:D4}").ToArray();
-        var data = B2BScenario.ReadyData();
-        var at = DateTimeOffset.UtcNow;
-        store.ImportAsync(_ids.Select(id => B2BScenario.StartedDeal(id, data, at)).ToArray()).AsTask().GetAwaiter().GetResult();
+        _ids = B2BScenario.ImportFreshDeals(store, ++_iteration, InvocationsPerIteration);
         _next = 0;
     }
 }

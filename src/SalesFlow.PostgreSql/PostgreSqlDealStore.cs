@@ -1,4 +1,3 @@
-using System.Text;
 using Npgsql;
 using NpgsqlTypes;
 using SalesFlow.Storage.Relational;
@@ -163,14 +162,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
             async connection =>
             {
                 using var command = new NpgsqlCommand { Connection = connection };
-                var sql = new StringBuilder(_sql.SelectDeals).Append(" WHERE TRUE");
-                DealQuerySql.AppendFilters(sql, command, query, PostgreSqlDialect.Instance);
-                command.CommandText = sql.ToString();
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    return await DealQuerySql.ReadPageAsync(reader, _rows, query, cancellationToken).ConfigureAwait(false);
-                }
+                return await DealQuerySql.QueryAsync(command, _sql.DealsTable, query, _rows, cancellationToken).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -377,7 +369,8 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
         using var save = new NpgsqlCommand(expectedVersion == 0 ? _sql.CreateDealWithEvents : _sql.UpdateDealWithEvents, connection, transaction);
         _rows.BindDeal(save, deal, data);
         var eventRows = events.Select(_rows.GetEventValues).ToArray();
-        var index = save.Parameters.Count;
+
+        // The events as one array per column (after deal_id), named like the column: unnest() turns them into rows.
         for (var c = 1; c < EventColumns.All.Count; c++)
         {
             var column = EventColumns.All[c];
@@ -389,7 +382,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
 
         if (expectedVersion > 0)
         {
-            index = save.Parameters.Count;
+            var index = save.Parameters.Count;
             _rows.SetParameter(save, index, new StoredColumn("expected_version", StoredValueKind.Number), expectedVersion);
             _rows.SetParameter(save, index + 1, new StoredColumn("previous_sequence", StoredValueKind.Number), events[0].Sequence - 1);
         }

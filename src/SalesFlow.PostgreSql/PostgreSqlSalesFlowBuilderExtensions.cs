@@ -42,7 +42,8 @@ public static class PostgreSqlSalesFlowBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
-        return builder.UsePostgreSqlStore().ConfigurePostgreSql(configure);
+        builder.UsePostgreSqlStore().Services.Configure(configure);
+        return builder;
     }
 
     /// <summary>
@@ -88,12 +89,6 @@ public static class PostgreSqlSalesFlowBuilderExtensions
             o.ConnectionString = connectionString;
             o.Schema = schema;
         });
-        return builder;
-    }
-
-    private static ISalesFlowBuilder ConfigurePostgreSql(this ISalesFlowBuilder builder, Action<PostgreSqlDealStoreOptions> configure)
-    {
-        builder.Services.Configure(configure);
         return builder;
     }
 }

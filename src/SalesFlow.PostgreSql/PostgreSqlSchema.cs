@@ -92,8 +92,8 @@ internal sealed partial class PostgreSqlSchema
             "CREATE TABLE IF NOT EXISTS " + s + ".schema_version (version integer NOT NULL PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
             [.. MigrationTemplates.Select(m => m.Replace("{s}", s, StringComparison.Ordinal))],
             "SalesFlow.PostgreSql");
-        SelectDeals = "SELECT " + DealColumns.List + " FROM " + s + ".deals";
-        SelectDeal = SelectDeals + " WHERE id = @id";
+        DealsTable = s + ".deals";
+        SelectDeal = "SELECT " + DealColumns.List + " FROM " + DealsTable + " WHERE id = @id";
 
         // The events of a save as one array parameter per column (named like the column), unnested into rows.
         var eventColumns = EventColumns.All.Skip(1).Select(c => c.Name).ToArray();
@@ -134,7 +134,7 @@ internal sealed partial class PostgreSqlSchema
 
     public string CreateSchema { get; }
 
-    public string SelectDeals { get; }
+    public string DealsTable { get; }
 
     public string SelectDeal { get; }
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
 using Microsoft.Data.Sqlite;
 using SalesFlow.Storage.Relational;
 
@@ -55,6 +54,12 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
     /// <param name="options">The database file or connection string.</param>
     /// <exception cref="ArgumentException">The options name no file, name both a file and a connection string, or name an in-memory database.</exception>
     public SqliteDealStore(PipelineRegistry pipelines, SqliteDealStoreOptions options)
+        : this(pipelines, options, null)
+    {
+    }
+
+    // For the container: its TimeProvider when the options name none.
+    internal SqliteDealStore(PipelineRegistry pipelines, SqliteDealStoreOptions options, TimeProvider? fallbackTime)
     {
         ArgumentNullException.ThrowIfNull(pipelines);
         ArgumentNullException.ThrowIfNull(options);
@@ -67,7 +72,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
         var builder = options.ToConnectionStringBuilder();
         _rows = new DealRowMapper(pipelines, SqliteDialect.Instance);
         _connectionString = builder.ConnectionString;
-        _time = options.TimeProvider ?? TimeProvider.System;
+        _time = options.TimeProvider ?? fallbackTime ?? TimeProvider.System;
         DataSource = builder.DataSource;
         _writeGate = FileGates.GetOrAdd(Path.GetFullPath(DataSource), static _ => new SemaphoreSlim(1, 1));
         var busyMilliseconds = (long)options.BusyTimeout.TotalMilliseconds;
@@ -173,14 +178,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
             {
                 // Disposed before the session goes back to the pool: a connection serves one thread at a time.
                 using var command = session.Connection.CreateCommand();
-                var sql = new StringBuilder("SELECT " + DealColumns.List + " FROM salesflow_deals WHERE 1 = 1");
-                DealQuerySql.AppendFilters(sql, command, query, SqliteDialect.Instance);
-                command.CommandText = sql.ToString();
-                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    return await DealQuerySql.ReadPageAsync(reader, _rows, query, ct).ConfigureAwait(false);
-                }
+                return await DealQuerySql.QueryAsync(command, "salesflow_deals", query, _rows, ct).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
     }

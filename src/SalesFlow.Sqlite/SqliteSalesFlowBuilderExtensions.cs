@@ -40,7 +40,8 @@ public static class SqliteSalesFlowBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
-        return builder.UseSqliteStore().ConfigureSqlite(configure);
+        builder.UseSqliteStore().Services.Configure(configure);
+        return builder;
     }
 
     /// <summary>
@@ -55,11 +56,7 @@ public static class SqliteSalesFlowBuilderExtensions
             "SQLite (UseSqliteStore)",
             SqliteDealStoreOptions.SectionName,
             static options => options.Validate(),
-            static (services, options) =>
-            {
-                options.TimeProvider ??= services.GetService<TimeProvider>();
-                return new SqliteDealStore(services.GetRequiredService<PipelineRegistry>(), options);
-            });
+            static (services, options) => new SqliteDealStore(services.GetRequiredService<PipelineRegistry>(), options, services.GetService<TimeProvider>()));
 
     /// <summary>
     /// Keeps deals in the SQLite database of a named connection string in the host's configuration
@@ -86,12 +83,6 @@ public static class SqliteSalesFlowBuilderExtensions
             o.DataSource = null;
             o.ConnectionString = connectionString;
         });
-        return builder;
-    }
-
-    private static ISalesFlowBuilder ConfigureSqlite(this ISalesFlowBuilder builder, Action<SqliteDealStoreOptions> configure)
-    {
-        builder.Services.Configure(configure);
         return builder;
     }
 }

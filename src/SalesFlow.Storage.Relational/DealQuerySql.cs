@@ -65,6 +65,28 @@ public static class DealQuerySql
         Add("limit", StoredValueKind.SmallNumber, query.Limit + 1);
     }
 
+    /// <summary>Runs a query on the deals table and reads its page: the one way a SQL store answers <see cref="IDealStore.QueryAsync"/>.</summary>
+    /// <param name="command">A new command on an open connection; it receives the SQL and parameters.</param>
+    /// <param name="dealsTable">The deals table's (qualified) name.</param>
+    /// <param name="query">The query.</param>
+    /// <param name="mapper">Reads the rows (and gives the dialect).</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The page; deals that cannot be read are in <see cref="DealPage.Damaged"/>.</returns>
+    public static async Task<DealPage> QueryAsync(DbCommand command, string dealsTable, DealQuery query, DealRowMapper mapper, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentException.ThrowIfNullOrWhiteSpace(dealsTable);
+        ArgumentNullException.ThrowIfNull(mapper);
+        var sql = new StringBuilder("SELECT ").Append(DealColumns.List).Append(" FROM ").Append(dealsTable).Append(" WHERE 1 = 1");
+        AppendFilters(sql, command, query, mapper.Dialect);
+        command.CommandText = sql.ToString();
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            return await ReadPageAsync(reader, mapper, query, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>
     /// Reads the page of a query built with <see cref="AppendFilters"/> (rows of <see cref="DealColumns.All"/>): at most
     /// <see cref="DealQuery.Limit"/> rows; a row that cannot be read is listed in <see cref="DealPage.Damaged"/>.

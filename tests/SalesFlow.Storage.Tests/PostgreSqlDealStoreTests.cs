@@ -244,7 +244,7 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
         var store = Open();
 
         (await store.GetAsync("old"))!.StageEnteredSequence.Should().Be(2);
-        (await store.ReadFeedAsync(FeedPosition.Start, 10)).Select(f => f.Event.Sequence).Should().Equal(1, 2, 3);
+        (await ReadFeedAsync(store, expected: 3)).Select(f => f.Event.Sequence).Should().Equal(1, 2, 3);
     }
 
     [PostgresFact]
@@ -260,24 +260,24 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
             await writerStores[0].TrySaveAsync(deal, 0, [DealFactory.Started(deal)]);
         }
 
-        var writing = true;
-        var delivered = new List<FeedEvent>();
+        // The reader follows the feed until told to stop. Events of transactions still running anywhere on the server
+        // are held back (never skipped), so it stops once everything stored has arrived, or after a generous time.
+        using var stop = new CancellationTokenSource();
+        var delivered = new ConcurrentQueue<FeedEvent>();
         var follow = Task.Run(async () =>
         {
             var after = FeedPosition.Start;
-            while (true)
+            while (!stop.IsCancellationRequested)
             {
-                var done = !Volatile.Read(ref writing);
                 var page = await reader.ReadFeedAsync(after, 50);
-                delivered.AddRange(page);
+                foreach (var f in page)
+                {
+                    delivered.Enqueue(f);
+                }
+
                 after = page.Count > 0 ? page[^1].Position : after;
                 if (page.Count == 0)
                 {
-                    if (done)
-                    {
-                        return;
-                    }
-
                     await Task.Delay(5);
                 }
             }
@@ -309,14 +309,22 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
                 }
             }
         })));
-        Volatile.Write(ref writing, false);
-        await follow;
 
         var stored = new List<DealEvent>();
         foreach (var id in Enumerable.Range(0, dealCount).Select(d => $"deal-{d:D2}").Append("imported"))
         {
             stored.AddRange(await reader.GetEventsAsync(id));
         }
+
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (delivered.Count < stored.Count && waited.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(20);
+        }
+
+        await Task.Delay(100); // anything delivered twice would arrive now
+        await stop.CancelAsync();
+        await follow;
 
         delivered.Select(f => (f.Event.DealId, f.Event.Sequence)).Should().OnlyHaveUniqueItems("every event is delivered once")
             .And.BeEquivalentTo(stored.Select(e => (e.DealId, e.Sequence)), "no event is skipped");
@@ -357,7 +365,7 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
 
         (await older).Should().BeFalse("its event would otherwise come before the younger transaction's in the feed");
         (await store.TrySaveAsync([new DealWrite(a2, 1, [a2Event]), new DealWrite(d3, 2, [d3Event])])).Should().BeTrue("a new transaction is younger");
-        var feed = await store.ReadFeedAsync(FeedPosition.Start, 100);
+        var feed = await ReadFeedAsync(store, expected: 5);
         feed.Where(f => f.Event.DealId == "d").Select(f => f.Event.Sequence).Should().Equal(1, 2, 3);
     }
 
@@ -414,6 +422,23 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
         var page = await fresh.QueryAsync(new DealQuery());
         page.Deals.Select(d => d.Id).Should().Equal("d1", "d3");
         page.Damaged.Should().ContainSingle().Which.DealId.Should().Be("d2");
+    }
+
+    // The feed holds back events while any older transaction on the server still runs (other tests, other databases):
+    // they arrive late, never out of order, so a test waits for the count it expects.
+    private static async Task<IReadOnlyList<FeedEvent>> ReadFeedAsync(PostgreSqlDealStore store, int expected)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var feed = await store.ReadFeedAsync(FeedPosition.Start, 1000);
+            if (feed.Count >= expected || waited.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                return feed;
+            }
+
+            await Task.Delay(20);
+        }
     }
 
     private PostgreSqlDealStore Open()

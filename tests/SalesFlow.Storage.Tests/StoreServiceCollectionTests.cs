@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using SalesFlow.PostgreSql;
 using SalesFlow.Sqlite;
 using SalesFlow.Storage.Tests.Support;
@@ -95,6 +96,22 @@ public sealed class StoreServiceCollectionTests : IDisposable
         var store = provider.GetRequiredService<IDealStore>().Should().BeOfType<SqliteDealStore>().Which;
         store.DataSource.Should().Be(_file.Path);
         provider.GetRequiredService<IEventFeedStore>().Should().BeSameAs(store);
+    }
+
+    [Fact]
+    public async Task UseSqliteStore_ContainerTimeProvider_LeasesExpireByIt()
+    {
+        var clock = new FakeTimeProvider(DealFactory.T0);
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(clock);
+        services.AddSalesFlow().AddPipeline(StorePipeline.Build()).UseSqliteStore(_file.Path);
+        await using var provider = services.BuildServiceProvider();
+        var feed = provider.GetRequiredService<IEventFeedStore>();
+        await feed.TryAcquireLeaseAsync("h", "p1", TimeSpan.FromSeconds(10));
+
+        clock.Advance(TimeSpan.FromSeconds(11));
+
+        (await feed.TryAcquireLeaseAsync("h", "p2", TimeSpan.FromSeconds(10))).Should().BeTrue("the lease expired by the container's clock");
     }
 
     [Fact]
