@@ -5,6 +5,7 @@ using SalesFlow.Testing;
 namespace SalesFlow.Storage.Tests;
 
 [RequiresPostgres]
+[Collection(PostgresServerTests.Name)]
 public sealed class PostgreSqlDealStoreContractTests : DealStoreContractTests
 {
     private TemporaryPostgresSchema? _schema;

@@ -6,6 +6,7 @@ using SalesFlow.Storage.Tests.Support;
 namespace SalesFlow.Storage.Tests;
 
 /// <summary>What only the PostgreSQL store does: options, schema versions, precision and failure handling.</summary>
+[Collection(PostgresServerTests.Name)]
 public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
 {
     private readonly PipelineRegistry _pipelines = StorePipeline.Registry();

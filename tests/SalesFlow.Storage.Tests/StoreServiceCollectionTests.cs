@@ -9,6 +9,7 @@ using SalesFlow.Storage.Tests.Support;
 namespace SalesFlow.Storage.Tests;
 
 /// <summary>UseSqliteStore / UsePostgreSqlStore through a real service collection.</summary>
+[Collection(PostgresServerTests.Name)]
 public sealed class StoreServiceCollectionTests : IDisposable
 {
     private readonly TemporarySqliteFile _file = new();

@@ -10,11 +10,11 @@ public sealed class PortableDialect() : RelationalDialect('$')
     public static PortableDialect Instance { get; } = new();
 }
 
-public sealed class TestData
+public sealed record TestData
 {
-    public string? Customer { get; set; }
+    public string? Customer { get; init; }
 
-    public int Counter { get; set; }
+    public int Counter { get; init; }
 }
 
 public static class Fixtures

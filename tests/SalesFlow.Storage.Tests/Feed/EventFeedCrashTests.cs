@@ -10,6 +10,7 @@ namespace SalesFlow.Storage.Tests.Feed;
 /// dies (Environment.FailFast) right after a commit, before its after-commit work. After the restart the handler
 /// receives exactly the events after its checkpoint: none before it, every one after it, in order per deal.
 /// </summary>
+[Collection(PostgresServerTests.Name)]
 public class EventFeedCrashTests
 {
     private static readonly string[] Deals = ["crash-1", "crash-2", "crash-3"];

@@ -1,17 +1,19 @@
+using System.Collections.Immutable;
+
 namespace SalesFlow.Storage.Tests.Support;
 
 /// <summary>The deal data of <see cref="StorePipeline"/>: a bit of everything JSON has to carry.</summary>
-public sealed class StoreDealData
+public sealed record StoreDealData
 {
-    public string? Customer { get; set; }
+    public string? Customer { get; init; }
 
-    public int Counter { get; set; }
+    public int Counter { get; init; }
 
-    public decimal Budget { get; set; }
+    public decimal Budget { get; init; }
 
-    public List<string> Tags { get; set; } = [];
+    public ImmutableArray<string> Tags { get; init; } = [];
 
-    public bool Signed { get; set; }
+    public bool Signed { get; init; }
 }
 
 /// <summary>A small pipeline for the store tests: a cycle (toggle), an internal action (ping), won and lost.</summary>
