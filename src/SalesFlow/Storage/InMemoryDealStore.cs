@@ -23,6 +23,8 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
     private readonly Dictionary<string, HandlerState> _handlers = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private FeedSlot[]?[] _chunks = new FeedSlot[]?[64];
+    private Entry[]?[] _entryChunks = new Entry[]?[64];
+    private int _entryCount;
     private long _lastCommit;
 
     /// <summary>Initializes a new instance of the <see cref="InMemoryDealStore"/> class.</summary>
@@ -61,6 +63,7 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
                     return false;
                 }
 
+                Number(created);
                 Publish(created, 0, events.Count);
                 return true;
             }
@@ -143,6 +146,7 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
                     {
                         var created = new Entry(write.Deal, write.Events);
                         _deals[write.Deal.Id] = created;
+                        Number(created);
                         Publish(created, 0, write.Events.Count);
                     }
                 }
@@ -232,6 +236,7 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
             {
                 var entry = new Entry(item.Deal, item.Events);
                 _deals[item.Deal.Id] = entry;
+                Number(entry);
                 Publish(entry, 0, item.Events.Count);
             }
         }
@@ -257,16 +262,19 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
 
             ref var slot = ref chunk[index & (ChunkSize - 1)];
             // A commit numbered but not published yet ends the read: nothing after it is handed out before it.
-            if (Volatile.Read(ref slot.Entry) is not { } entry)
+            var number = Volatile.Read(ref slot.EntryNumber);
+            if (number == 0)
             {
                 break;
             }
 
+            var entry = EntryAt(number);
             var events = entry.Events;
+            var pipelineId = entry.Deal.PipelineId;
             var firstOffset = commit == after.Commit ? after.Offset + 1 : 0;
             for (var offset = firstOffset; offset < slot.Count && result.Count < limit; offset++)
             {
-                result.Add(new FeedEvent(new FeedPosition(commit, offset), slot.PipelineId!, events[slot.First + (int)offset].ToEvent(entry.Id)));
+                result.Add(new FeedEvent(new FeedPosition(commit, offset), pipelineId, events[slot.First + (int)offset].ToEvent(entry.Id)));
             }
         }
 
@@ -347,9 +355,30 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
         ref var slot = ref chunk[index & (ChunkSize - 1)];
         slot.First = first;
         slot.Count = count;
-        slot.PipelineId = entry.Deal.PipelineId;
-        Volatile.Write(ref slot.Entry, entry);
+        Volatile.Write(ref slot.EntryNumber, entry.Number);
     }
+
+    // Called under the create gate: gives a new deal its number in the feed's table of deals, written once per deal.
+    private void Number(Entry entry)
+    {
+        var number = _entryCount + 1;
+        var index = number - 1;
+        var chunks = _entryChunks;
+        if ((index >> ChunkBits) >= chunks.Length)
+        {
+            var grown = new Entry[]?[chunks.Length * 2];
+            Array.Copy(chunks, grown, chunks.Length);
+            Volatile.Write(ref _entryChunks, grown);
+            chunks = grown;
+        }
+
+        var chunk = chunks[index >> ChunkBits] ??= new Entry[ChunkSize];
+        chunk[index & (ChunkSize - 1)] = entry;
+        entry.Number = number;
+        _entryCount = number;
+    }
+
+    private Entry EntryAt(int number) => Volatile.Read(ref _entryChunks)[(number - 1) >> ChunkBits]![(number - 1) & (ChunkSize - 1)];
 
     private FeedSlot[] ChunkFor(long chunkIndex)
     {
@@ -374,10 +403,11 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
         }
     }
 
+    // Values only: publishing a commit writes no reference into the long-lived feed table, so the garbage collector has
+    // nothing new to trace there however long the feed grows. EntryNumber 0 means numbered but not published yet.
     private struct FeedSlot
     {
-        public Entry? Entry;
-        public string? PipelineId;
+        public int EntryNumber;
         public int First;
         public int Count;
     }
@@ -403,6 +433,8 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
         public Deal Deal { get; set; }
 
         public string Id => Deal.Id;
+
+        public int Number { get; set; }
 
         public StoredEvent[] Events { get; private set; }
 
