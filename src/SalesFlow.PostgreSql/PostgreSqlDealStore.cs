@@ -55,7 +55,20 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
         _sql = new PostgreSqlSchema(options.Schema);
         _rows = new DealRowMapper(pipelines, PostgreSqlDialect.Instance);
         _ownsDataSource = options.DataSource is null;
-        _dataSource = options.DataSource ?? NpgsqlDataSource.Create(options.ConnectionString!);
+        _dataSource = options.DataSource ?? NpgsqlDataSource.Create(WithAutoPrepare(options.ConnectionString!));
+    }
+
+    // The store runs a handful of statements over and over: prepared once per connection, the server parses and plans
+    // them once. A connection string that sets Max Auto Prepare itself keeps its value.
+    private static string WithAutoPrepare(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase) && !connectionString.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 32;
+        }
+
+        return builder.ConnectionString;
     }
 
     /// <summary>Gets the schema version this store creates and reads.</summary>
