@@ -1,10 +1,13 @@
 namespace SalesFlow.Testing;
 
 /// <summary>The small pipeline the contract's deals run on: a cycle (toggle), an internal action (ping), won and lost.</summary>
-internal static class ContractPipeline
+public static class ContractPipeline
 {
+    /// <summary>The pipeline's id.</summary>
     public const string Id = "store-contract";
 
+    /// <summary>Builds the pipeline.</summary>
+    /// <returns>The definition (version 1).</returns>
     public static PipelineDefinition<ContractDealData> Build() =>
         PipelineBuilder.Create<ContractDealData>(Id, version: 1)
             .Stage("open", s => s.Name("Open").Probability(0.2).Checklist("call-logged", "Call logged"))
@@ -18,4 +21,8 @@ internal static class ContractPipeline
             .Transition("lose", from: ["open", "working"], to: "lost")
             .InternalAction("ping", "open", "working")
             .Build();
+
+    /// <summary>A registry holding the pipeline, as a store needs it.</summary>
+    /// <returns>The registry.</returns>
+    public static PipelineRegistry Registry() => new(Build());
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Npgsql;
 using SalesFlow.PostgreSql;
 using SalesFlow.Storage.Tests.Support;
+using SalesFlow.Testing;
 
 namespace SalesFlow.Storage.Tests;
 
@@ -9,7 +10,7 @@ namespace SalesFlow.Storage.Tests;
 [Collection(PostgresServerTests.Name)]
 public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
 {
-    private readonly PipelineRegistry _pipelines = StorePipeline.Registry();
+    private readonly PipelineRegistry _pipelines = ContractPipeline.Registry();
     private readonly List<PostgreSqlDealStore> _stores = [];
     private TemporaryPostgresSchema? _schema;
 
@@ -104,7 +105,7 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
     {
         var store = Open();
         var engine = new SalesFlowEngine(_pipelines, store);
-        await engine.StartAsync(StorePipeline.Id, "broken", new StoreDealData(), "alice");
+        await engine.StartAsync(ContractPipeline.Id, "broken", new ContractDealData(), "alice");
         store.BeforeCommit = async (connection, ct) =>
         {
             // As if the server or network dropped the session mid-transaction.
@@ -128,9 +129,9 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
     {
         var store = Open();
         store.BeforeCommit = async (connection, _) => await connection.CloseAsync();
-        var deal = DealFactory.NewDeal("never");
+        var deal = ContractDeals.NewDeal("never");
 
-        var act = async () => await store.TrySaveAsync(deal, 0, [DealFactory.Started(deal)]);
+        var act = async () => await store.TrySaveAsync(deal, 0, [ContractDeals.Started(deal)]);
 
         await act.Should().ThrowAsync<Exception>();
         (await Open().GetAsync("never")).Should().BeNull();
@@ -141,10 +142,10 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
     public async Task TrySaveAsync_SubMicrosecondTicks_AreKeptToTheMicrosecond()
     {
         var store = Open();
-        var precise = DealFactory.T0.AddTicks(1234567); // 123.4567 ms: the last tick is below PostgreSQL's microsecond
-        var deal = DealFactory.NewDeal("precise", at: precise);
+        var precise = ContractDeals.T0.AddTicks(1234567); // 123.4567 ms: the last tick is below PostgreSQL's microsecond
+        var deal = ContractDeals.NewDeal("precise", at: precise);
 
-        await store.TrySaveAsync(deal, 0, [DealFactory.Started(deal)]);
+        await store.TrySaveAsync(deal, 0, [ContractDeals.Started(deal)]);
 
         var loaded = (await store.GetAsync("precise"))!;
         loaded.CreatedAt.Offset.Should().Be(TimeSpan.Zero);
@@ -156,8 +157,8 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
     public async Task EventsTable_DuplicateSequence_IsRejectedByThePrimaryKey()
     {
         var store = Open();
-        var deal = DealFactory.NewDeal("pk");
-        await store.TrySaveAsync(deal, 0, [DealFactory.Started(deal)]);
+        var deal = ContractDeals.NewDeal("pk");
+        await store.TrySaveAsync(deal, 0, [ContractDeals.Started(deal)]);
 
         var act = async () => await Schema.ExecuteAsync(
             $"INSERT INTO \"{Schema.Name}\".deal_events (deal_id, sequence, kind, occurred_at, actor, to_stage, payload) VALUES ('pk', 1, 'Activity', now(), 'x', 'open', '{{}}')");
@@ -195,8 +196,8 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
     {
         await using var dataSource = NpgsqlDataSource.Create(Schema.ConnectionString);
         var store = new PostgreSqlDealStore(_pipelines, new PostgreSqlDealStoreOptions { DataSource = dataSource, Schema = Schema.Name });
-        var deal = DealFactory.NewDeal("shared");
-        await store.TrySaveAsync(deal, 0, [DealFactory.Started(deal)]);
+        var deal = ContractDeals.NewDeal("shared");
+        await store.TrySaveAsync(deal, 0, [ContractDeals.Started(deal)]);
 
         await store.DisposeAsync();
 
@@ -208,25 +209,25 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
     public async Task TrySaveAsync_SeveralDealsOneConflicts_SavesNothing()
     {
         var store = Open();
-        var a = DealFactory.NewDeal("a");
-        var b = DealFactory.NewDeal("b");
-        await store.TrySaveAsync(a, 0, [DealFactory.Started(a)]);
-        await store.TrySaveAsync(b, 0, [DealFactory.Started(b)]);
-        var (a2, a2Event) = DealFactory.Next(a, "kept out");
-        var (b2, b2Event) = DealFactory.Next(b);
+        var a = ContractDeals.NewDeal("a");
+        var b = ContractDeals.NewDeal("b");
+        await store.TrySaveAsync(a, 0, [ContractDeals.Started(a)]);
+        await store.TrySaveAsync(b, 0, [ContractDeals.Started(b)]);
+        var (a2, a2Event) = ContractDeals.Next(a, "kept out");
+        var (b2, b2Event) = ContractDeals.Next(b);
         (await store.TrySaveAsync(b2, 1, [b2Event])).Should().BeTrue();
-        var (stale, staleEvent) = DealFactory.Next(b, "stale");
-        var created = DealFactory.NewDeal("c");
+        var (stale, staleEvent) = ContractDeals.Next(b, "stale");
+        var created = ContractDeals.NewDeal("c");
 
         var saved = await Open().TrySaveAsync(
-            [new DealWrite(a2, 1, [a2Event]), new DealWrite(created, 0, [DealFactory.Started(created)]), new DealWrite(stale, 1, [staleEvent])]);
+            [new DealWrite(a2, 1, [a2Event]), new DealWrite(created, 0, [ContractDeals.Started(created)]), new DealWrite(stale, 1, [staleEvent])]);
 
         saved.Should().BeFalse();
         (await store.GetAsync("a"))!.Version.Should().Be(1);
         (await store.GetAsync("c")).Should().BeNull();
         (await Schema.ScalarAsync($"SELECT count(*) FROM \"{Schema.Name}\".deal_events WHERE deal_id IN ('a', 'c')")).Should().Be(1L);
 
-        var (b3, b3Event) = DealFactory.Next(b2);
+        var (b3, b3Event) = ContractDeals.Next(b2);
         (await store.TrySaveAsync([new DealWrite(a2, 1, [a2Event]), new DealWrite(b3, 2, [b3Event])])).Should().BeTrue();
         (await Open().GetAsync("b"))!.Version.Should().Be(3);
     }
@@ -254,11 +255,11 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
         const int dealCount = 24, writerCount = 6, savesPerWriter = 40;
         var writerStores = Enumerable.Range(0, 3).Select(_ => Open()).ToList();
         var reader = Open();
-        await reader.ImportAsync([DealFactory.Imported("imported", 3)]);
+        await reader.ImportAsync([ContractDeals.Imported("imported", 3)]);
         for (var d = 0; d < dealCount; d++)
         {
-            var deal = DealFactory.NewDeal($"deal-{d:D2}");
-            await writerStores[0].TrySaveAsync(deal, 0, [DealFactory.Started(deal)]);
+            var deal = ContractDeals.NewDeal($"deal-{d:D2}");
+            await writerStores[0].TrySaveAsync(deal, 0, [ContractDeals.Started(deal)]);
         }
 
         // The reader follows the feed until told to stop. Events of transactions still running anywhere on the server
@@ -299,7 +300,7 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
                     foreach (var id in ids)
                     {
                         var current = (await store.GetAsync(id))!;
-                        var (next, e) = DealFactory.Next(current, $"w{w}-{i}");
+                        var (next, e) = ContractDeals.Next(current, $"w{w}-{i}");
                         writes.Add(new DealWrite(next, current.Version, [e]));
                     }
 
@@ -340,13 +341,13 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
     public async Task TrySaveAsync_SeveralDealsWhoseTransactionIsOlderThanADealsLastEvent_RefusesSoTheFeedStaysInSequenceOrder()
     {
         var store = Open();
-        var a = DealFactory.NewDeal("a");
-        var d = DealFactory.NewDeal("d");
-        await store.TrySaveAsync(a, 0, [DealFactory.Started(a)]);
-        await store.TrySaveAsync(d, 0, [DealFactory.Started(d)]);
-        var (a2, a2Event) = DealFactory.Next(a);
-        var (d2, d2Event) = DealFactory.Next(d);
-        var (d3, d3Event) = DealFactory.Next(d2);
+        var a = ContractDeals.NewDeal("a");
+        var d = ContractDeals.NewDeal("d");
+        await store.TrySaveAsync(a, 0, [ContractDeals.Started(a)]);
+        await store.TrySaveAsync(d, 0, [ContractDeals.Started(d)]);
+        var (a2, a2Event) = ContractDeals.Next(a);
+        var (d2, d2Event) = ContractDeals.Next(d);
+        var (d3, d3Event) = ContractDeals.Next(d2);
 
         // Another session holds deal 'a', so the two-deal save takes its transaction id and then waits …
         await using var blocker = new NpgsqlConnection(Schema.ConnectionString);
@@ -408,8 +409,8 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
         var store = Open();
         foreach (var id in new[] { "d1", "d2", "d3" })
         {
-            var deal = DealFactory.NewDeal(id);
-            await store.TrySaveAsync(deal, 0, [DealFactory.Started(deal, note: "n")]);
+            var deal = ContractDeals.NewDeal(id);
+            await store.TrySaveAsync(deal, 0, [ContractDeals.Started(deal, note: "n")]);
         }
 
         await Schema.ExecuteAsync($"UPDATE \"{Schema.Name}\".deals SET data = '{{\"Counter\": \"top-secret\"}}' WHERE id = 'd2'");

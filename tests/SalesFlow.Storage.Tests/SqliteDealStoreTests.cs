@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using SalesFlow.Sqlite;
 using SalesFlow.Storage.Tests.Support;
+using SalesFlow.Testing;
 
 namespace SalesFlow.Storage.Tests;
 
@@ -10,7 +11,7 @@ namespace SalesFlow.Storage.Tests;
 public sealed class SqliteDealStoreTests : IDisposable
 {
     private readonly TemporarySqliteFile _file = new();
-    private readonly PipelineRegistry _pipelines = StorePipeline.Registry();
+    private readonly PipelineRegistry _pipelines = ContractPipeline.Registry();
     private readonly List<SqliteDealStore> _stores = [];
 
     public void Dispose()
@@ -92,7 +93,7 @@ public sealed class SqliteDealStoreTests : IDisposable
     {
         var store = Open();
         var engine = new SalesFlowEngine(_pipelines, store);
-        await engine.StartAsync(StorePipeline.Id, "broken", new StoreDealData(), "alice");
+        await engine.StartAsync(ContractPipeline.Id, "broken", new ContractDealData(), "alice");
         store.BeforeCommit = (connection, _) =>
         {
             connection.Close();
@@ -116,9 +117,9 @@ public sealed class SqliteDealStoreTests : IDisposable
             connection.Close();
             return Task.CompletedTask;
         };
-        var deal = DealFactory.NewDeal("never");
+        var deal = ContractDeals.NewDeal("never");
 
-        var act = async () => await store.TrySaveAsync(deal, 0, [DealFactory.Started(deal)]);
+        var act = async () => await store.TrySaveAsync(deal, 0, [ContractDeals.Started(deal)]);
 
         await act.Should().ThrowAsync<Exception>();
         (await Open().GetAsync("never")).Should().BeNull();
@@ -129,8 +130,8 @@ public sealed class SqliteDealStoreTests : IDisposable
     public async Task EventsTable_DuplicateSequence_IsRejectedByThePrimaryKey()
     {
         var store = Open();
-        var deal = DealFactory.NewDeal("pk");
-        await store.TrySaveAsync(deal, 0, [DealFactory.Started(deal)]);
+        var deal = ContractDeals.NewDeal("pk");
+        await store.TrySaveAsync(deal, 0, [ContractDeals.Started(deal)]);
 
         var act = async () => await ScalarAsync(
             "INSERT INTO salesflow_deal_events (deal_id, sequence, kind, occurred_at, actor, to_stage, payload) VALUES ('pk', 1, 'Activity', 0, 'x', 'open', '{}')");
@@ -142,8 +143,8 @@ public sealed class SqliteDealStoreTests : IDisposable
     public async Task TrySaveAsync_AnotherConnectionHoldsTheWriteLock_WaitsInsteadOfFailing()
     {
         var store = Open();
-        var deal = DealFactory.NewDeal("waits");
-        await store.TrySaveAsync(deal, 0, [DealFactory.Started(deal)]);
+        var deal = ContractDeals.NewDeal("waits");
+        await store.TrySaveAsync(deal, 0, [ContractDeals.Started(deal)]);
         await using var other = new SqliteConnection($"Data Source={_file.Path};Pooling=False");
         await other.OpenAsync();
         var holding = other.BeginTransaction(deferred: false);
@@ -154,7 +155,7 @@ public sealed class SqliteDealStoreTests : IDisposable
             await touch.ExecuteNonQueryAsync();
         }
 
-        var (next, e) = DealFactory.Next(deal);
+        var (next, e) = ContractDeals.Next(deal);
         // Microsoft.Data.Sqlite blocks while it waits for the lock, so the save runs on another thread.
         var save = Task.Run(async () => await store.TrySaveAsync(next, 1, [e]));
         await Task.Delay(300);
@@ -190,12 +191,12 @@ public sealed class SqliteDealStoreTests : IDisposable
     public async Task TrySaveAsync_SeveralDeals_SavesAllInOneTransaction()
     {
         var store = Open();
-        var existing = DealFactory.NewDeal("referrer");
-        await store.TrySaveAsync(existing, 0, [DealFactory.Started(existing)]);
-        var (next, e) = DealFactory.Next(existing, "referred a friend");
-        var referred = DealFactory.NewDeal("referred");
+        var existing = ContractDeals.NewDeal("referrer");
+        await store.TrySaveAsync(existing, 0, [ContractDeals.Started(existing)]);
+        var (next, e) = ContractDeals.Next(existing, "referred a friend");
+        var referred = ContractDeals.NewDeal("referred");
 
-        var saved = await store.TrySaveAsync([new DealWrite(next, 1, [e]), new DealWrite(referred, 0, [DealFactory.Started(referred)])]);
+        var saved = await store.TrySaveAsync([new DealWrite(next, 1, [e]), new DealWrite(referred, 0, [ContractDeals.Started(referred)])]);
 
         saved.Should().BeTrue();
         var fresh = Open();
@@ -207,18 +208,18 @@ public sealed class SqliteDealStoreTests : IDisposable
     public async Task TrySaveAsync_SeveralDealsOneConflicts_SavesNothing()
     {
         var store = Open();
-        var a = DealFactory.NewDeal("a");
-        var b = DealFactory.NewDeal("b");
-        await store.TrySaveAsync(a, 0, [DealFactory.Started(a)]);
-        await store.TrySaveAsync(b, 0, [DealFactory.Started(b)]);
-        var (a2, a2Event) = DealFactory.Next(a, "kept out");
-        var (staleB, staleBEvent) = DealFactory.Next(b);
+        var a = ContractDeals.NewDeal("a");
+        var b = ContractDeals.NewDeal("b");
+        await store.TrySaveAsync(a, 0, [ContractDeals.Started(a)]);
+        await store.TrySaveAsync(b, 0, [ContractDeals.Started(b)]);
+        var (a2, a2Event) = ContractDeals.Next(a, "kept out");
+        var (staleB, staleBEvent) = ContractDeals.Next(b);
         (await store.TrySaveAsync(staleB, 1, [staleBEvent])).Should().BeTrue();
-        var (b3, b3Event) = DealFactory.Next(b, "stale"); // expects version 1, the store has 2
-        var created = DealFactory.NewDeal("c");
+        var (b3, b3Event) = ContractDeals.Next(b, "stale"); // expects version 1, the store has 2
+        var created = ContractDeals.NewDeal("c");
 
         var saved = await store.TrySaveAsync(
-            [new DealWrite(a2, 1, [a2Event]), new DealWrite(created, 0, [DealFactory.Started(created)]), new DealWrite(b3, 1, [b3Event])]);
+            [new DealWrite(a2, 1, [a2Event]), new DealWrite(created, 0, [ContractDeals.Started(created)]), new DealWrite(b3, 1, [b3Event])]);
 
         saved.Should().BeFalse();
         var fresh = Open();
@@ -232,9 +233,9 @@ public sealed class SqliteDealStoreTests : IDisposable
     public async Task TrySaveAsync_StageEnteredSequence_IsStoredAndReadBack()
     {
         var store = Open();
-        var deal = DealFactory.NewDeal("entered") with { StageEnteredSequence = 1 };
-        await store.TrySaveAsync(deal, 0, [DealFactory.Started(deal)]);
-        var (next, e) = DealFactory.Next(deal);
+        var deal = ContractDeals.NewDeal("entered") with { StageEnteredSequence = 1 };
+        await store.TrySaveAsync(deal, 0, [ContractDeals.Started(deal)]);
+        var (next, e) = ContractDeals.Next(deal);
         await store.TrySaveAsync(next with { StageEnteredSequence = 2 }, 1, [e]);
 
         (await Open().GetAsync("entered"))!.StageEnteredSequence.Should().Be(2);
@@ -266,17 +267,17 @@ public sealed class SqliteDealStoreTests : IDisposable
     public async Task ReadFeedAsync_SavesAndImports_AreDeliveredInCommitOrderWithRowIdPositions()
     {
         var store = Open();
-        var a = DealFactory.NewDeal("a");
-        await store.TrySaveAsync(a, 0, [DealFactory.Started(a)]);
-        await store.ImportAsync([DealFactory.Imported("imported", 2)]);
-        var (a2, e) = DealFactory.Next(a);
+        var a = ContractDeals.NewDeal("a");
+        await store.TrySaveAsync(a, 0, [ContractDeals.Started(a)]);
+        await store.ImportAsync([ContractDeals.Imported("imported", 2)]);
+        var (a2, e) = ContractDeals.Next(a);
         await store.TrySaveAsync(a2, 1, [e]);
 
         var feed = await Open().ReadFeedAsync(FeedPosition.Start, 100);
 
         feed.Select(f => (f.Event.DealId, f.Event.Sequence)).Should().Equal(("a", 1L), ("imported", 1L), ("imported", 2L), ("a", 2L));
         feed.Select(f => f.Position).Should().Equal(new FeedPosition(1, 0), new FeedPosition(2, 0), new FeedPosition(3, 0), new FeedPosition(4, 0));
-        feed.Should().OnlyContain(f => f.PipelineId == StorePipeline.Id);
+        feed.Should().OnlyContain(f => f.PipelineId == ContractPipeline.Id);
         (await store.ReadFeedAsync(feed[1].Position, 1)).Should().ContainSingle().Which.Position.Should().Be(feed[2].Position);
         (await store.ReadFeedAsync(feed[^1].Position, 10)).Should().BeEmpty();
     }
@@ -284,7 +285,7 @@ public sealed class SqliteDealStoreTests : IDisposable
     [Fact]
     public async Task Leases_TwoStoresOnOneFile_OneHolderUntilExpiryOrRelease()
     {
-        var clock = new FakeTimeProvider(DealFactory.T0);
+        var clock = new FakeTimeProvider(ContractDeals.T0);
         var first = Open(clock);
         var second = Open(clock);
 
@@ -309,8 +310,8 @@ public sealed class SqliteDealStoreTests : IDisposable
     public async Task GetAsync_DamagedDataJson_ThrowsNamingTheDealNotTheContent()
     {
         var store = Open();
-        var deal = DealFactory.NewDeal("bad");
-        await store.TrySaveAsync(deal, 0, [DealFactory.Started(deal)]);
+        var deal = ContractDeals.NewDeal("bad");
+        await store.TrySaveAsync(deal, 0, [ContractDeals.Started(deal)]);
         await ExecuteAsync("UPDATE salesflow_deals SET data = '{\"Customer\": \"top-secret' WHERE id = 'bad'");
 
         var act = async () => await store.GetAsync("bad");
@@ -324,8 +325,8 @@ public sealed class SqliteDealStoreTests : IDisposable
     public async Task GetEventsAsync_DamagedPayload_ThrowsNamingTheDeal()
     {
         var store = Open();
-        var deal = DealFactory.NewDeal("bad-event");
-        await store.TrySaveAsync(deal, 0, [DealFactory.Started(deal, note: "n")]);
+        var deal = ContractDeals.NewDeal("bad-event");
+        await store.TrySaveAsync(deal, 0, [ContractDeals.Started(deal, note: "n")]);
         await ExecuteAsync("UPDATE salesflow_deal_events SET payload = '{\"note\": \"top-secret' WHERE deal_id = 'bad-event'");
 
         var act = async () => await Open().GetEventsAsync("bad-event");
@@ -339,8 +340,8 @@ public sealed class SqliteDealStoreTests : IDisposable
         var store = Open();
         foreach (var id in new[] { "d1", "d2", "d3", "d4" })
         {
-            var deal = DealFactory.NewDeal(id);
-            await store.TrySaveAsync(deal, 0, [DealFactory.Started(deal)]);
+            var deal = ContractDeals.NewDeal(id);
+            await store.TrySaveAsync(deal, 0, [ContractDeals.Started(deal)]);
         }
 
         await ExecuteAsync("UPDATE salesflow_deals SET data = 'not json' WHERE id = 'd2'");
@@ -370,8 +371,8 @@ public sealed class SqliteDealStoreTests : IDisposable
         var deals = new List<Deal>();
         for (var i = 0; i < writers; i++)
         {
-            var deal = DealFactory.NewDeal($"w{i}");
-            await stores[0].TrySaveAsync(deal, 0, [DealFactory.Started(deal)]);
+            var deal = ContractDeals.NewDeal($"w{i}");
+            await stores[0].TrySaveAsync(deal, 0, [ContractDeals.Started(deal)]);
             deals.Add(deal);
         }
 
@@ -401,7 +402,7 @@ public sealed class SqliteDealStoreTests : IDisposable
         var holdStart = clock.Elapsed;
         var saves = Enumerable.Range(0, writers).Select(i => Task.Run(async () =>
         {
-            var (next, e) = DealFactory.Next(deals[i]);
+            var (next, e) = ContractDeals.Next(deals[i]);
             return await stores[i % storeCount].TrySaveAsync(next, 1, [e]);
         })).ToList();
         await Task.Delay(TimeSpan.FromSeconds(3));

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using SalesFlow.PostgreSql;
 using SalesFlow.Sqlite;
 using SalesFlow.Storage.Tests.Support;
+using SalesFlow.Testing;
 
 namespace SalesFlow.Storage.Tests;
 
@@ -28,7 +29,7 @@ public sealed class StoreServiceCollectionTests : IDisposable
             provider.GetRequiredService<IDealStore>().Should().BeOfType<SqliteDealStore>()
                 .Which.Should().BeSameAs(provider.GetRequiredService<IDealStore>());
             var engine = provider.GetRequiredService<SalesFlowEngine>();
-            await engine.StartAsync(StorePipeline.Id, "di-1", new StoreDealData { Customer = "x" }, "alice");
+            await engine.StartAsync(ContractPipeline.Id, "di-1", new ContractDealData { Customer = "x" }, "alice");
             (await engine.FireAsync("di-1", "toggle", new FireRequest("alice"))).EnsureAccepted();
         }
 
@@ -36,7 +37,7 @@ public sealed class StoreServiceCollectionTests : IDisposable
         {
             var deal = await provider.GetRequiredService<SalesFlowEngine>().GetAsync("di-1");
             deal.StageId.Should().Be("working");
-            deal.DataAs<StoreDealData>().Customer.Should().Be("x");
+            deal.DataAs<ContractDealData>().Customer.Should().Be("x");
         }
     }
 
@@ -102,10 +103,10 @@ public sealed class StoreServiceCollectionTests : IDisposable
     [Fact]
     public async Task UseSqliteStore_ContainerTimeProvider_LeasesExpireByIt()
     {
-        var clock = new FakeTimeProvider(DealFactory.T0);
+        var clock = new FakeTimeProvider(ContractDeals.T0);
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(clock);
-        services.AddSalesFlow().AddPipeline(StorePipeline.Build()).UseSqliteStore(_file.Path);
+        services.AddSalesFlow().AddPipeline(ContractPipeline.Build()).UseSqliteStore(_file.Path);
         await using var provider = services.BuildServiceProvider();
         var feed = provider.GetRequiredService<IEventFeedStore>();
         await feed.TryAcquireLeaseAsync("h", "p1", TimeSpan.FromSeconds(10));
@@ -120,7 +121,7 @@ public sealed class StoreServiceCollectionTests : IDisposable
     {
         var services = new ServiceCollection();
         services.Configure<SqliteDealStoreOptions>(o => o.DataSource = _file.Path);
-        services.AddSalesFlow().AddPipeline(StorePipeline.Build()).UseSqliteStore();
+        services.AddSalesFlow().AddPipeline(ContractPipeline.Build()).UseSqliteStore();
         await using var provider = services.BuildServiceProvider();
 
         provider.GetRequiredService<IDealStore>().Should().BeOfType<SqliteDealStore>().Which.DataSource.Should().Be(_file.Path);
@@ -204,7 +205,7 @@ public sealed class StoreServiceCollectionTests : IDisposable
         await using (var provider = BuildProvider(b => b.UsePostgreSqlStoreFromConfiguration(schema: schema.Name), configuration))
         {
             var engine = provider.GetRequiredService<SalesFlowEngine>();
-            await engine.StartAsync(StorePipeline.Id, "di-pg", new StoreDealData(), "alice");
+            await engine.StartAsync(ContractPipeline.Id, "di-pg", new ContractDealData(), "alice");
             (await engine.GetAsync("di-pg")).StageId.Should().Be("open");
         }
     }
@@ -217,7 +218,7 @@ public sealed class StoreServiceCollectionTests : IDisposable
             services.AddSingleton(configuration);
         }
 
-        store(services.AddSalesFlow().AddPipeline(StorePipeline.Build()));
+        store(services.AddSalesFlow().AddPipeline(ContractPipeline.Build()));
         return services.BuildServiceProvider();
     }
 }
