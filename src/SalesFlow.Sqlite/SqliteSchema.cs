@@ -53,11 +53,12 @@ internal static class SqliteSchema
         "ALTER TABLE salesflow_deals ADD COLUMN stage_entered_sequence INTEGER NOT NULL DEFAULT 0;\n" +
         StandardMigrations.BackfillStageEnteredSequence("salesflow_deals", "salesflow_deals", "salesflow_deal_events") + ";",
 
-        // 3: the event feed. Events get a position in commit order (SQLite has one writer at a time, so insertion order
-        // is commit order; AUTOINCREMENT never reuses one), existing events keep the order they were written in.
+        // 3: the event feed. Events get a position in commit order: SQLite has one writer at a time, so insertion order is
+        // commit order, and a new row id is one above the largest (events are never deleted, so none is reused; without
+        // AUTOINCREMENT no counter table is written on every insert). Existing events keep the order they were written in.
         """
         CREATE TABLE salesflow_deal_events_v3 (
-            position    INTEGER PRIMARY KEY AUTOINCREMENT,
+            position    INTEGER PRIMARY KEY,
             deal_id     TEXT    NOT NULL REFERENCES salesflow_deals (id),
             sequence    INTEGER NOT NULL,
             kind        TEXT    NOT NULL,

@@ -240,7 +240,7 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
         await Schema.ExecuteAsync(
             $"CREATE SCHEMA \"{Schema.Name}\"; " + v1 + $"; SET search_path TO \"{Schema.Name}\";" +
             " CREATE TABLE schema_version (version integer NOT NULL PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now()); INSERT INTO schema_version (version) VALUES (1);" +
-            $"INSERT INTO deals VALUES ('old', 'store-tests', 1, 'working', 'open', 3, 3, {t0}, {t0}, {t0}, {t0}, NULL, NULL, 'Open', NULL, NULL, '{{}}', '{{}}');" +
+            $"INSERT INTO deals VALUES ('old', 'store-contract', 1, 'working', 'open', 3, 3, {t0}, {t0}, {t0}, {t0}, NULL, NULL, 'Open', NULL, NULL, '{{}}', '{{}}');" +
             $"INSERT INTO deal_events VALUES ('old', 1, 'Started', {t0}, 'a', NULL, NULL, 'open', '{{}}'), ('old', 2, 'Transition', {t0}, 'a', 'toggle', 'open', 'working', '{{}}'), ('old', 3, 'Activity', {t0}, 'a', NULL, 'working', 'working', '{{}}');");
 
         var store = Open();

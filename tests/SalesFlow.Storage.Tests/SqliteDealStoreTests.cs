@@ -248,8 +248,8 @@ public sealed class SqliteDealStoreTests : IDisposable
             SqliteSchema.Migrations[0] +
             ";CREATE TABLE salesflow_schema_version (version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL);" +
             "INSERT INTO salesflow_schema_version VALUES (1, 'then');" +
-            "INSERT INTO salesflow_deals VALUES ('old', 'store-tests', 1, 'working', 'open', 3, 3, 0, 0, 0, 0, NULL, NULL, 'Open', NULL, NULL, '[]', '{}');" +
-            "INSERT INTO salesflow_deals VALUES ('new', 'store-tests', 1, 'open', NULL, 1, 1, 0, 0, 0, 0, NULL, NULL, 'Open', NULL, NULL, '[]', '{}');" +
+            "INSERT INTO salesflow_deals VALUES ('old', 'store-contract', 1, 'working', 'open', 3, 3, 0, 0, 0, 0, NULL, NULL, 'Open', NULL, NULL, '[]', '{}');" +
+            "INSERT INTO salesflow_deals VALUES ('new', 'store-contract', 1, 'open', NULL, 1, 1, 0, 0, 0, 0, NULL, NULL, 'Open', NULL, NULL, '[]', '{}');" +
             "INSERT INTO salesflow_deal_events VALUES ('old', 1, 'Started', 0, 'a', NULL, NULL, 'open', '{}');" +
             "INSERT INTO salesflow_deal_events VALUES ('new', 1, 'Started', 0, 'a', NULL, NULL, 'open', '{}');" +
             "INSERT INTO salesflow_deal_events VALUES ('old', 2, 'Transition', 0, 'a', 'toggle', 'open', 'working', '{}');" +
