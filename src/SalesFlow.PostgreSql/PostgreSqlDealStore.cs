@@ -252,8 +252,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
     /// <inheritdoc/>
     public async ValueTask<bool> TryAcquireLeaseAsync(string handler, string owner, TimeSpan duration, CancellationToken cancellationToken = default)
     {
-        DealStoreChecks.ValidateHandler(handler, owner);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        DealStoreChecks.ValidateLease(handler, owner, duration);
         cancellationToken.ThrowIfCancellationRequested();
         return await OnConnectionAsync(
             connection => _sql.Handlers.TryAcquireLeaseAsync(connection, null, handler, owner, duration, default, cancellationToken),
@@ -263,7 +262,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
     /// <inheritdoc/>
     public async ValueTask<bool> TrySaveCheckpointAsync(string handler, string owner, FeedPosition position, CancellationToken cancellationToken = default)
     {
-        DealStoreChecks.ValidateHandler(handler, owner);
+        DealStoreChecks.ValidateLeaseOwner(handler, owner);
         cancellationToken.ThrowIfCancellationRequested();
         return await OnConnectionAsync(
             connection => _sql.Handlers.TrySaveCheckpointAsync(connection, null, handler, owner, position, default, cancellationToken),
@@ -273,7 +272,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
     /// <inheritdoc/>
     public async ValueTask ReleaseLeaseAsync(string handler, string owner, CancellationToken cancellationToken = default)
     {
-        DealStoreChecks.ValidateHandler(handler, owner);
+        DealStoreChecks.ValidateLeaseOwner(handler, owner);
         cancellationToken.ThrowIfCancellationRequested();
         await OnConnectionAsync(
             async connection =>

@@ -227,8 +227,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
     /// <inheritdoc/>
     public async ValueTask<bool> TryAcquireLeaseAsync(string handler, string owner, TimeSpan duration, CancellationToken cancellationToken = default)
     {
-        DealStoreChecks.ValidateHandler(handler, owner);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        DealStoreChecks.ValidateLease(handler, owner, duration);
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         return await WriteAsync(
@@ -239,7 +238,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
     /// <inheritdoc/>
     public async ValueTask<bool> TrySaveCheckpointAsync(string handler, string owner, FeedPosition position, CancellationToken cancellationToken = default)
     {
-        DealStoreChecks.ValidateHandler(handler, owner);
+        DealStoreChecks.ValidateLeaseOwner(handler, owner);
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         return await WriteAsync(
@@ -250,7 +249,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
     /// <inheritdoc/>
     public async ValueTask ReleaseLeaseAsync(string handler, string owner, CancellationToken cancellationToken = default)
     {
-        DealStoreChecks.ValidateHandler(handler, owner);
+        DealStoreChecks.ValidateLeaseOwner(handler, owner);
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         await WriteAsync(

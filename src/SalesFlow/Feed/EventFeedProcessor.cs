@@ -51,12 +51,8 @@ public sealed class EventFeedProcessor
     public EventFeedProcessor(IEventFeedStore store, string handlerName, Func<FeedEvent, CancellationToken, ValueTask> handler, EventFeedProcessorOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(store);
-        ArgumentException.ThrowIfNullOrWhiteSpace(handlerName);
+        DealStoreChecks.ValidateHandler(handlerName);
         ArgumentNullException.ThrowIfNull(handler);
-        if (handlerName.Length > 200)
-        {
-            throw new ArgumentException("A feed handler name is at most 200 characters.", nameof(handlerName));
-        }
 
         options ??= new EventFeedProcessorOptions();
         if (options.Problems() is { Count: > 0 } problems)

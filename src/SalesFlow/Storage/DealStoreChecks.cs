@@ -3,6 +3,8 @@ namespace SalesFlow;
 /// <summary>Argument checks every <see cref="IDealStore"/> applies the same way, so stores fail alike on bad input.</summary>
 public static class DealStoreChecks
 {
+    private const int MaxFeedNameLength = 200;
+
     /// <summary>Checks the writes of one save: at least one, no deal twice, and each deal fitting its new events.</summary>
     /// <param name="writes">The writes.</param>
     /// <exception cref="ArgumentException">They do not fit together.</exception>
@@ -39,18 +41,42 @@ public static class DealStoreChecks
         }
     }
 
-    /// <summary>Checks a handler name and lease owner of the event feed.</summary>
+    /// <summary>Checks the name of an event-feed handler.</summary>
     /// <param name="handler">The handler's name.</param>
-    /// <param name="owner">The lease owner, when the call takes one.</param>
-    /// <exception cref="ArgumentException">A name is blank or longer than 200 characters.</exception>
-    public static void ValidateHandler(string handler, string? owner = "-")
+    /// <param name="paramName">The caller's parameter name (filled in by the compiler).</param>
+    /// <exception cref="ArgumentException">The name is blank or longer than 200 characters.</exception>
+    public static void ValidateHandler(string handler, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(handler))] string? paramName = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(handler);
-        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
-        if (handler.Length > 200 || owner.Length > 200)
+        ArgumentException.ThrowIfNullOrWhiteSpace(handler, paramName);
+        if (handler.Length > MaxFeedNameLength)
         {
-            throw new ArgumentException("Feed handler names and lease owners are at most 200 characters.", nameof(handler));
+            throw new ArgumentException($"Feed handler names are at most {MaxFeedNameLength} characters.", paramName);
         }
+    }
+
+    /// <summary>Checks the name of an event-feed handler and of its lease owner.</summary>
+    /// <param name="handler">The handler's name.</param>
+    /// <param name="owner">The lease owner.</param>
+    /// <exception cref="ArgumentException">A name is blank or longer than 200 characters.</exception>
+    public static void ValidateLeaseOwner(string handler, string owner)
+    {
+        ValidateHandler(handler);
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        if (owner.Length > MaxFeedNameLength)
+        {
+            throw new ArgumentException($"Lease owners are at most {MaxFeedNameLength} characters.", nameof(owner));
+        }
+    }
+
+    /// <summary>Checks a lease request of the event feed: the handler, the owner and a duration above zero.</summary>
+    /// <param name="handler">The handler's name.</param>
+    /// <param name="owner">The lease owner.</param>
+    /// <param name="duration">How long the lease lasts.</param>
+    /// <exception cref="ArgumentException">A name is blank or too long, or the duration is not above zero.</exception>
+    public static void ValidateLease(string handler, string owner, TimeSpan duration)
+    {
+        ValidateLeaseOwner(handler, owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
     }
 
     private static void ValidateWrite(Deal deal, long expectedVersion, IReadOnlyList<DealEvent> events)

@@ -14,16 +14,12 @@ namespace SalesFlow;
 /// </remarks>
 public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
 {
-    private const int ChunkBits = 12;
-    private const int ChunkSize = 1 << ChunkBits;
-
     private readonly ConcurrentDictionary<string, Entry> _deals = new(StringComparer.Ordinal);
     private readonly object _createGate = new();
-    private readonly object _feedGate = new();
     private readonly Dictionary<string, HandlerState> _handlers = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
-    private FeedSlot[]?[] _chunks = new FeedSlot[]?[64];
-    private Entry[]?[] _entryChunks = new Entry[]?[64];
+    private readonly ChunkedTable<FeedSlot> _feed = new();
+    private readonly ChunkedTable<Entry?> _entries = new();
     private int _entryCount;
     private long _lastCommit;
 
@@ -63,8 +59,7 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
                     return false;
                 }
 
-                Number(created);
-                Publish(created, 0, events.Count);
+                Register(created);
                 return true;
             }
         }
@@ -146,8 +141,7 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
                     {
                         var created = new Entry(write.Deal, write.Events);
                         _deals[write.Deal.Id] = created;
-                        Number(created);
-                        Publish(created, 0, write.Events.Count);
+                        Register(created);
                     }
                 }
 
@@ -236,8 +230,7 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
             {
                 var entry = new Entry(item.Deal, item.Events);
                 _deals[item.Deal.Id] = entry;
-                Number(entry);
-                Publish(entry, 0, item.Events.Count);
+                Register(entry);
             }
         }
 
@@ -250,17 +243,15 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
         DealStoreChecks.ValidateFeedRead(limit);
         cancellationToken.ThrowIfCancellationRequested();
         var result = new List<FeedEvent>();
-        var chunks = Volatile.Read(ref _chunks);
         for (var commit = Math.Max(after.Commit, 1); result.Count < limit; commit++)
         {
             var index = commit - 1;
-            var chunk = (index >> ChunkBits) < chunks.Length ? Volatile.Read(ref chunks[index >> ChunkBits]) : null;
-            if (chunk is null)
+            if (_feed.Chunk(index) is not { } chunk)
             {
                 break;
             }
 
-            ref var slot = ref chunk[index & (ChunkSize - 1)];
+            ref var slot = ref chunk[ChunkedTable<FeedSlot>.Offset(index)];
             // A commit numbered but not published yet ends the read: nothing after it is handed out before it.
             var number = Volatile.Read(ref slot.EntryNumber);
             if (number == 0)
@@ -295,8 +286,7 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
     /// <inheritdoc/>
     public ValueTask<bool> TryAcquireLeaseAsync(string handler, string owner, TimeSpan duration, CancellationToken cancellationToken = default)
     {
-        DealStoreChecks.ValidateHandler(handler, owner);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        DealStoreChecks.ValidateLease(handler, owner, duration);
         cancellationToken.ThrowIfCancellationRequested();
         var now = _time.GetUtcNow();
         lock (_handlers)
@@ -315,7 +305,7 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
     /// <inheritdoc/>
     public ValueTask<bool> TrySaveCheckpointAsync(string handler, string owner, FeedPosition position, CancellationToken cancellationToken = default)
     {
-        DealStoreChecks.ValidateHandler(handler, owner);
+        DealStoreChecks.ValidateLeaseOwner(handler, owner);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_handlers)
         {
@@ -332,7 +322,7 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
     /// <inheritdoc/>
     public ValueTask ReleaseLeaseAsync(string handler, string owner, CancellationToken cancellationToken = default)
     {
-        DealStoreChecks.ValidateHandler(handler, owner);
+        DealStoreChecks.ValidateLeaseOwner(handler, owner);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_handlers)
         {
@@ -345,63 +335,27 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
         return ValueTask.CompletedTask;
     }
 
+    // Called under the create gate for a deal just added: numbers it in the table of deals (written once per deal)
+    // and publishes its first events.
+    private void Register(Entry created)
+    {
+        created.Number = ++_entryCount;
+        _entries.Slot(created.Number - 1) = created;
+        Publish(created, 0, created.Count);
+    }
+
     // Called under the deal's lock (or the create gate) once the write stands: numbers the commit and publishes it
     // to the feed. Readers stop at the first numbered but unpublished commit, so none is skipped.
     private void Publish(Entry entry, int first, int count)
     {
         var commit = Interlocked.Increment(ref _lastCommit);
-        var index = commit - 1;
-        var chunk = ChunkFor(index >> ChunkBits);
-        ref var slot = ref chunk[index & (ChunkSize - 1)];
+        ref var slot = ref _feed.Slot(commit - 1);
         slot.First = first;
         slot.Count = count;
         Volatile.Write(ref slot.EntryNumber, entry.Number);
     }
 
-    // Called under the create gate: gives a new deal its number in the feed's table of deals, written once per deal.
-    private void Number(Entry entry)
-    {
-        var number = _entryCount + 1;
-        var index = number - 1;
-        var chunks = _entryChunks;
-        if ((index >> ChunkBits) >= chunks.Length)
-        {
-            var grown = new Entry[]?[chunks.Length * 2];
-            Array.Copy(chunks, grown, chunks.Length);
-            Volatile.Write(ref _entryChunks, grown);
-            chunks = grown;
-        }
-
-        var chunk = chunks[index >> ChunkBits] ??= new Entry[ChunkSize];
-        chunk[index & (ChunkSize - 1)] = entry;
-        entry.Number = number;
-        _entryCount = number;
-    }
-
-    private Entry EntryAt(int number) => Volatile.Read(ref _entryChunks)[(number - 1) >> ChunkBits]![(number - 1) & (ChunkSize - 1)];
-
-    private FeedSlot[] ChunkFor(long chunkIndex)
-    {
-        var chunks = Volatile.Read(ref _chunks);
-        if (chunkIndex < chunks.Length && Volatile.Read(ref chunks[chunkIndex]) is { } existing)
-        {
-            return existing;
-        }
-
-        lock (_feedGate)
-        {
-            chunks = _chunks;
-            if (chunkIndex >= chunks.Length)
-            {
-                var grown = new FeedSlot[]?[Math.Max(chunks.Length * 2, chunkIndex + 1)];
-                Array.Copy(chunks, grown, chunks.Length);
-                Volatile.Write(ref _chunks, grown);
-                chunks = grown;
-            }
-
-            return chunks[chunkIndex] ??= new FeedSlot[ChunkSize];
-        }
-    }
+    private Entry EntryAt(int number) => _entries.Chunk(number - 1)![ChunkedTable<Entry?>.Offset(number - 1)]!;
 
     // Values only: publishing a commit writes no reference into the long-lived feed table, so the garbage collector has
     // nothing new to trace there however long the feed grows. EntryNumber 0 means numbered but not published yet.
