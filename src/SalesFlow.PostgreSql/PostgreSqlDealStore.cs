@@ -59,16 +59,20 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
     }
 
     // The store runs a handful of statements over and over: prepared once per connection, the server parses and plans
-    // them once. A connection string that sets Max Auto Prepare itself keeps its value.
-    private static string WithAutoPrepare(string connectionString)
+    // them once. A connection string that sets Max Auto Prepare itself (0 turns it off) keeps its value: the keys are
+    // read as written, since Npgsql's own builder reports every keyword it knows as present.
+    internal static string WithAutoPrepare(string connectionString)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase) && !connectionString.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        foreach (string key in written.Keys)
         {
-            builder.MaxAutoPrepare = 32;
+            if (string.Equals(key.Replace(" ", "", StringComparison.Ordinal), "MaxAutoPrepare", StringComparison.OrdinalIgnoreCase))
+            {
+                return connectionString;
+            }
         }
 
-        return builder.ConnectionString;
+        return new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 32 }.ConnectionString;
     }
 
     /// <summary>Gets the schema version this store creates and reads.</summary>

@@ -32,6 +32,19 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("Host=db;Database=crm", 32)]
+    [InlineData("Host=db;Password=MaxAutoPrepare;Database=crm", 32)]
+    [InlineData("Host=db;Max Auto Prepare=0", 0)]
+    [InlineData("Host=db;maxautoprepare=5", 5)]
+    public void WithAutoPrepare_PreparesStatementsUnlessTheConnectionStringSaysOtherwise(string connectionString, int expected)
+    {
+        var prepared = new NpgsqlConnectionStringBuilder(PostgreSqlDealStore.WithAutoPrepare(connectionString));
+
+        prepared.MaxAutoPrepare.Should().Be(expected);
+        prepared.Host.Should().Be("db");
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("Salesflow")]
     [InlineData("sales-flow")]
