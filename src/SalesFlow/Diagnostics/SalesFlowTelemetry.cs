@@ -58,7 +58,30 @@ internal sealed class SalesFlowTelemetry
     }
 
     /// <summary>Ends the span of a start or an activity: the same tags and status rules as a move, without the move instruments.</summary>
-    public void EndCommit(in MoveTelemetry commit, CommitKind kind, Deal deal, FireStatus status, int retries, HookFailure? aborted, IReadOnlyList<HookFailure> failures)
+    public void EndCommit(in MoveTelemetry commit, CommitKind kind, Deal deal, FireStatus status, int retries, HookFailure? aborted, IReadOnlyList<HookFailure> failures) =>
+        End(commit, kind, deal, fromStage: null, status, retries, OperationName(kind), aborted, failures);
+
+    public void EndMove(in MoveTelemetry move, FireResult result)
+    {
+        var deal = result.Deal;
+        End(move, CommitKind.Move, deal, result.Event?.FromStage ?? deal.StageId, result.Status, result.ConflictRetries, result.Trigger, result.FailedHook, result.HookFailures);
+        if (_moves.Enabled || _moveDuration.Enabled)
+        {
+            var tags = new TagList
+            {
+                { SalesFlowDiagnostics.PipelineTag, deal.PipelineId },
+                { SalesFlowDiagnostics.TriggerTag, result.TriggerKnown ? result.Trigger : UnknownTrigger },
+                { SalesFlowDiagnostics.ResultTag, ResultName(result.Status) },
+            };
+            _moves.Add(1, tags);
+            RecordDuration(move, tags);
+        }
+    }
+
+    // What every write reports when it ends: the span's tags and status, conflicts, and hook failures (tagged with the
+    // trigger of a move, or the operation of a start or an activity).
+    private void End(
+        in MoveTelemetry commit, CommitKind kind, Deal deal, string? fromStage, FireStatus status, int retries, string hookTag, HookFailure? aborted, IReadOnlyList<HookFailure> failures)
     {
         var outcome = ResultName(status);
         if (commit.Activity is { } activity)
@@ -67,7 +90,16 @@ internal sealed class SalesFlowTelemetry
             {
                 activity.SetTag(SalesFlowDiagnostics.PipelineTag, deal.PipelineId);
                 activity.SetTag(SalesFlowDiagnostics.PipelineVersionTag, deal.PipelineVersion);
-                activity.SetTag(SalesFlowDiagnostics.ToStageTag, deal.StageId);
+                if (fromStage is not null)
+                {
+                    activity.SetTag(SalesFlowDiagnostics.FromStageTag, fromStage);
+                }
+
+                if (status == FireStatus.Accepted)
+                {
+                    activity.SetTag(SalesFlowDiagnostics.ToStageTag, deal.StageId);
+                }
+
                 activity.SetTag(SalesFlowDiagnostics.ResultTag, outcome);
             }
 
@@ -89,72 +121,13 @@ internal sealed class SalesFlowTelemetry
         {
             if (aborted is not null)
             {
-                HookFailed(deal.PipelineId, OperationName(kind), aborted);
+                HookFailed(deal.PipelineId, hookTag, aborted);
             }
 
             foreach (var failure in failures)
             {
-                HookFailed(deal.PipelineId, OperationName(kind), failure);
+                HookFailed(deal.PipelineId, hookTag, failure);
             }
-        }
-    }
-
-    public void EndMove(in MoveTelemetry move, FireResult result)
-    {
-        var deal = result.Deal;
-        var outcome = ResultName(result.Status);
-        if (move.Activity is { } activity)
-        {
-            if (activity.IsAllDataRequested)
-            {
-                activity.SetTag(SalesFlowDiagnostics.PipelineTag, deal.PipelineId);
-                activity.SetTag(SalesFlowDiagnostics.PipelineVersionTag, deal.PipelineVersion);
-                activity.SetTag(SalesFlowDiagnostics.FromStageTag, result.Event?.FromStage ?? deal.StageId);
-                if (result.Accepted)
-                {
-                    activity.SetTag(SalesFlowDiagnostics.ToStageTag, deal.StageId);
-                }
-
-                activity.SetTag(SalesFlowDiagnostics.ResultTag, outcome);
-            }
-
-            if (result.Status is FireStatus.Conflict or FireStatus.Aborted)
-            {
-                activity.SetStatus(ActivityStatusCode.Error, outcome);
-            }
-
-            activity.Dispose();
-        }
-
-        var conflicts = result.ConflictRetries + (result.Status == FireStatus.Conflict ? 1 : 0);
-        if (conflicts > 0 && _conflicts.Enabled)
-        {
-            _conflicts.Add(conflicts, new(SalesFlowDiagnostics.PipelineTag, deal.PipelineId), new(SalesFlowDiagnostics.OperationTag, "move"));
-        }
-
-        if (_hookFailures.Enabled)
-        {
-            if (result.FailedHook is { } aborted)
-            {
-                HookFailed(deal.PipelineId, result.Trigger, aborted);
-            }
-
-            foreach (var failure in result.HookFailures)
-            {
-                HookFailed(deal.PipelineId, result.Trigger, failure);
-            }
-        }
-
-        if (_moves.Enabled || _moveDuration.Enabled)
-        {
-            var tags = new TagList
-            {
-                { SalesFlowDiagnostics.PipelineTag, deal.PipelineId },
-                { SalesFlowDiagnostics.TriggerTag, result.TriggerKnown ? result.Trigger : UnknownTrigger },
-                { SalesFlowDiagnostics.ResultTag, outcome },
-            };
-            _moves.Add(1, tags);
-            RecordDuration(move, tags);
         }
     }
 
