@@ -63,7 +63,7 @@ internal sealed class DealDataShape
 
             var value = member.Property.GetValue(data);
             var memberPath = path + "." + member.Property.Name;
-            if (IsMissing(value))
+            if (value is null || (member.IsDefaultArray is { } isDefault && (bool)isDefault.GetValue(value)!))
             {
                 if (member.Required)
                 {
@@ -100,11 +100,6 @@ internal sealed class DealDataShape
         }
     }
 
-    // A default ImmutableArray<T> (never assigned) is the null of its kind: reading it throws.
-    private static bool IsMissing(object? value) =>
-        value is null || (value.GetType() is { IsGenericType: true } type && type.GetGenericTypeDefinition() == typeof(ImmutableArray<>)
-            && (bool)type.GetProperty(nameof(ImmutableArray<int>.IsDefault))!.GetValue(value)!);
-
     private static DealDataShape Build(Type type, Dictionary<Type, DealDataShape> building)
     {
         if (building.TryGetValue(type, out var existing))
@@ -125,9 +120,11 @@ internal sealed class DealDataShape
 
             var info = nullability.Create(property);
             var propertyType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-            var required = !property.PropertyType.IsValueType
-                ? info.ReadState == NullabilityState.NotNull
-                : property.PropertyType.IsGenericType && property.PropertyType.GetGenericTypeDefinition() == typeof(ImmutableArray<>);
+            // A default ImmutableArray<T> (never assigned) is the null of its kind: reading it throws, so it is always required.
+            var isDefaultArray = property.PropertyType.IsGenericType && property.PropertyType.GetGenericTypeDefinition() == typeof(ImmutableArray<>)
+                ? property.PropertyType.GetProperty(nameof(ImmutableArray<int>.IsDefault))
+                : null;
+            var required = property.PropertyType.IsValueType ? isDefaultArray is not null : info.ReadState == NullabilityState.NotNull;
             DealDataShape? nested = null;
             DealDataShape? elements = null;
             var elementsRequired = false;
@@ -151,7 +148,7 @@ internal sealed class DealDataShape
 
             if (required || nested is not null || elements is not null)
             {
-                members.Add(new Member(property, required, nested, elements, elementsRequired));
+                members.Add(new Member(property, required, nested, elements, elementsRequired, isDefaultArray));
             }
         }
 
@@ -265,5 +262,5 @@ internal sealed class DealDataShape
     private static string Describe(Type type) =>
         type.IsGenericType ? $"{type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(", ", type.GetGenericArguments().Select(a => a.Name))}>" : type.Name;
 
-    private sealed record Member(PropertyInfo Property, bool Required, DealDataShape? Nested, DealDataShape? Elements, bool ElementsRequired);
+    private sealed record Member(PropertyInfo Property, bool Required, DealDataShape? Nested, DealDataShape? Elements, bool ElementsRequired, PropertyInfo? IsDefaultArray);
 }
