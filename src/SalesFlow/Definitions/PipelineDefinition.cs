@@ -7,7 +7,7 @@ namespace SalesFlow;
 /// An immutable, validated description of one sales process: its stages, transitions, guards and hooks.
 /// Built once (with <see cref="PipelineBuilder"/>) and shared by every deal and every thread.
 /// </summary>
-public abstract class PipelineDefinition
+public abstract partial class PipelineDefinition
 {
     private readonly FrozenDictionary<string, StageDefinition> _stagesById;
     private readonly JsonSerializerOptions _jsonOptions;

@@ -16,7 +16,7 @@ namespace SalesFlow;
 /// reported the same way for every kind of write (<see cref="FireStatus.Conflict"/>, or
 /// <see cref="DealConflictException"/> from the calls that return a deal).
 /// </remarks>
-public sealed class SalesFlowEngine
+public sealed partial class SalesFlowEngine
 {
     private const string ActivityDataUpdated = "data.updated";
     private const string ActivityChecklistCompleted = "checklist.completed";
