@@ -32,9 +32,12 @@ public sealed class PipelineBuilder<TData>
     private readonly List<StageBuilder> _stages = [];
     private readonly List<TransitionDraft> _transitions = [];
     private readonly List<HookRegistration> _hooks = [];
-    private readonly List<string> _problems = [];
+    private readonly List<PipelineDiagnostic> _problems = [];
     private List<TransitionDraft> _current = [];
+    private int _declarations;
     private string? _initialStage;
+    private string? _name;
+    private string? _dataTypeName;
     private JsonSerializerOptions? _jsonOptions;
     private bool _built;
 
@@ -52,9 +55,32 @@ public sealed class PipelineBuilder<TData>
     {
         EnsureNotBuilt();
         ArgumentNullException.ThrowIfNull(id);
-        var stage = new StageBuilder(id, _stages.Count + 1);
+        var stage = new StageBuilder(id, _stages.Count + 1) { Pointer = $"/stages/{_stages.Count}" };
         configure?.Invoke(stage);
         _stages.Add(stage);
+        return this;
+    }
+
+    /// <summary>Sets the pipeline's display name.</summary>
+    /// <param name="name">The name, for example <c>Renewals</c>.</param>
+    /// <value>The default is the pipeline id.</value>
+    /// <returns>This builder.</returns>
+    public PipelineBuilder<TData> Name(string name)
+    {
+        EnsureNotBuilt();
+        _name = name ?? throw new ArgumentNullException(nameof(name));
+        return this;
+    }
+
+    /// <summary>Sets the name JSON definitions use for the deal data type (see <see cref="PipelineComponents.AddDataType{TData}"/>).</summary>
+    /// <param name="name">The name, for example <c>renewal-deal</c>.</param>
+    /// <value>The default is the type's name.</value>
+    /// <returns>This builder.</returns>
+    public PipelineBuilder<TData> DataTypeName(string name)
+    {
+        EnsureNotBuilt();
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        _dataTypeName = name;
         return this;
     }
 
@@ -117,17 +143,7 @@ public sealed class PipelineBuilder<TData>
     public PipelineBuilder<TData> When(string code, Func<TData, bool> predicate, string reason)
     {
         ArgumentNullException.ThrowIfNull(predicate);
-        return AddGuard(code, reason, ctx =>
-        {
-            try
-            {
-                return predicate((TData)ctx.Deal.Data);
-            }
-            catch (Exception ex) when (ex is not SalesFlowException and not OperationCanceledException)
-            {
-                throw new GuardFailedException(ctx.Deal.Id, code, ex);
-            }
-        });
+        return AddGuard(code, reason, GuardPredicates.Of<TData>(code ?? "", (data, _) => predicate(data)));
     }
 
     /// <summary>Adds a guard that also reads the move's arguments (reason, named arguments) or the deal itself.</summary>
@@ -138,17 +154,20 @@ public sealed class PipelineBuilder<TData>
     public PipelineBuilder<TData> When(string code, Func<TData, GuardContext, bool> predicate, string reason)
     {
         ArgumentNullException.ThrowIfNull(predicate);
-        return AddGuard(code, reason, ctx =>
-        {
-            try
-            {
-                return predicate((TData)ctx.Deal.Data, ctx);
-            }
-            catch (Exception ex) when (ex is not SalesFlowException and not OperationCanceledException)
-            {
-                throw new GuardFailedException(ctx.Deal.Id, code, ex);
-            }
-        });
+        return AddGuard(code, reason, GuardPredicates.Of(code ?? "", predicate));
+    }
+
+    /// <summary>Adds a guard whose condition is data, not code: it reads members of the deal's data by path, and a JSON definition can hold it.</summary>
+    /// <param name="code">The guard's stable code, for example <c>amount.minimum</c>.</param>
+    /// <param name="condition">The condition, for example <c>GuardCondition.AtLeast("Amount", 1000)</c>.</param>
+    /// <param name="reason">Why the move is refused when the condition does not hold.</param>
+    /// <returns>This builder.</returns>
+    public PipelineBuilder<TData> When(string code, GuardCondition condition, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(code);
+        ArgumentNullException.ThrowIfNull(reason);
+        return AddGuard(new GuardDefinition(code, reason, condition));
     }
 
     /// <summary>
@@ -156,8 +175,9 @@ public sealed class PipelineBuilder<TData>
     /// (for example a return visit due by customer grade).
     /// </summary>
     /// <param name="schedule">Returns the next follow-up time from the deal after the move and the time of the move; <see langword="null"/> clears it.</param>
+    /// <param name="name">The rule's name, as the definition's JSON form refers to it; <see langword="null"/> for a generated one.</param>
     /// <returns>This builder.</returns>
-    public PipelineBuilder<TData> SchedulesFollowUp(Func<TData, DateTimeOffset, DateTimeOffset?> schedule)
+    public PipelineBuilder<TData> SchedulesFollowUp(Func<TData, DateTimeOffset, DateTimeOffset?> schedule, string? name = null)
     {
         EnsureNotBuilt();
         ArgumentNullException.ThrowIfNull(schedule);
@@ -166,9 +186,11 @@ public sealed class PipelineBuilder<TData>
             throw new InvalidOperationException("SchedulesFollowUp has no transition: declare a Transition or InternalAction first.");
         }
 
+        Func<DealFollowUpContext, DateTimeOffset?> followUp = ctx => schedule((TData)ctx.Deal.Data, ctx.Now);
         foreach (var draft in _current)
         {
-            draft.FollowUp = ctx => schedule((TData)ctx.Deal.Data, ctx.Now);
+            draft.FollowUp = followUp;
+            draft.FollowUpName = name ?? $"follow-up:{draft.Trigger}:{draft.Declaration}";
         }
 
         return this;
@@ -253,28 +275,56 @@ public sealed class PipelineBuilder<TData>
     {
         EnsureNotBuilt();
         _built = true;
-        var problems = new List<string>(_problems);
-        var (stages, transitions, initial) = PipelineValidator.Validate(_id, _version, _stages, _transitions, _initialStage, _hooks, problems);
-        problems.AddRange(DealDataShape.FindMutability(typeof(TData)));
-        if (problems.Count > 0)
+        var parts = new PipelineParts
         {
-            throw new PipelineDefinitionException(_id, problems);
-        }
+            Id = _id,
+            Version = _version,
+            Name = _name,
+            DataTypeName = typeof(TData) == typeof(JsonDealData) ? null : _dataTypeName,
+            InitialStage = _initialStage,
+            Stages = _stages,
+            Transitions = _transitions,
+            Hooks = _hooks,
+            Diagnostics = _problems,
+        };
+        var result = PipelineFactory.Create<TData>(parts, _jsonOptions ?? JsonSerializerOptions.Default);
+        return result.Definition as PipelineDefinition<TData> ?? throw new PipelineDefinitionException(_id, result.Diagnostics);
+    }
 
-        return new PipelineDefinition<TData>(_id, _version, initial!, stages, transitions, [.. _hooks], _jsonOptions ?? JsonSerializerOptions.Default);
+    /// <summary>Validates the definition without building it: every error and warning, as <see cref="Build"/> would find them.</summary>
+    /// <returns>The diagnostics; empty when the definition is fine.</returns>
+    public IReadOnlyList<PipelineDiagnostic> Validate()
+    {
+        EnsureNotBuilt();
+        var parts = new PipelineParts
+        {
+            Id = _id,
+            Version = _version,
+            Name = _name,
+            InitialStage = _initialStage,
+            Stages = _stages,
+            Transitions = _transitions,
+            Hooks = _hooks,
+            Diagnostics = [.. _problems],
+        };
+        return PipelineFactory.Create<TData>(parts, _jsonOptions ?? JsonSerializerOptions.Default).Diagnostics;
     }
 
     private PipelineBuilder<TData> AddGuard(string code, string reason, Func<GuardContext, bool> predicate)
     {
-        EnsureNotBuilt();
         ArgumentNullException.ThrowIfNull(code);
         ArgumentNullException.ThrowIfNull(reason);
+        return AddGuard(new GuardDefinition(code, reason, predicate));
+    }
+
+    private PipelineBuilder<TData> AddGuard(GuardDefinition guard)
+    {
+        EnsureNotBuilt();
         if (_current.Count == 0)
         {
-            throw new InvalidOperationException($"When('{code}') has no transition to guard: declare a Transition, InternalAction or ReturnTransition first.");
+            throw new InvalidOperationException($"When('{guard.Code}') has no transition to guard: declare a Transition, InternalAction or ReturnTransition first.");
         }
 
-        var guard = new GuardDefinition(code, reason, predicate);
         foreach (var draft in _current)
         {
             draft.Guards.Add(guard);
@@ -289,16 +339,24 @@ public sealed class PipelineBuilder<TData>
         ArgumentNullException.ThrowIfNull(trigger);
         ArgumentNullException.ThrowIfNull(from);
         _current = [];
-        foreach (var stage in from)
+        var declaration = _declarations++;
+        var stages = from.ToList();
+        for (var i = 0; i < stages.Count; i++)
         {
-            var draft = new TransitionDraft(trigger, stage ?? "", kind == TransitionKind.Internal ? stage : to, kind);
+            var stage = stages[i];
+            var draft = new TransitionDraft(trigger, stage ?? "", kind == TransitionKind.Internal ? stage : to, kind)
+            {
+                Declaration = declaration,
+                Pointer = $"/transitions/{declaration}",
+                FromPointer = stages.Count == 1 ? $"/transitions/{declaration}/from" : $"/transitions/{declaration}/from/{i}",
+            };
             _transitions.Add(draft);
             _current.Add(draft);
         }
 
         if (_current.Count == 0)
         {
-            _problems.Add($"Trigger '{trigger}' is declared without any stage to start from.");
+            _problems.Add(DiagnosticCodes.Error(DiagnosticCodes.NoFromStage, $"Trigger '{trigger}' is declared without any stage to start from.", $"/transitions/{declaration}/from"));
         }
 
         return this;
@@ -309,7 +367,7 @@ public sealed class PipelineBuilder<TData>
         EnsureNotBuilt();
         ArgumentNullException.ThrowIfNull(hook);
         var scopeName = scope.Kind == HookScopeKind.Global ? "global" : $"{scope.Kind.ToString().ToLowerInvariant()}:{scope.Key}";
-        _hooks.Add(new HookRegistration(name ?? $"{phase}[{scopeName}]#{_hooks.Count + 1}", phase, scope, hook));
+        _hooks.Add(new HookRegistration(name ?? $"{phase}[{scopeName}]#{_hooks.Count + 1}", phase, scope, hook) { Pointer = $"/hooks/{_hooks.Count}" });
         return this;
     }
 
@@ -345,4 +403,12 @@ internal sealed class TransitionDraft(string trigger, string from, string? to, T
     public List<GuardDefinition> Guards { get; } = [];
 
     public Func<DealFollowUpContext, DateTimeOffset?>? FollowUp { get; set; }
+
+    public string? FollowUpName { get; set; }
+
+    public int Declaration { get; init; }
+
+    public string Pointer { get; init; } = "";
+
+    public string FromPointer { get; init; } = "";
 }

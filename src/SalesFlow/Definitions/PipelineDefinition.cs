@@ -16,14 +16,20 @@ public abstract partial class PipelineDefinition
     private protected PipelineDefinition(
         string id,
         int version,
+        string name,
         string initialStage,
         IReadOnlyList<StageDefinition> stages,
         IReadOnlyList<TransitionDefinition> transitions,
         IReadOnlyList<HookRegistration> hooks,
-        JsonSerializerOptions jsonOptions)
+        JsonSerializerOptions jsonOptions,
+        string? dataTypeName,
+        IReadOnlyList<PipelineDiagnostic> warnings)
     {
         Id = id;
         Version = version;
+        Name = name;
+        DataTypeName = dataTypeName;
+        Warnings = warnings;
         InitialStage = initialStage;
         Stages = stages;
         Transitions = transitions;
@@ -38,6 +44,21 @@ public abstract partial class PipelineDefinition
 
     /// <summary>Gets the pipeline's version; deals stay pinned to the version they were started on.</summary>
     public int Version { get; }
+
+    /// <summary>Gets the pipeline's display name (the id unless one was given).</summary>
+    public string Name { get; }
+
+    /// <summary>
+    /// Gets the name JSON definitions use for the deal data type (<c>"dataType"</c>), for example <c>b2b-deal</c>;
+    /// <see langword="null"/> for <see cref="JsonDealData"/>.
+    /// </summary>
+    public string? DataTypeName { get; }
+
+    /// <summary>
+    /// Gets what static analysis found that does not stop the definition from working, for example a stage without
+    /// guidance or a win probability that falls along the main path.
+    /// </summary>
+    public IReadOnlyList<PipelineDiagnostic> Warnings { get; }
 
     /// <summary>Gets the id of the stage new deals start in.</summary>
     public string InitialStage { get; }
@@ -57,6 +78,10 @@ public abstract partial class PipelineDefinition
     internal IReadOnlyList<HookRegistration> Hooks { get; }
 
     internal CompiledPipeline Compiled => _compiled!;
+
+    internal JsonSerializerOptions JsonOptions => _jsonOptions;
+
+    internal abstract RegisteredDataType DataTypeRegistration { get; }
 
     /// <summary>Gets a stage by id.</summary>
     /// <param name="stageId">The stage id.</param>
@@ -131,13 +156,22 @@ public sealed class PipelineDefinition<TData> : PipelineDefinition
     internal PipelineDefinition(
         string id,
         int version,
+        string name,
         string initialStage,
         IReadOnlyList<StageDefinition> stages,
         IReadOnlyList<TransitionDefinition> transitions,
         IReadOnlyList<HookRegistration> hooks,
-        JsonSerializerOptions jsonOptions)
-        : base(id, version, initialStage, stages, transitions, hooks, jsonOptions) => Compile();
+        JsonSerializerOptions jsonOptions,
+        string? dataTypeName,
+        IReadOnlyList<PipelineDiagnostic> warnings)
+        : base(id, version, name, initialStage, stages, transitions, hooks, jsonOptions, dataTypeName, warnings)
+    {
+        DataTypeRegistration = RegisteredDataType.Of<TData>(dataTypeName ?? typeof(TData).Name, jsonOptions);
+        Compile();
+    }
 
     /// <inheritdoc/>
     public override Type DataType => typeof(TData);
+
+    internal override RegisteredDataType DataTypeRegistration { get; }
 }

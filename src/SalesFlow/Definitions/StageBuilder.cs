@@ -4,6 +4,7 @@ namespace SalesFlow;
 public sealed class StageBuilder
 {
     private readonly List<ChecklistItem> _checklist = [];
+    private readonly SortedDictionary<string, string> _metadata = new(StringComparer.Ordinal);
 
     internal StageBuilder(string id, int order)
     {
@@ -29,6 +30,11 @@ public sealed class StageBuilder
     internal TimeSpan? IdleThreshold { get; private set; }
 
     internal IReadOnlyList<ChecklistItem> ChecklistItems => _checklist;
+
+    internal IReadOnlyDictionary<string, string> MetadataItems => _metadata;
+
+    // Where the stage is in the definition's JSON form, for diagnostics.
+    internal string Pointer { get; set; } = "";
 
     /// <summary>Sets the display name.</summary>
     /// <param name="name">The name.</param>
@@ -110,6 +116,18 @@ public sealed class StageBuilder
     public StageBuilder IdleAfter(TimeSpan threshold)
     {
         IdleThreshold = threshold;
+        return this;
+    }
+
+    /// <summary>Adds a free fact about the stage for hosts, such as a forecast category or a colour.</summary>
+    /// <param name="key">The key, for example <c>forecastCategory</c>.</param>
+    /// <param name="value">The value, for example <c>pipeline</c>.</param>
+    /// <returns>This builder.</returns>
+    public StageBuilder Metadata(string key, string value)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        ArgumentNullException.ThrowIfNull(value);
+        _metadata[key] = value;
         return this;
     }
 }

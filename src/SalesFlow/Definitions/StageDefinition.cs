@@ -11,7 +11,8 @@ public sealed class StageDefinition
         double winProbability,
         IReadOnlyList<ChecklistItem> checklist,
         string guidance,
-        TimeSpan? idleThreshold)
+        TimeSpan? idleThreshold,
+        IReadOnlyDictionary<string, string> metadata)
     {
         Id = id;
         Name = name;
@@ -21,6 +22,7 @@ public sealed class StageDefinition
         Checklist = checklist;
         Guidance = guidance;
         IdleThreshold = idleThreshold;
+        Metadata = metadata;
     }
 
     /// <summary>Gets the stage id, unique within its pipeline.</summary>
@@ -46,6 +48,9 @@ public sealed class StageDefinition
 
     /// <summary>Gets how long a deal may stay in this stage without activity before it counts as idle.</summary>
     public TimeSpan? IdleThreshold { get; }
+
+    /// <summary>Gets free facts about the stage for hosts, such as a forecast category or a colour (empty when none).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>Gets a value indicating whether the stage is <see cref="StageKind.Open"/>.</summary>
     public bool IsOpen => Kind == StageKind.Open;

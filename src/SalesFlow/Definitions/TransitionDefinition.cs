@@ -9,7 +9,8 @@ public sealed class TransitionDefinition
         string? to,
         TransitionKind kind,
         IReadOnlyList<GuardDefinition> guards,
-        Func<DealFollowUpContext, DateTimeOffset?>? followUp)
+        Func<DealFollowUpContext, DateTimeOffset?>? followUp,
+        string? followUpName)
     {
         Trigger = trigger;
         From = from;
@@ -17,6 +18,7 @@ public sealed class TransitionDefinition
         Kind = kind;
         Guards = guards;
         FollowUp = followUp;
+        FollowUpRule = followUpName;
     }
 
     /// <summary>Gets the trigger's name.</summary>
@@ -40,7 +42,15 @@ public sealed class TransitionDefinition
     /// </summary>
     public IReadOnlyList<GuardDefinition> Guards { get; }
 
+    /// <summary>Gets the name of the rule that schedules the deal's next follow-up when the move is accepted; <see langword="null"/> when none.</summary>
+    public string? FollowUpRule { get; }
+
     internal Func<DealFollowUpContext, DateTimeOffset?>? FollowUp { get; }
+
+    // Which declaration (builder call or JSON transition) the move comes from, and where that is in the JSON form.
+    internal int Declaration { get; init; }
+
+    internal string Pointer { get; init; } = "";
 
     /// <inheritdoc/>
     public override string ToString() => $"{Trigger}: {From} -> {To ?? "(previous stage)"}";

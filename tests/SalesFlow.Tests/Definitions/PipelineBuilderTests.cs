@@ -59,7 +59,7 @@ public class PipelineBuilderTests
     [Fact]
     public void Build_DuplicateStageIds_ReportsProblem()
     {
-        Problems(() => Minimal().Stage("open").Build()).Should().Contain("Stage id 'open' is declared more than once.");
+        Problems(() => Minimal().Stage("open").Build()).Should().Contain("Stage id 'open' is declared more than once: give each stage its own id.");
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public class PipelineBuilderTests
     public void Build_UnreachableStage_ReportsProblem()
     {
         Problems(() => Minimal().Stage("island", s => s.Closed()).Build())
-            .Should().Contain("Stage 'island' is unreachable from the initial stage 'open'.");
+            .Should().Contain("Stage 'island' is unreachable from the initial stage 'open': add a transition into it or remove it.");
     }
 
     [Fact]
@@ -128,6 +128,7 @@ public class PipelineBuilderTests
             .Transition("check", "open", "review").When("eligible", d => d.Signed, "Not eligible")
             .Transition("check", "open", "lost").When("not-eligible", d => !d.Signed, "Eligible")
             .Transition("done", "review", "won")
+            .Transition("drop", "review", "lost")
             .Build();
 
         pipeline.Transitions.Count(t => t.Trigger == "check").Should().Be(2);
@@ -154,7 +155,7 @@ public class PipelineBuilderTests
             .Transition("win", "open", "")
             .Build());
 
-        problems.Should().Contain("The pipeline id is empty.");
+        problems.Should().Contain("The pipeline id is empty: give the pipeline an id such as 'renewals'.");
         problems.Should().Contain("The pipeline version is 0; versions start at 1.");
         problems.Should().Contain("Stage 'open' has an empty name.");
         problems.Should().Contain("Stage #2 has an empty id.");

@@ -15,6 +15,8 @@ internal static class B2BPipeline
 
     public static PipelineDefinition<B2BDeal> Build() =>
         PipelineBuilder.Create<B2BDeal>(Id, version: 1)
+            .Name("Seven-step B2B")
+            .DataTypeName("b2b-deal")
             .Stage(B2BStages.Prospecting, s => s
                 .Name("Prospecting (lead mining)")
                 .Probability(0.05)

@@ -9,6 +9,8 @@ internal static class RetailPipeline
 
     public static PipelineDefinition<RetailDeal> Build() =>
         PipelineBuilder.Create<RetailDeal>(Id, version: 1)
+            .Name("Four-stage retail floor")
+            .DataTypeName("retail-deal")
             .Stage(RetailStages.Browsing, s => s
                 .Name("Browsing")
                 .Probability(0.05)

@@ -7,6 +7,10 @@ internal static class ShowroomPipeline
 {
     public const string Id = "showroom-ten-step";
 
+    // The follow-up rules, by the names the JSON form of the process uses.
+    public const string ReturnVisitRule = "showroom.return-visit-by-grade";
+    public const string ClearFollowUpRule = "showroom.clear-follow-up";
+
     private static readonly string[] LosableStages =
     [
         ShowroomStages.Reception, ShowroomStages.ProjectIntroduction, ShowroomStages.SiteTour, ShowroomStages.Negotiation,
@@ -15,6 +19,8 @@ internal static class ShowroomPipeline
 
     public static PipelineDefinition<ShowroomDeal> Build(FollowUpCadence cadence) =>
         PipelineBuilder.Create<ShowroomDeal>(Id, version: 1)
+            .Name("Ten-step showroom")
+            .DataTypeName("showroom-deal")
             .Stage(ShowroomStages.Reception, s => s
                 .Name("Reception")
                 .Probability(0.05)
@@ -105,12 +111,12 @@ internal static class ShowroomPipeline
                 .When(ShowroomGuards.NextAppointment, d => d.NextAppointmentAt is not null, "No time appointed for the next negotiation")
             .Transition(ShowroomTriggers.StartTracking, from: ShowroomStages.CustomerRecord, to: ShowroomStages.Tracking)
                 .When(ShowroomGuards.Grade, d => d.Grade is not null, "Customer grade (A, B or C) not assigned")
-                .SchedulesFollowUp((d, now) => d.Grade is { } grade ? cadence.NextFollowUp(grade, now) : null)
+                .SchedulesFollowUp((d, now) => d.Grade is { } grade ? cadence.NextFollowUp(grade, now) : null, ReturnVisitRule)
             .InternalAction(ShowroomTriggers.LogReturnVisit, ShowroomStages.Tracking)
                 .When(ShowroomGuards.VisitRecord, (_, ctx) => HasNote(ctx), "The tracking record must be detailed: describe the return visit in the note")
-                .SchedulesFollowUp((d, now) => d.Grade is { } grade ? cadence.NextFollowUp(grade, now) : null)
+                .SchedulesFollowUp((d, now) => d.Grade is { } grade ? cadence.NextFollowUp(grade, now) : null, ReturnVisitRule)
             .Transition(ShowroomTriggers.ResumeNegotiation, from: ShowroomStages.Tracking, to: ShowroomStages.Negotiation)
-                .SchedulesFollowUp((_, _) => null)
+                .SchedulesFollowUp((_, _) => null, ClearFollowUpRule)
             .Transition(ShowroomTriggers.SignContract, from: ShowroomStages.Subscription, to: ShowroomStages.Contract)
             .Transition(ShowroomTriggers.Complete, from: ShowroomStages.Contract, to: ShowroomStages.Completed)
                 .When(ShowroomGuards.ContractComplete, d => d.ContractContentsComplete, "The contract's contents are not filled in completely")

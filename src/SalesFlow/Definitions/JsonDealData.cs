@@ -1,0 +1,126 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace SalesFlow;
+
+/// <summary>
+/// Deal data without a .NET type: an immutable JSON object, for pipelines defined only in JSON. Guards read it with
+/// <see cref="GuardCondition"/> paths; a change is a new instance (<c>d =&gt; d.With("Budget.Confirmed", true)</c>).
+/// Stored as the JSON itself by every store.
+/// </summary>
+[JsonConverter(typeof(JsonDealDataConverter))]
+public sealed class JsonDealData
+{
+    private JsonDealData(JsonElement root) => Root = root;
+
+    /// <summary>Gets an empty object.</summary>
+    public static JsonDealData Empty { get; } = new(JsonDocument.Parse("{}").RootElement.Clone());
+
+    /// <summary>Gets the data: a JSON object.</summary>
+    public JsonElement Root { get; }
+
+    /// <summary>Reads data from JSON text.</summary>
+    /// <param name="json">A JSON object.</param>
+    /// <returns>The data.</returns>
+    /// <exception cref="ArgumentException">The text is not a JSON object.</exception>
+    public static JsonDealData Parse(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return From(document.RootElement);
+        }
+        catch (JsonException ex)
+        {
+            throw new ArgumentException($"The deal data is not valid JSON: {ex.Message}", nameof(json), ex);
+        }
+    }
+
+    /// <summary>Takes data from a JSON element (copied, so later changes to its document do not reach the deal).</summary>
+    /// <param name="element">A JSON object.</param>
+    /// <returns>The data.</returns>
+    /// <exception cref="ArgumentException">The element is not a JSON object.</exception>
+    public static JsonDealData From(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Object
+            ? new JsonDealData(element.Clone())
+            : throw new ArgumentException($"Deal data must be a JSON object, not {element.ValueKind}.", nameof(element));
+
+    /// <summary>Reads the value at a dotted path (for example <c>Bant.Budget</c>).</summary>
+    /// <param name="path">The path.</param>
+    /// <returns>The value, or <see langword="null"/> when a member on the path is missing.</returns>
+    public JsonElement? Get(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return GuardCondition.Resolve(Root, path);
+    }
+
+    /// <summary>Returns a copy with the value at a dotted path set, creating the objects on the way.</summary>
+    /// <param name="path">The path.</param>
+    /// <param name="value">The value: a string, number, Boolean, <see langword="null"/>, a <see cref="JsonNode"/> or a <see cref="JsonElement"/>.</param>
+    /// <returns>The new data.</returns>
+    public JsonDealData With(string path, object? value)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var root = JsonNode.Parse(Root.GetRawText())!.AsObject();
+        var segments = path.Split('.');
+        var parent = root;
+        foreach (var segment in segments[..^1])
+        {
+            if (parent[segment] is not JsonObject child)
+            {
+                child = [];
+                parent[segment] = child;
+            }
+
+            parent = child;
+        }
+
+        parent[segments[^1]] = value switch
+        {
+            null => null,
+            JsonNode node => node.DeepClone(),
+            JsonElement element => JsonNode.Parse(element.GetRawText()),
+            _ => JsonSerializer.SerializeToNode(value, value.GetType()),
+        };
+        return From(JsonSerializer.SerializeToElement(root));
+    }
+
+    /// <summary>Returns a copy without the member at a dotted path (the same data when it is missing).</summary>
+    /// <param name="path">The path.</param>
+    /// <returns>The new data.</returns>
+    public JsonDealData Without(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var root = JsonNode.Parse(Root.GetRawText())!.AsObject();
+        var segments = path.Split('.');
+        var parent = root;
+        foreach (var segment in segments[..^1])
+        {
+            if (parent[segment] is not JsonObject child)
+            {
+                return this;
+            }
+
+            parent = child;
+        }
+
+        return parent.Remove(segments[^1]) ? From(JsonSerializer.SerializeToElement(root)) : this;
+    }
+
+    /// <summary>Returns the data as JSON text.</summary>
+    /// <returns>The JSON.</returns>
+    public override string ToString() => Root.GetRawText();
+
+    private sealed class JsonDealDataConverter : JsonConverter<JsonDealData>
+    {
+        public override JsonDealData Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            using var document = JsonDocument.ParseValue(ref reader);
+            return From(document.RootElement);
+        }
+
+        public override void Write(Utf8JsonWriter writer, JsonDealData value, JsonSerializerOptions options) => value.Root.WriteTo(writer);
+    }
+}
