@@ -58,7 +58,7 @@ internal static class PipelineFactory
 
         var definition = new PipelineDefinition<TData>(
             parts.Id, parts.Version, parts.Name ?? parts.Id, initial!, stages, transitions, [.. parts.Hooks], options,
-            parts.DataTypeName, [.. diagnostics]);
+            typeof(TData) == typeof(JsonDealData) ? null : parts.DataTypeName ?? typeof(TData).Name, [.. diagnostics]);
         return new PipelineBuildResult(definition, diagnostics);
     }
 }

@@ -40,7 +40,10 @@ internal static class PipelineJsonReader
             var diagnostics = new List<PipelineDiagnostic>();
             CheckSchema(document.RootElement, diagnostics);
             var result = Build(document.RootElement, components, diagnostics);
+            // Where a structural check says the same as the schema, its message is the more useful one.
+            var specific = result.Diagnostics.Where(d => d.Code != SchemaViolation).Select(d => d.Location?.JsonPointer).ToHashSet(StringComparer.Ordinal);
             var located = result.Diagnostics
+                .Where(d => d.Code != SchemaViolation || !specific.Contains(d.Location?.JsonPointer))
                 .Select(d => d.Location is { Line: 0 } location ? new PipelineDiagnostic(d.Severity, d.Code, d.Message, positions.Locate(location.JsonPointer)) : d)
                 .Distinct()
                 .OrderBy(d => d.Location?.Line ?? 0).ThenBy(d => d.Location?.Column ?? 0)
@@ -58,18 +61,30 @@ internal static class PipelineJsonReader
             return;
         }
 
-        // The list format repeats a failure at every level (and once per anyOf branch): keep the deepest ones per place.
+        // An "if" that does not match is not a failure; the list format reports it anyway, so leave those out.
         var failures = (results.Details ?? [])
-            .Where(d => d.Errors is { Count: > 0 })
-            .SelectMany(d => d.Errors!.Select(e => (Pointer: d.InstanceLocation.ToString(), Keyword: e.Key, Message: e.Value)))
-            .Where(f => f.Keyword is not ("anyOf" or "oneOf" or "allOf" or "$ref" or "properties" or "items" or "additionalProperties" or "patternProperties") || f.Message.Contains("not allowed", StringComparison.Ordinal))
+            .Where(d => d.Errors is { Count: > 0 } && !d.EvaluationPath.ToString().Contains("/if", StringComparison.Ordinal))
+            .SelectMany(d => d.Errors!.Select(e => (Pointer: d.InstanceLocation.ToString(), Message: Explain(d.InstanceLocation.ToString(), e.Value))))
             .DistinctBy(f => (f.Pointer, f.Message))
             .ToList();
-        foreach (var failure in failures.Count > 0 ? failures : [(Pointer: "", Keyword: "", Message: "The file does not match the pipeline schema.")])
+        foreach (var failure in failures.Count > 0 ? failures : [(Pointer: "", Message: "The file does not match the pipeline schema")])
         {
-            var pointer = failure.Pointer == "#" ? "" : failure.Pointer.TrimStart('#');
-            diagnostics.Add(Error(SchemaViolation, $"Schema: {failure.Message.TrimEnd('.')}. See pipeline.schema.json for what is allowed here.", pointer));
+            var pointer = failure.Pointer.TrimStart('#');
+            diagnostics.Add(Error(SchemaViolation, $"{failure.Message}. See pipeline.schema.json for what is allowed here.", pointer));
         }
+    }
+
+    // The schema's "false" sub-schemas stand for "no such property": say so in words.
+    private static string Explain(string pointer, string message)
+    {
+        message = message.TrimEnd('.');
+        if (message.Contains("false schema", StringComparison.Ordinal))
+        {
+            var name = pointer[(pointer.LastIndexOf('/') + 1)..].Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+            return $"Property \"{name}\" is not allowed here: check its spelling, or remove it";
+        }
+
+        return message;
     }
 
     private static PipelineBuildResult Build(JsonElement root, PipelineComponents components, List<PipelineDiagnostic> diagnostics)
