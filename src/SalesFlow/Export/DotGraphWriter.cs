@@ -18,7 +18,7 @@ internal static class DotGraphWriter
         text.Append(CultureInfo.InvariantCulture, $"    graph [label={Quote(graph.Title)}, labelloc=t, fontname=\"Helvetica\"];\n");
         text.Append("    node [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", fontname=\"Helvetica\"];\n");
         text.Append("    edge [fontname=\"Helvetica\", fontsize=10];\n");
-        text.Append("    i0 [shape=point, width=0.2, label=\"\", tooltip=\"start\"];\n");
+        text.Append("    i0 [shape=point, width=0.2, style=filled, fillcolor=\"#333333\", color=\"#333333\", label=\"\", tooltip=\"start\"];\n");
         foreach (var stage in graph.Stages)
         {
             var label = stage.Name;

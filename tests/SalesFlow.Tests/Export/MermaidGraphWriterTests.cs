@@ -114,6 +114,35 @@ public class MermaidGraphWriterTests(MermaidGraphWriterTests.ParsedGraphs parsed
     }
 
     [Fact]
+    public async Task ToMermaid_SevenStepB2BAndADeal_MatchTheExamplesInTheDocs()
+    {
+        var pipeline = SalesPipelines.SevenStepB2B();
+        var (deal, history) = await GraphSamples.B2BWithBackEdgesAsync();
+        var path = Path.Combine(GraphTools.RepositoryRoot, "docs", "graphs.md");
+        var examples = new Dictionary<string, string>
+        {
+            ["b2b"] = pipeline.ToMermaid(),
+            ["b2b-deal"] = pipeline.ToMermaid(deal, history),
+            ["b2b-deal-dot"] = pipeline.ToDot(deal, history),
+        };
+
+        // SALESFLOW_UPDATE_DOCS=1 writes the current output into the page; the test then checks it like any other run.
+        var doc = File.ReadAllText(path);
+        foreach (var (name, text) in examples)
+        {
+            var block = new System.Text.RegularExpressions.Regex($@"(<!-- graph:{name} -->\n```\w+\n)(.*?)(```\n)", System.Text.RegularExpressions.RegexOptions.Singleline);
+            block.IsMatch(doc).Should().BeTrue("docs/graphs.md has the example {0}", name);
+            if (Environment.GetEnvironmentVariable("SALESFLOW_UPDATE_DOCS") == "1")
+            {
+                doc = block.Replace(doc, m => m.Groups[1].Value + text + m.Groups[3].Value);
+                File.WriteAllText(path, doc);
+            }
+
+            block.Match(doc).Groups[2].Value.Should().Be(text, "the example {0} in docs/graphs.md is the real output (SALESFLOW_UPDATE_DOCS=1 refreshes it)", name);
+        }
+    }
+
+    [Fact]
     public void Escape_EveryDangerousCharacter_LeavesOnlyLettersDigitsAndEntityCodes()
     {
         var escaped = MermaidGraphWriter.Escape(HostilePipeline.Nasty + "\r\nÉté 中文 🚀\tﬂ");

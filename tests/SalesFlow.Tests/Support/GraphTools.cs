@@ -65,7 +65,7 @@ public static class GraphTools
         if (missing.Count > 0)
         {
             throw new InvalidOperationException(
-                $"The Mermaid checker gave no verdict for {missing.Count} file(s) (exit code {result.ExitCode}).\nstdout:\n{result.Output}\nstderr:\n{result.Errors}");
+                $"The Mermaid checker gave no verdict for {missing.Count} file(s) (exit code {result.ExitCode}); is it installed (`npm ci` in tests/tools/mermaid-check)?\nstdout:\n{result.Output}\nstderr:\n{result.Errors}");
         }
 
         return outcomes;
