@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using Stateless;
+using Stateless.Reflection;
 
 namespace SalesFlow;
 
@@ -139,6 +140,13 @@ internal sealed class CompiledPipeline
             }
         }
     }
+
+    /// <summary>
+    /// Describes a freshly configured machine through Stateless's reflection, for graph export. The machine serves no
+    /// deal and joins no pool; no guard is evaluated. Its <c>InitialState</c> is stage 0 (the state when it was built),
+    /// not the pipeline's initial stage.
+    /// </summary>
+    public StateMachineInfo Describe() => new PooledMachine(this).Machine.GetInfo();
 
     private static readonly UnmetGuard NoPreviousStage = new("return.previous-stage", "The deal has no previous stage to return to.");
 
