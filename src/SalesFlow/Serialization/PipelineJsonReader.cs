@@ -14,7 +14,9 @@ internal static class PipelineJsonReader
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
-    private static readonly Lazy<JsonSchema> SchemaDocument = new(() => JsonSchema.FromText(PipelineJson.Schema));
+    // A registry of its own: the global one refuses a second schema with the same $id (a host may load this schema too).
+    private static readonly Lazy<JsonSchema> SchemaDocument = new(() =>
+        JsonSchema.FromText(PipelineJson.Schema, new BuildOptions { SchemaRegistry = new SchemaRegistry() }));
 
     public static PipelineLoadResult Read(byte[] utf8, PipelineComponents components)
     {

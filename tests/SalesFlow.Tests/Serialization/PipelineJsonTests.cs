@@ -301,3 +301,50 @@ public sealed class PipelineJsonBehaviourTests
             .Should().BeTrue(guards[1].GetRawText());
     }
 }
+
+public sealed class PipelineSchemaTests
+{
+    private static Json.Schema.JsonSchema RepoSchema() =>
+        Json.Schema.JsonSchema.FromText(
+            File.ReadAllText(PipelineJsonTests.RepoFile("pipelines", "pipeline.schema.json")),
+            new Json.Schema.BuildOptions { SchemaRegistry = new Json.Schema.SchemaRegistry() });
+
+    [Theory]
+    [MemberData(nameof(PipelineJsonTests.BuiltInIds), MemberType = typeof(PipelineJsonTests))]
+    public void ShippedFile_ValidatesAgainstTheShippedSchema(string id)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(PipelineJsonTests.RepoFile("pipelines", id + ".json")));
+
+        var results = RepoSchema().Evaluate(document.RootElement, new Json.Schema.EvaluationOptions { OutputFormat = Json.Schema.OutputFormat.List });
+
+        results.IsValid.Should().BeTrue(string.Join("\n", (results.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}"))));
+        document.RootElement.GetProperty("$schema").GetString().Should().Be("pipeline.schema.json");
+    }
+
+    [Fact]
+    public void Schema_IsTheShippedFile()
+    {
+        PipelineJson.Schema.ReplaceLineEndings("\n").Should().Be(File.ReadAllText(PipelineJsonTests.RepoFile("pipelines", "pipeline.schema.json")).ReplaceLineEndings("\n"));
+    }
+
+    [Theory]
+    [InlineData("\"kind\": \"open\"", "\"kind\": \"pending\"")]
+    [InlineData("\"winProbability\": 0.05", "\"winProbability\": \"high\"")]
+    [InlineData("\"trigger\": \"Contact\"", "\"trigger\": \"Contact\", \"when\": {}")]
+    [InlineData("\"use\": \"lead.source\"", "\"use\": \"lead.source\", \"when\": { \"path\": \"Source\" }")]
+    public void Schema_RejectsAFileWithAMistake(string from, string to)
+    {
+        var json = File.ReadAllText(PipelineJsonTests.RepoFile("pipelines", "b2b-seven-step.json"));
+        json.Should().Contain(from);
+        using var document = JsonDocument.Parse(ReplaceFirst(json, from, to));
+
+        RepoSchema().Evaluate(document.RootElement).IsValid.Should().BeFalse();
+        PipelineJson.Load(document.RootElement.GetRawText()).Diagnostics.Should().Contain(d => d.Code == "SF0002");
+    }
+
+    private static string ReplaceFirst(string text, string from, string to)
+    {
+        var at = text.IndexOf(from, StringComparison.Ordinal);
+        return text[..at] + to + text[(at + from.Length)..];
+    }
+}
