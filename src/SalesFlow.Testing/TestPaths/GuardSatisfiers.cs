@@ -2,8 +2,8 @@ namespace SalesFlow.Testing;
 
 /// <summary>
 /// The satisfiers a <see cref="TestPathHarness{TData}"/> uses, by guard code, plus sources that derive satisfiers for the
-/// other guards. Lookup order: a satisfier registered for the code; then each source, in the order added; then, for a
-/// required checklist item's guard (<c>checklist.&lt;item id&gt;</c>), the harness completes the item itself.
+/// other guards. Lookup order: a satisfier registered for the code; then, for a required checklist item's guard
+/// (<c>checklist.&lt;item id&gt;</c>), the harness completes the item itself; then each source, in the order added.
 /// </summary>
 public sealed class GuardSatisfiers
 {
@@ -92,15 +92,26 @@ public sealed class GuardSatisfiers
         return AddSource(new FunctionSource(source));
     }
 
-    /// <summary>Finds the satisfier of a guard: registered by code, else derived by a source.</summary>
+    /// <summary>
+    /// Finds the satisfier of a guard: registered by code, else (for a guard that is not a checklist guard) derived by a
+    /// source.
+    /// </summary>
     /// <param name="guard">The guard.</param>
-    /// <returns>The satisfier, or <see langword="null"/> when there is none (checklist guards are left to the harness).</returns>
+    /// <returns>
+    /// The satisfier, or <see langword="null"/> when there is none; a checklist guard without one registered by code is left
+    /// to the harness, which completes the item.
+    /// </returns>
     public GuardSatisfier? Find(GuardDefinition guard)
     {
         ArgumentNullException.ThrowIfNull(guard);
         if (_byCode.TryGetValue(guard.Code, out var satisfier))
         {
             return satisfier;
+        }
+
+        if (guard.IsChecklistGuard)
+        {
+            return null;
         }
 
         foreach (var source in _sources)
