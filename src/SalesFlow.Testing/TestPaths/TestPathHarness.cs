@@ -22,6 +22,10 @@ public sealed class TestPathHarness<TData>
 {
     private const string ChecklistGuardPrefix = "checklist.";
 
+    // Required checklist items: the harness completes them through the engine's activity API.
+    private static readonly GuardSatisfier ChecklistSatisfier = GuardSatisfier.Create(
+        async (context, ct) => await context.Engine.CompleteChecklistItemAsync(context.DealId, ChecklistItemId(context.Guard), context.Actor, ct).ConfigureAwait(false));
+
     private readonly TData _initialData;
     private readonly TestPathHarnessOptions _options;
 
@@ -152,7 +156,11 @@ public sealed class TestPathHarness<TData>
         foreach (var guard in step.Guards)
         {
             var satisfier = Resolve(guard)!;
-            overrides.UnionWith(satisfier.IsOverride ? [guard.Code] : []);
+            if (satisfier.IsOverride)
+            {
+                overrides.Add(guard.Code);
+            }
+
             await satisfier.SatisfyAsync(Context(engine, path, step, dealId, guard, request), cancellationToken).ConfigureAwait(false);
         }
 
@@ -242,8 +250,4 @@ public sealed class TestPathHarness<TData>
         new(path, step, dealId, status, unmet, problem);
 
     private static string ChecklistItemId(GuardDefinition guard) => guard.Code[ChecklistGuardPrefix.Length..];
-
-    // Required checklist items: the harness completes them through the engine's activity API.
-    private static readonly GuardSatisfier ChecklistSatisfier = GuardSatisfier.Create(
-        async (context, ct) => await context.Engine.CompleteChecklistItemAsync(context.DealId, ChecklistItemId(context.Guard), context.Actor, ct).ConfigureAwait(false));
 }

@@ -3,7 +3,10 @@ namespace SalesFlow.Testing;
 /// <summary>How a <see cref="TestPathHarness{TData}"/> runs test paths. Every property has a default.</summary>
 public sealed class TestPathHarnessOptions
 {
-    /// <summary>Gets or sets the store the path deals are saved in.</summary>
+    /// <summary>
+    /// Gets or sets the store the path deals are saved in; a database store must read deals of the pipeline under test
+    /// (create it with a <see cref="PipelineRegistry"/> that holds it).
+    /// </summary>
     /// <value>The default value is <c>null</c>: a new <see cref="InMemoryDealStore"/> for each run.</value>
     public IDealStore? Store { get; set; }
 
