@@ -2,6 +2,7 @@ using SalesFlow.Pipelines;
 using SalesFlow.Pipelines.B2B;
 using SalesFlow.Pipelines.Retail;
 using SalesFlow.Pipelines.Showroom;
+using SalesFlow.Sqlite;
 using SalesFlow.Testing.Tests.Support;
 using Xunit.Abstractions;
 
@@ -145,6 +146,31 @@ public class TestPathHarnessTests(ITestOutputHelper output)
         {
             (await store.GetAsync(id)).Should().NotBeNull();
             (await store.GetEventsAsync(id, 0, null)).Should().OnlyContain(e => e.Actor == "qa");
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_SqliteStore_ShowroomPathsRunGreenOnTheDatabase()
+    {
+        var pipeline = SalesPipelines.Showroom();
+        var folder = Directory.CreateTempSubdirectory("salesflow-test-paths-");
+        try
+        {
+            await using var store = new SqliteDealStore(new PipelineRegistry(pipeline), new SqliteDealStoreOptions { DataSource = Path.Combine(folder.FullName, "deals.db") });
+            var harness = new TestPathHarness<ShowroomDeal>(pipeline, new ShowroomDeal(), BuiltInSatisfiers.Showroom(), new TestPathHarnessOptions { Store = store });
+
+            var report = await harness.RunAsync();
+
+            report.FiredTransitions.Should().HaveCount(pipeline.Transitions.Count);
+            report.Engine.Store.Should().BeSameAs(store);
+            foreach (var (id, path) in report.DealIds.Zip(report.Plan.Paths))
+            {
+                (await store.GetAsync(id))!.StageId.Should().Be(path.FinalStage);
+            }
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
         }
     }
 
