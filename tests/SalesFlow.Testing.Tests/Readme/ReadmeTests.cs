@@ -16,7 +16,7 @@ public partial class ReadmeTests
         var source = File.ReadAllText(Path.Combine(Root, "tests", "SalesFlow.Testing.Tests", "Readme", "RenewalPipelineTests.cs"));
         var example = source.Split("// README example begins\n")[1].Split("// README example ends")[0];
 
-        block.Should().Be("using SalesFlow;\nusing SalesFlow.Testing;\n\n" + example);
+        block.Should().Be("using SalesFlow;\nusing SalesFlow.Testing;\nusing Xunit;\n\n" + example);
     }
 
     [Fact]
