@@ -13,7 +13,8 @@ namespace SalesFlow.Testing;
 /// <para>
 /// Greedy: a path is extended to the nearest transition not covered yet (breadth-first over those states); a new path
 /// starts from the initial stage only when no uncovered transition can be reached from where the current one stands
-/// (for example in a stage with no way out). Guards are assumed satisfiable — the harness satisfies them — except that
+/// (for example in a stage with no way out). The search runs twice, breaking ties between equally near transitions in
+/// declaration order and in reverse, and keeps the plan with fewer paths, then fewer steps. Guards are assumed satisfiable — the harness satisfies them — except that
 /// an alternative of a trigger (several transitions from one stage) can only be taken when every alternative declared
 /// before it can be refused by a guard it does not share. Transitions that no path can fire are listed in
 /// <see cref="TestPathPlan.Unreachable"/> with the reason.
@@ -41,27 +42,31 @@ public static class TestPathGenerator
         }
 
         var unreachable = new List<UnreachableTransition>();
-        var covered = new bool[graph.Count];
-        var remaining = 0;
         for (var t = 0; t < graph.Count; t++)
         {
-            if (firable[t])
+            if (!firable[t])
             {
-                remaining++;
-            }
-            else
-            {
-                covered[t] = true; // nothing to aim for
                 unreachable.Add(new UnreachableTransition(t, graph.Transitions[t], graph.WhyUnreachable(t, reached)));
             }
         }
 
+        // Two tie-breaks among equally near transitions (declaration order, and its reverse); the plan with fewer paths, then fewer steps, wins.
+        var first = Greedy(pipeline, graph, start, firable, lastDeclaredFirst: false);
+        var second = Greedy(pipeline, graph, start, firable, lastDeclaredFirst: true);
+        var best = (second.Count, second.Sum(p => p.Steps.Count)).CompareTo((first.Count, first.Sum(p => p.Steps.Count))) < 0 ? second : first;
+        return new TestPathPlan(pipeline, best, unreachable);
+    }
+
+    private static List<TestPath> Greedy(PipelineDefinition pipeline, TransitionGraph graph, PathState start, bool[] firable, bool lastDeclaredFirst)
+    {
+        var covered = firable.Select(f => !f).ToArray(); // nothing to aim for in an unreachable transition
+        var remaining = firable.Count(f => f);
         var paths = new List<TestPath>();
         while (remaining > 0)
         {
             var steps = new List<TestPathStep>();
             var state = start;
-            while (remaining > 0 && graph.ShortestToUncovered(state, covered) is { } route)
+            while (remaining > 0 && graph.ShortestToUncovered(state, covered, lastDeclaredFirst) is { } route)
             {
                 foreach (var t in route)
                 {
@@ -89,6 +94,6 @@ public static class TestPathGenerator
             paths.Add(new TestPath(paths.Count + 1, pipeline.InitialStage, steps));
         }
 
-        return new TestPathPlan(pipeline, paths, unreachable);
+        return paths;
     }
 }

@@ -91,15 +91,17 @@ internal sealed class TransitionGraph
     }
 
     /// <summary>The fewest transitions from the state that end by firing an uncovered one; <see langword="null"/> when none can be reached.</summary>
-    public List<int>? ShortestToUncovered(PathState start, bool[] covered)
+    public List<int>? ShortestToUncovered(PathState start, bool[] covered, bool lastDeclaredFirst)
     {
         var cameFrom = new Dictionary<PathState, (PathState State, int Transition)>();
         var seen = new HashSet<PathState> { start };
         var queue = new Queue<PathState>([start]);
         while (queue.TryDequeue(out var state))
         {
-            foreach (var t in _fromStage[state.Stage])
+            var from = _fromStage[state.Stage];
+            for (var i = 0; i < from.Count; i++)
             {
+                var t = lastDeclaredFirst ? from[from.Count - 1 - i] : from[i];
                 if (!Usable(t, state))
                 {
                     continue;

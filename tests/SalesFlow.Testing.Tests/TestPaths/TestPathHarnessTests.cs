@@ -52,7 +52,8 @@ public class TestPathHarnessTests(ITestOutputHelper output)
         var expected = pipeline.Transitions.SelectMany(t => t.Guards).Where(g => !g.IsChecklistGuard).Select(g => g.Code).Distinct();
         thrown.Codes.Should().BeEquivalentTo(expected);
         thrown.Missing.Should().OnlyContain(m => !m.ToRefuseAlternative && m.NeededBy.Count > 0);
-        thrown.Message.Should().Contain(B2BGuards.Budget).And.Contain("Budget not confirmed").And.Contain("path 1, step 2 (Qualify");
+        var (path, step) = TestPathGenerator.Generate(pipeline).Paths.SelectMany(p => p.Steps.Select(s => (p, s))).First(x => x.s.Trigger == B2BTriggers.Qualify);
+        thrown.Message.Should().Contain("bant.budget (Budget not confirmed)").And.Contain($"path {path.Number}, step {step.Number} (Qualify: qualification -> needs-assessment)");
         (await store.GetAsync("p1")).Should().BeNull("nothing runs when a satisfier is missing");
     }
 
