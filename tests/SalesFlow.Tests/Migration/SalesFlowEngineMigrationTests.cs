@@ -1,3 +1,7 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using System.Diagnostics;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using SalesFlow.Tests.Support;
 
 namespace SalesFlow.Tests.Migration;
@@ -240,6 +244,67 @@ public class SalesFlowEngineMigrationTests
         history.Select(e => e.Kind).Should().Equal(DealEventKind.Started, DealEventKind.Transition, DealEventKind.Migrated);
         history[1].Trigger.Should().Be("ping");
         (await t.Engine.GetAsync("d-open")).Should().Match<Deal>(d => d.PipelineVersion == 2 && d.Version == 3);
+    }
+
+    [Fact]
+    public async Task ApplyMigrationAsync_ConflictThenSave_OneMigrateSpanAndTheConflictCounted()
+    {
+        var spans = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == SalesFlowDiagnostics.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a =>
+            {
+                if (a.OperationName == SalesFlowDiagnostics.MigrateActivityName && (string?)a.GetTagItem(SalesFlowDiagnostics.DealIdTag) == "tel-1")
+                {
+                    lock (spans)
+                    {
+                        spans.Add(a);
+                    }
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var conflicts = new MetricCollector<long>(null, SalesFlowDiagnostics.MeterName, SalesFlowDiagnostics.ConflictsInstrument);
+        var store = new InMemoryDealStore();
+        SalesFlowEngine? other = null;
+        var t = new TestEngine(RenewalVersions.V1(), o => o.Hooks.Add(new CallbackHook(before: async ctx =>
+        {
+            if (ctx.Kind == DealEventKind.Migrated && ctx.Attempt == 0)
+            {
+                (await other!.FireAsync(ctx.After.Id, "ping", new FireRequest("bob"))).EnsureAccepted();
+            }
+        })), store);
+        await t.StartAsync("tel-1");
+        t.Engine.Pipelines.Add(RenewalVersions.V2());
+        other = new SalesFlowEngine(t.Engine.Pipelines, store);
+
+        await t.Engine.ApplyMigrationAsync(RenewalVersions.Migration(), "admin");
+
+        var span = spans.Should().ContainSingle().Subject;
+        span.GetTagItem(SalesFlowDiagnostics.OperationTag).Should().Be("migration");
+        span.GetTagItem(SalesFlowDiagnostics.ResultTag).Should().Be("accepted");
+        span.GetTagItem(SalesFlowDiagnostics.PipelineVersionTag).Should().Be(2);
+        span.GetTagItem(SalesFlowDiagnostics.ToStageTag).Should().Be("open");
+        conflicts.GetMeasurementSnapshot().Where(m => (string?)m.Tags[SalesFlowDiagnostics.OperationTag] == "migration").Sum(m => m.Value).Should().BeGreaterThanOrEqualTo(1);
+    }
+
+    [Fact]
+    public async Task ApplyMigrationAsync_Run_LogsEachDealAndTheSummaryWithoutTheNote()
+    {
+        var collector = new FakeLogCollector();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(collector)));
+        var t = await ArrangeAsync(o => o.LoggerFactory = loggers);
+        collector.Clear();
+
+        await t.Engine.ApplyMigrationAsync(RenewalVersions.Migration(), new MigrationRequest("admin") { Note = "Zofia +48 600 700 812" });
+
+        var records = collector.GetSnapshot();
+        records.Select(r => r.Id.Id).Should().Equal(1009, 1009, 1009, 1010);
+        records[1].StructuredState.Should().Contain(new KeyValuePair<string, string?>("ToStage", "proposal"));
+        records[3].Message.Should().Be("Migration of pipeline renewals v1 to v2: 3 migrated, 0 already migrated, 0 unmapped, 0 skipped for unmet guards, 0 failed");
+        records.Should().OnlyContain(r => !r.Message.Contains("Zofia", StringComparison.Ordinal));
     }
 
     [Fact]
