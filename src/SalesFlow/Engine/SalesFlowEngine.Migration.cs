@@ -119,15 +119,11 @@ public sealed partial class SalesFlowEngine
         var commit = _telemetry.StartCommit(CommitKind.Migration, listed.Id, null);
         try
         {
-            // The listed snapshot serves the first attempt: when it is stale the save conflicts and the retry reloads.
-            var deal = listed;
             for (var attempt = 0; ; attempt++)
             {
+                // Loaded fresh, not taken from the page: the page may be old by the time this deal's turn comes.
                 cancellationToken.ThrowIfCancellationRequested();
-                if (attempt > 0)
-                {
-                    deal = await GetAsync(listed.Id, cancellationToken).ConfigureAwait(false);
-                }
+                var deal = await GetAsync(listed.Id, cancellationToken).ConfigureAwait(false);
 
                 var outcome = new DealMigrationOutcome { DealId = deal.Id, FromStage = deal.StageId, Status = DealMigrationStatus.SkippedAlreadyMigrated };
                 if (!IsOn(deal, from))

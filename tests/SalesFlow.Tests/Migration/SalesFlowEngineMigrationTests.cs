@@ -308,6 +308,39 @@ public class SalesFlowEngineMigrationTests
     }
 
     [Fact]
+    public async Task ApplyMigrationAsync_TwoRunsAtOnce_MigrateEachDealOnce()
+    {
+        var store = new InMemoryDealStore();
+        SalesFlowEngine? second = null;
+        MigrationResult? secondResult = null;
+        var t = new TestEngine(RenewalVersions.V1(), o => o.Hooks.Add(new CallbackHook(before: async ctx =>
+        {
+            if (ctx.Kind == DealEventKind.Migrated && secondResult is null)
+            {
+                // Another host runs the same migration while this run is about to save its first deal.
+                secondResult = await second!.ApplyMigrationAsync(RenewalVersions.Migration(), "other-host");
+            }
+        })), store);
+        foreach (var id in new[] { "a", "b", "c" })
+        {
+            await t.StartAsync(id);
+        }
+
+        t.Engine.Pipelines.Add(RenewalVersions.V2());
+        second = new SalesFlowEngine(t.Engine.Pipelines, store);
+
+        var first = await t.Engine.ApplyMigrationAsync(RenewalVersions.Migration(), "admin");
+
+        secondResult!.Migrated.Should().Be(3);
+        first.Migrated.Should().Be(0);
+        first.SkippedAlreadyMigrated.Should().Be(3, "the other run got to every deal first");
+        foreach (var id in new[] { "a", "b", "c" })
+        {
+            (await t.Engine.GetHistoryAsync(id)).Where(e => e.Kind == DealEventKind.Migrated).Should().ContainSingle().Which.Actor.Should().Be("other-host");
+        }
+    }
+
+    [Fact]
     public async Task ApplyMigrationAsync_HookRefusesOneDeal_FailsThatDealOnly()
     {
         var t = await ArrangeAsync(o => o.Hooks.Add(new CallbackHook(before: ctx =>
