@@ -31,7 +31,7 @@ public sealed partial class SalesFlowEngine
             foreach (var deal in page.Deals.Where(d => IsOn(d, from)))
             {
                 var target = migration.TargetStage(deal.StageId, to);
-                UnmetGuard[] unmet = target is null ? [] : UnmetGuardsAfterMigration(to, deal, target, MigrationChange);
+                ImmutableArray<UnmetGuard> unmet = target is null ? [] : UnmetGuardsAfterMigration(to, deal, target, MigrationChange);
                 deals.Add(new DealMigrationPlan
                 {
                     DealId = deal.Id,
@@ -176,7 +176,7 @@ public sealed partial class SalesFlowEngine
         }
     }
 
-    private (Deal After, DealEvent Event) Migrate(PipelineMigration migration, Deal deal, PipelineDefinition to, string target, UnmetGuard[] unmet, MigrationRequest request)
+    private (Deal After, DealEvent Event) Migrate(PipelineMigration migration, Deal deal, PipelineDefinition to, string target, ImmutableArray<UnmetGuard> unmet, MigrationRequest request)
     {
         var now = _time.GetUtcNow();
         var stage = to.GetStage(target);
@@ -225,7 +225,7 @@ public sealed partial class SalesFlowEngine
     /// when no transition into it from another stage is open to the deal, the unmet guards of every such transition;
     /// (2) for an open or won stage, the required checklist items not done of the open stages ordered before it.
     /// </summary>
-    private static UnmetGuard[] UnmetGuardsAfterMigration(PipelineDefinition to, Deal deal, string target, string actor)
+    private static ImmutableArray<UnmetGuard> UnmetGuardsAfterMigration(PipelineDefinition to, Deal deal, string target, string actor)
     {
         var unmet = new List<UnmetGuard>();
         var stage = to.GetStage(target);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 
@@ -13,8 +14,8 @@ public sealed class MigrationPlan
     {
         Migration = migration;
         Diff = diff;
-        Deals = deals;
-        Damaged = damaged;
+        Deals = deals.ToImmutableArray();
+        Damaged = damaged.ToImmutableArray();
     }
 
     /// <summary>Gets the migration planned.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 
@@ -12,8 +13,8 @@ public sealed class MigrationResult
     internal MigrationResult(PipelineMigration migration, IReadOnlyList<DealMigrationOutcome> deals, IReadOnlyList<DealDataDamagedException> damaged)
     {
         Migration = migration;
-        Deals = deals;
-        Damaged = damaged;
+        Deals = deals.ToImmutableArray();
+        Damaged = damaged.ToImmutableArray();
         Migrated = deals.Count(d => d.Status == DealMigrationStatus.Migrated);
         SkippedAlreadyMigrated = deals.Count(d => d.Status == DealMigrationStatus.SkippedAlreadyMigrated);
         SkippedUnmapped = deals.Count(d => d.Status == DealMigrationStatus.SkippedUnmappedStage);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 
@@ -27,12 +28,12 @@ public sealed class PipelineDiff
     {
         From = from;
         To = to;
-        AddedStages = addedStages;
-        RemovedStages = removedStages;
-        ChangedStages = changedStages;
-        AddedTransitions = addedTransitions;
-        RemovedTransitions = removedTransitions;
-        ChangedTransitions = changedTransitions;
+        AddedStages = addedStages.ToImmutableArray();
+        RemovedStages = removedStages.ToImmutableArray();
+        ChangedStages = changedStages.ToImmutableArray();
+        AddedTransitions = addedTransitions.ToImmutableArray();
+        RemovedTransitions = removedTransitions.ToImmutableArray();
+        ChangedTransitions = changedTransitions.ToImmutableArray();
     }
 
     /// <summary>Gets the definition compared from (the old version).</summary>
@@ -374,8 +375,8 @@ public sealed class TransitionChange
         Before = before;
         After = after;
         Changed = changed;
-        AddedGuards = addedGuards;
-        RemovedGuards = removedGuards;
+        AddedGuards = addedGuards.ToImmutableArray();
+        RemovedGuards = removedGuards.ToImmutableArray();
     }
 
     /// <summary>Gets the trigger.</summary>
