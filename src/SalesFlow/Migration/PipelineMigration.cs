@@ -39,7 +39,7 @@ public sealed record PipelineMigration
     /// <summary>Gets the version the deals are on now.</summary>
     public required int FromVersion { get; init; }
 
-    /// <summary>Gets the version the deals move to; it must differ from <see cref="FromVersion"/>.</summary>
+    /// <summary>Gets the version the deals move to; it must differ from <see cref="FromVersion"/> and may be lower (a rollback).</summary>
     public required int ToVersion { get; init; }
 
     /// <summary>

@@ -138,6 +138,19 @@ public class SalesFlowEngineMigrationTests
     }
 
     [Fact]
+    public async Task ApplyMigrationAsync_BackToTheOldVersion_RollsTheDealsBack()
+    {
+        var t = await ArrangeAsync();
+        await t.Engine.ApplyMigrationAsync(RenewalVersions.Migration(), "admin");
+
+        var back = await t.Engine.ApplyMigrationAsync(new PipelineMigration(RenewalPipeline.Id, 2, 1).MapStage("proposal", "negotiation"), "admin");
+
+        back.Migrated.Should().Be(3);
+        (await t.Engine.GetAsync("d-negotiation")).Should().Match<Deal>(d => d.PipelineVersion == 1 && d.StageId == "negotiation");
+        (await t.Engine.GetHistoryAsync("d-negotiation")).Where(e => e.Kind == DealEventKind.Migrated).Select(e => e.Properties["toVersion"]).Should().Equal("2", "1");
+    }
+
+    [Fact]
     public async Task ApplyMigrationAsync_RunAgain_ChangesNothing()
     {
         var t = await ArrangeAsync();
