@@ -40,6 +40,11 @@ public static class DealQuerySql
             Filter("pipeline_id =", "pipeline_id", StoredValueKind.Text, query.PipelineId);
         }
 
+        if (query.PipelineVersion is { } version)
+        {
+            Filter("pipeline_version =", "pipeline_version", StoredValueKind.SmallNumber, version);
+        }
+
         if (query.StageId is not null)
         {
             Filter("stage_id =", "stage_id", StoredValueKind.Text, query.StageId);

@@ -17,6 +17,7 @@ internal static class StoredEnums
         DealEventKind.Started => "Started",
         DealEventKind.Transition => "Transition",
         DealEventKind.Activity => "Activity",
+        DealEventKind.Migrated => "Migrated",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown event kind."),
     };
 
@@ -34,6 +35,7 @@ internal static class StoredEnums
         "Started" => DealEventKind.Started,
         "Transition" => DealEventKind.Transition,
         "Activity" => DealEventKind.Activity,
+        "Migrated" => DealEventKind.Migrated,
         _ => throw new InvalidDataException($"The stored event kind '{text}' is unknown."),
     };
 }

@@ -30,6 +30,18 @@ public sealed class DealQuerySqlTests
     }
 
     [Fact]
+    public void AppendFilters_PipelineVersion_FiltersOnTheVersionColumn()
+    {
+        using var command = new SqliteCommand();
+        var sql = new StringBuilder("S WHERE 1 = 1");
+
+        DealQuerySql.AppendFilters(sql, command, new DealQuery { PipelineId = "p", PipelineVersion = 2 }, PortableDialect.Instance);
+
+        sql.ToString().Should().Be("S WHERE 1 = 1 AND pipeline_id = $pipeline_id AND pipeline_version = $pipeline_version ORDER BY id LIMIT $limit");
+        command.Parameters["$pipeline_version"].Value.Should().Be(2);
+    }
+
+    [Fact]
     public void AppendFilters_NoFilter_OnlyOrderAndLimit()
     {
         using var command = new SqliteCommand();

@@ -22,6 +22,9 @@ public static class SalesFlowDiagnostics
     /// <summary>The name of the activity (trace span) of every deal start.</summary>
     public const string StartActivityName = "salesflow.start";
 
+    /// <summary>The name of the activity (trace span) of every deal moved to another pipeline version by a migration.</summary>
+    public const string MigrateActivityName = "salesflow.migrate";
+
     /// <summary>The tag carrying the activity type of a <see cref="DealActivityName"/> span (for example <c>objection.raised</c>).</summary>
     public const string ActivityTypeTag = "salesflow.activity.type";
 

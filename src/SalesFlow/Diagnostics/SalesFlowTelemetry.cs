@@ -42,6 +42,7 @@ internal sealed class SalesFlowTelemetry
         {
             CommitKind.Move => SalesFlowDiagnostics.MoveActivityName,
             CommitKind.Activity => SalesFlowDiagnostics.DealActivityName,
+            CommitKind.Migration => SalesFlowDiagnostics.MigrateActivityName,
             _ => SalesFlowDiagnostics.StartActivityName,
         }, ActivityKind.Internal);
         if (activity is { IsAllDataRequested: true })
@@ -193,6 +194,7 @@ internal sealed class SalesFlowTelemetry
     {
         CommitKind.Move => "move",
         CommitKind.Activity => "activity",
+        CommitKind.Migration => "migration",
         _ => "start",
     };
 
@@ -215,4 +217,5 @@ internal enum CommitKind
     Start = 0,
     Move = 1,
     Activity = 2,
+    Migration = 3,
 }

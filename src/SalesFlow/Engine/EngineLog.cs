@@ -34,4 +34,10 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 1008, EventName = "ActivityRecorded", Level = LogLevel.Information, Message = "Deal {DealId}: activity {Activity} recorded in stage {Stage} (pipeline {PipelineId})")]
     public static partial void ActivityRecorded(ILogger logger, string dealId, string activity, string stage, string pipelineId);
+
+    [LoggerMessage(EventId = 1009, EventName = "DealMigrated", Level = LogLevel.Information, Message = "Deal {DealId} migrated from pipeline {PipelineId} v{FromVersion} stage {FromStage} to v{ToVersion} stage {ToStage}")]
+    public static partial void DealMigrated(ILogger logger, string dealId, string pipelineId, int fromVersion, string fromStage, int toVersion, string toStage);
+
+    [LoggerMessage(EventId = 1010, EventName = "MigrationApplied", Level = LogLevel.Information, Message = "Migration of pipeline {PipelineId} v{FromVersion} to v{ToVersion}: {Migrated} migrated, {AlreadyMigrated} already migrated, {Unmapped} unmapped, {UnmetGuards} skipped for unmet guards, {Failed} failed")]
+    public static partial void MigrationApplied(ILogger logger, string pipelineId, int fromVersion, int toVersion, int migrated, int alreadyMigrated, int unmapped, int unmetGuards, int failed);
 }

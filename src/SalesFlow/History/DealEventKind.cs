@@ -11,4 +11,11 @@ public enum DealEventKind
 
     /// <summary>Something was done without a trigger: a checklist item, a data change, a note.</summary>
     Activity = 2,
+
+    /// <summary>
+    /// The deal was moved to another version of its pipeline (a <see cref="PipelineMigration"/>): <see cref="DealEvent.FromStage"/>
+    /// and <see cref="DealEvent.ToStage"/> are its stage before and after; the properties <c>fromVersion</c>, <c>toVersion</c>,
+    /// <c>fromStage</c> and <c>toStage</c> repeat both, and <c>unmetGuards</c> lists the codes of guards it did not meet in its new stage, if any.
+    /// </summary>
+    Migrated = 3,
 }

@@ -9,7 +9,7 @@ public readonly record struct HookScope
         Key = key;
     }
 
-    /// <summary>Gets a scope matching every change of the pipeline's deals: starts, moves and activities (see <see cref="TransitionContext.Kind"/>).</summary>
+    /// <summary>Gets a scope matching every change of the pipeline's deals: starts, moves, activities and migrations (see <see cref="TransitionContext.Kind"/>).</summary>
     public static HookScope Global => default;
 
     /// <summary>Gets the kind of the scope.</summary>

@@ -26,7 +26,12 @@ public sealed class TransitionContext
     /// <summary>Gets the pipeline the deal runs on.</summary>
     public PipelineDefinition Pipeline { get; }
 
-    /// <summary>Gets what changed: <see cref="DealEventKind.Started"/>, <see cref="DealEventKind.Transition"/> or <see cref="DealEventKind.Activity"/>.</summary>
+    /// <summary>
+    /// Gets what changed: <see cref="DealEventKind.Started"/>, <see cref="DealEventKind.Transition"/>,
+    /// <see cref="DealEventKind.Activity"/> or <see cref="DealEventKind.Migrated"/>. A migration runs the global hooks only
+    /// (no stage is entered or left in the sales sense); <see cref="Pipeline"/> is then the new version and
+    /// <see cref="Before"/> the deal on the old one.
+    /// </summary>
     public DealEventKind Kind => Event.Kind;
 
     /// <summary>Gets the deal before the change; <see langword="null"/> for a start.</summary>

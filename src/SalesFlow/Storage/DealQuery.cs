@@ -9,6 +9,9 @@ public sealed record DealQuery
     /// <summary>Gets the pipeline id the deals run on, or <see langword="null"/> for any.</summary>
     public string? PipelineId { get; init; }
 
+    /// <summary>Gets the pipeline version the deals are pinned to, or <see langword="null"/> for any; needs <see cref="PipelineId"/>.</summary>
+    public int? PipelineVersion { get; init; }
+
     /// <summary>Gets the stage id the deals are in, or <see langword="null"/> for any.</summary>
     public string? StageId { get; init; }
 

@@ -150,6 +150,11 @@ public static class DealStoreChecks
         {
             throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "DealQuery.Limit must be between 1 and 10,000.");
         }
+
+        if (query.PipelineVersion is not null && query.PipelineId is null)
+        {
+            throw new ArgumentException("DealQuery.PipelineVersion needs DealQuery.PipelineId: a version belongs to one pipeline.", nameof(query));
+        }
     }
 
     /// <summary>Checks an import batch: every deal consistent with its own events, no id twice.</summary>

@@ -196,6 +196,7 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
             .Select(e => e.Deal)
             .Where(d => query.AfterDealId is null || string.CompareOrdinal(d.Id, query.AfterDealId) > 0)
             .Where(d => query.PipelineId is null || string.Equals(d.PipelineId, query.PipelineId, StringComparison.Ordinal))
+            .Where(d => query.PipelineVersion is null || d.PipelineVersion == query.PipelineVersion)
             .Where(d => query.StageId is null || string.Equals(d.StageId, query.StageId, StringComparison.Ordinal))
             .Where(d => query.FollowUpDueAtOrBefore is null || (d.NextFollowUpAt is { } due && due <= query.FollowUpDueAtOrBefore))
             .Where(d => query.IdleSince is null || d.LastActivityAt < query.IdleSince)
