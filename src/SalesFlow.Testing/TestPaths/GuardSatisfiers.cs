@@ -3,7 +3,9 @@ namespace SalesFlow.Testing;
 /// <summary>
 /// The satisfiers a <see cref="TestPathHarness{TData}"/> uses, by guard code, plus sources that derive satisfiers for the
 /// other guards. Lookup order: a satisfier registered for the code; then, for a required checklist item's guard
-/// (<c>checklist.&lt;item id&gt;</c>), the harness completes the item itself; then each source, in the order added.
+/// (<c>checklist.&lt;item id&gt;</c>), the harness completes the item itself; then each source, in the order added; last,
+/// for a guard whose condition is data (<see cref="GuardDefinition.Condition"/>, as JSON definitions write them), a
+/// satisfier derived from the condition that rewrites the deal's data to meet it.
 /// </summary>
 public sealed class GuardSatisfiers
 {
@@ -122,7 +124,7 @@ public sealed class GuardSatisfiers
             }
         }
 
-        return null;
+        return ConditionSatisfiers.Instance.Create(guard);
     }
 
     private sealed class FunctionSource(Func<GuardDefinition, GuardSatisfier?> create) : IGuardSatisfierSource

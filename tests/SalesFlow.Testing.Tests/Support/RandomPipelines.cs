@@ -6,7 +6,7 @@ namespace SalesFlow.Testing.Tests.Support;
 /// Random valid pipelines over <see cref="FlagData"/>: open stages joined by a spanning tree from the initial stage (so
 /// every stage, and so every transition, can be reached), won, lost and closed stages, and random extra transitions — back
 /// edges, re-entries, internal actions, return transitions, moves out of terminal stages — some guarded by data flags or by
-/// the move's arguments, some with required checklist items. Transitions that share a trigger and a stage each get a guard
+/// the move's arguments, some with required checklist items. Every open stage can be won and lost. Transitions that share a trigger and a stage each get a guard
 /// of their own, so the engine can tell them apart and every one of them can be chosen.
 /// </summary>
 public static class RandomPipelines
@@ -47,6 +47,9 @@ public static class RandomPipelines
         }
 
         drafts.AddRange(open.Select(o => new Draft("lose", o, lost[0], TransitionKind.Transition, ["arg.reason"])));
+
+        // Every open stage can still be won too (the definition's static analysis refuses a stage that cannot).
+        drafts.AddRange(open.Select(o => new Draft("win", o, won[0], TransitionKind.Transition, [])));
 
         foreach (var edge in spec.Extra)
         {
