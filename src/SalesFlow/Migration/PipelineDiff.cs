@@ -225,6 +225,9 @@ public enum StageProperties
 
     /// <summary>The idle threshold (<see cref="StageDefinition.IdleThreshold"/>).</summary>
     IdleThreshold = 64,
+
+    /// <summary>The free facts for hosts (<see cref="StageDefinition.Metadata"/>).</summary>
+    Metadata = 128,
 }
 
 /// <summary>A stage both definitions have (same id) whose properties differ.</summary>
@@ -288,6 +291,11 @@ public sealed class StageChange
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"idle threshold {Before.IdleThreshold?.ToString() ?? "none"} -> {After.IdleThreshold?.ToString() ?? "none"}"));
         }
 
+        if (Changed.HasFlag(StageProperties.Metadata))
+        {
+            parts.Add("metadata");
+        }
+
         return $"stage {StageId}: " + string.Join("; ", parts);
     }
 
@@ -327,6 +335,11 @@ public sealed class StageChange
         if (a.IdleThreshold != b.IdleThreshold)
         {
             changed |= StageProperties.IdleThreshold;
+        }
+
+        if (a.Metadata.Count != b.Metadata.Count || a.Metadata.Any(m => !b.Metadata.TryGetValue(m.Key, out var value) || !string.Equals(value, m.Value, StringComparison.Ordinal)))
+        {
+            changed |= StageProperties.Metadata;
         }
 
         return changed;

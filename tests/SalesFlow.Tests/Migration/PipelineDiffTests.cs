@@ -59,6 +59,7 @@ public class PipelineDiffTests
             (s => s.Checklist("x", "X"), StageProperties.Checklist),
             (s => s.Guidance("Do it."), StageProperties.Guidance),
             (s => s.IdleAfter(TimeSpan.FromDays(3)), StageProperties.IdleThreshold),
+            (s => s.Metadata("colour", "#336699"), StageProperties.Metadata),
         };
 
         foreach (var (change, expected) in cases)
