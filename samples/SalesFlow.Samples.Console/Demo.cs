@@ -206,6 +206,7 @@ internal static class Demo
             {
                 DealEventKind.Started => "started",
                 DealEventKind.Transition => "[bold]" + Markup.Escape(e.Trigger!) + "[/]",
+                DealEventKind.Migrated => "migrated",
                 _ => Markup.Escape(e.Activity ?? "activity"),
             };
             var stage = e.FromStage is null || e.FromStage == e.ToStage ? e.ToStage : $"{e.FromStage} → {e.ToStage}";
