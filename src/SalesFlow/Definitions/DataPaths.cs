@@ -15,6 +15,12 @@ internal static class DataPaths
             return; // Schemaless: any path may be there.
         }
 
+        // Options not used yet have no resolver: read the type's members through a copy with the default one.
+        if (options.TypeInfoResolver is null)
+        {
+            options = new JsonSerializerOptions(options) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
+        }
+
         var reported = new HashSet<string>(StringComparer.Ordinal);
         foreach (var draft in drafts)
         {
@@ -64,7 +70,16 @@ internal static class DataPaths
                 return null;
             }
 
-            var info = options.GetTypeInfo(type);
+            JsonTypeInfo info;
+            try
+            {
+                info = options.GetTypeInfo(type);
+            }
+            catch (NotSupportedException)
+            {
+                return null; // A resolver that does not describe the type (source generation without it): nothing to check against.
+            }
+
             if (info.Kind != JsonTypeInfoKind.Object)
             {
                 return segment;

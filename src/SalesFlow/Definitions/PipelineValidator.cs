@@ -267,9 +267,10 @@ internal static class PipelineValidator
     {
         var won = stages.Where(s => s.Kind == StageKind.Won).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         var ends = stages.Where(s => s.Kind is StageKind.Lost or StageKind.Closed).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        var edges = Edges(transitions);
         foreach (var stage in stages.Where(s => s.IsOpen && !stuck.Contains(s.Id)))
         {
-            var reached = Reach(stage.Id, transitions);
+            var reached = Reach(stage.Id, edges);
             if (won.Count > 0 && !reached.Overlaps(won))
             {
                 problems.Add(Error(CannotReachWon, $"Open stage '{stage.Id}' cannot lead to a won stage: deals that enter it can never be won. Add a way towards the won stage.", pointers[stage.Id]));
@@ -283,32 +284,52 @@ internal static class PipelineValidator
     }
 
     // Stages reachable from a stage by transitions; a return transition may go back to any stage that leads into its source.
-    private static HashSet<string> Reach(string start, List<TransitionDefinition> transitions)
+    private static HashSet<string> Reach(string start, List<TransitionDefinition> transitions) => Reach(start, Edges(transitions));
+
+    private static HashSet<string> Reach(string start, Dictionary<string, List<string>> edges)
     {
         var reached = new HashSet<string>(StringComparer.Ordinal) { start };
         var queue = new Queue<string>([start]);
         while (queue.Count > 0)
         {
-            var stage = queue.Dequeue();
-            foreach (var t in transitions.Where(t => string.Equals(t.From, stage, StringComparison.Ordinal)))
+            if (!edges.TryGetValue(queue.Dequeue(), out var targets))
             {
-                var targets = t.Kind switch
+                continue;
+            }
+
+            foreach (var target in targets)
+            {
+                if (reached.Add(target))
                 {
-                    TransitionKind.Transition => [t.To!],
-                    TransitionKind.Return => transitions.Where(p => p.Kind == TransitionKind.Transition && p.To == stage).Select(p => p.From),
-                    _ => [],
-                };
-                foreach (var target in targets)
-                {
-                    if (reached.Add(target))
-                    {
-                        queue.Enqueue(target);
-                    }
+                    queue.Enqueue(target);
                 }
             }
         }
 
         return reached;
+    }
+
+    private static Dictionary<string, List<string>> Edges(List<TransitionDefinition> transitions)
+    {
+        var edges = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var into = transitions.Where(t => t.Kind == TransitionKind.Transition).ToLookup(t => t.To!, t => t.From, StringComparer.Ordinal);
+        foreach (var t in transitions)
+        {
+            var targets = t.Kind switch
+            {
+                TransitionKind.Transition => [t.To!],
+                TransitionKind.Return => into[t.From],
+                _ => [],
+            };
+            if (!edges.TryGetValue(t.From, out var list))
+            {
+                edges[t.From] = list = [];
+            }
+
+            list.AddRange(targets);
+        }
+
+        return edges;
     }
 
     private static void CheckHooks(IReadOnlyList<HookRegistration> hooks, Dictionary<string, StageDefinition> byId, List<TransitionDefinition> transitions, List<PipelineDiagnostic> problems)

@@ -43,7 +43,7 @@ internal static class PipelineJsonReader
             CheckSchema(document.RootElement, diagnostics);
             var result = Build(document.RootElement, components, diagnostics);
             // Where a structural check says the same as the schema, its message is the more useful one.
-            var specific = result.Diagnostics.Where(d => d.Code != SchemaViolation).Select(d => d.Location?.JsonPointer).ToHashSet(StringComparer.Ordinal);
+            var specific = result.Diagnostics.Where(d => d.IsError && d.Code != SchemaViolation).Select(d => d.Location?.JsonPointer).ToHashSet(StringComparer.Ordinal);
             var located = result.Diagnostics
                 .Where(d => d.Code != SchemaViolation || !specific.Contains(d.Location?.JsonPointer))
                 .Select(d => d.Location is { Line: 0 } location ? new PipelineDiagnostic(d.Severity, d.Code, d.Message, positions.Locate(location.JsonPointer)) : d)

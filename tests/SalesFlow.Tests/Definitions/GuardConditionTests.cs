@@ -112,4 +112,21 @@ public sealed class GuardConditionTests
             second => second.Should().Contain("'signed'").And.Contain("no member 'signed'"));
         diagnostics.Should().OnlyContain(d => d.Location!.JsonPointer.StartsWith("/transitions/0/guards/", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task When_DataWrittenInCamelCase_PathsFollowTheSerializerOptions()
+    {
+        var build = (string path) => PipelineBuilder.Create<Support.RenewalData>("camel")
+            .SerializeDataWith(new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase })
+            .Stage("open", s => s.Guidance("g")).Stage("won", s => s.Won()).Stage("lost", s => s.Lost())
+            .Transition("sign", "open", "won").When("counter", GuardCondition.AtLeast(path, 2), "Counter below 2")
+            .Transition("lose", "open", "lost")
+            .Build();
+
+        FluentActions.Invoking(() => build("Counter")).Should().Throw<PipelineDefinitionException>().Which.Diagnostics.Should().Contain(d => d.Code == "SF2006");
+        var engine = new Support.TestEngine(build("counter"));
+        await engine.Engine.StartAsync("camel", "d1", new Support.RenewalData { Counter = 2 }, "alice");
+
+        (await engine.FireAsync("sign", "d1")).Accepted.Should().BeTrue();
+    }
 }

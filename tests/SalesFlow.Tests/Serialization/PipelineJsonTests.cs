@@ -193,6 +193,18 @@ public sealed class PipelineJsonLoadTests
     }
 
     [Fact]
+    public void Load_SchemaErrorWhereAWarningIsToo_KeepsTheError()
+    {
+        // Found by the fuzz test: a null win probability also makes the probability fall along the main path (a warning).
+        var json = PipelineJson.Export(SalesPipelines.Showroom()).Replace("\"winProbability\": 0.4,", "\"winProbability\": null,", StringComparison.Ordinal);
+
+        var result = PipelineJson.Load(json);
+
+        result.Succeeded.Should().BeFalse();
+        result.Diagnostics.Should().Contain(d => d.Code == "SF0002" && d.Location!.JsonPointer == "/stages/3/winProbability");
+    }
+
+    [Fact]
     public void Load_Comments_AreAllowed()
     {
         var json = """
