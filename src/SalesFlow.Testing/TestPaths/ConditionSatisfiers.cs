@@ -32,8 +32,7 @@ internal sealed class ConditionSatisfiers : IGuardSatisfierSource
     {
         var deal = await context.GetDealAsync(cancellationToken).ConfigureAwait(false);
         var pipeline = context.Pipeline;
-        var root = JsonNode.Parse(pipeline.SerializeData(deal.Data)) as JsonObject ?? [];
-        Make(condition, root, met, pipeline);
+        var root = Make(condition, JsonDealData.Parse(pipeline.SerializeData(deal.Data)), met, pipeline);
         var data = TryRead(pipeline, root)
             ?? throw new InvalidOperationException($"No {pipeline.DataType.Name} can be derived that {(met ? "meets" : "fails")} guard '{context.Guard.Code}' ({condition}): register a satisfier for it by code.");
         if (condition.IsMetBy(View(pipeline, data)) != met)
@@ -48,72 +47,57 @@ internal sealed class ConditionSatisfiers : IGuardSatisfierSource
         where TData : class =>
         await context.Engine.UpdateAsync<TData>(context.DealId, _ => (TData)data, context.Actor, cancellationToken).ConfigureAwait(false);
 
-    // Changes the JSON so the condition evaluates to `met`; each leaf keeps the first value the data type can hold.
-    private static void Make(GuardCondition condition, JsonObject root, bool met, PipelineDefinition pipeline)
+    // Returns the data's JSON changed so the condition evaluates to `met`; each leaf takes the first value the data type can hold.
+    private static JsonDealData Make(GuardCondition condition, JsonDealData root, bool met, PipelineDefinition pipeline)
     {
         switch (condition.Kind)
         {
             case GuardConditionKind.Not:
-                Make(condition.Operands[0], root, !met, pipeline);
-                return;
+                return Make(condition.Operands[0], root, !met, pipeline);
             case GuardConditionKind.All when met:
             case GuardConditionKind.Any when !met:
-                foreach (var operand in condition.Operands)
-                {
-                    Make(operand, root, met, pipeline);
-                }
-
-                return;
+                return condition.Operands.Aggregate(root, (data, operand) => Make(operand, data, met, pipeline));
             case GuardConditionKind.All or GuardConditionKind.Any:
-                Make(condition.Operands[0], root, met, pipeline);
-                return;
+                return Make(condition.Operands[0], root, met, pipeline);
             case GuardConditionKind.None:
-                MakeNone(condition, root, met, pipeline);
-                return;
+                return MakeNone(condition, root, met, pipeline);
         }
 
-        foreach (var candidate in Candidates(condition, met, Read(root, condition.Path!)))
+        foreach (var candidate in Candidates(condition, met, root.Get(condition.Path!)))
         {
-            var attempt = (JsonObject)root.DeepClone();
-            Write(attempt, condition.Path!, candidate?.DeepClone());
+            var attempt = root.With(condition.Path!, candidate);
             if (TryRead(pipeline, attempt) is { } data && condition.IsMetBy(View(pipeline, data)) == met)
             {
-                Write(root, condition.Path!, candidate?.DeepClone());
-                return;
+                return attempt;
             }
         }
+
+        return root;
     }
 
-    private static void MakeNone(GuardCondition condition, JsonObject root, bool met, PipelineDefinition pipeline)
+    private static JsonDealData MakeNone(GuardCondition condition, JsonDealData root, bool met, PipelineDefinition pipeline)
     {
         var item = condition.Operands[0];
-        var items = Read(root, condition.Path!) as JsonArray;
+        var items = root.Get(condition.Path!) is { ValueKind: JsonValueKind.Array } array ? array.EnumerateArray().ToList() : [];
         if (met)
         {
-            // No item may match: drop the ones that do.
-            if (items is not null)
-            {
-                foreach (var matching in items.Where(i => item.IsMetBy(JsonSerializer.SerializeToElement(i))).ToList())
-                {
-                    items.Remove(matching);
-                }
-            }
-
-            return;
+            // No item may match: keep the ones that do not.
+            return items.Count == 0 ? root : root.With(condition.Path!, new JsonArray([.. items.Where(i => !item.IsMetBy(i)).Select(i => JsonNode.Parse(i.GetRawText()))]));
         }
 
         // One item must match: add one made to match, shaped like the items already there.
-        var template = items?.FirstOrDefault()?.DeepClone() ?? new JsonObject();
-        var made = template is JsonObject obj ? obj : new JsonObject { ["value"] = template };
+        JsonNode? made;
         if (item.Path is { Length: 0 } && item.Value is { } value)
         {
-            AddItem(root, condition.Path!, JsonNode.Parse(value.GetRawText()));
-            return;
+            made = JsonNode.Parse(value.GetRawText());
+        }
+        else
+        {
+            var template = items.Count > 0 && items[0].ValueKind == JsonValueKind.Object ? items[0] : JsonDealData.Empty.Root;
+            made = JsonNode.Parse(Make(Prefix(item, "item"), JsonDealData.Empty.With("item", template), met: true, pipeline).Get("item")!.Value.GetRawText());
         }
 
-        var holder = new JsonObject { ["item"] = made };
-        Make(Prefix(item, "item"), holder, met: true, pipeline);
-        AddItem(root, condition.Path!, holder["item"]!.DeepClone());
+        return root.With(condition.Path!, new JsonArray([.. items.Select(i => JsonNode.Parse(i.GetRawText())), made]));
     }
 
     private static GuardCondition Prefix(GuardCondition condition, string prefix) => condition.Kind switch
@@ -131,7 +115,7 @@ internal sealed class ConditionSatisfiers : IGuardSatisfierSource
 
     private static string Join(string prefix, string path) => path.Length == 0 ? prefix : prefix + "." + path;
 
-    private static IEnumerable<JsonNode?> Candidates(GuardCondition leaf, bool met, JsonNode? current)
+    private static IEnumerable<JsonNode?> Candidates(GuardCondition leaf, bool met, JsonElement? current)
     {
         var value = leaf.Value is { } v ? JsonNode.Parse(v.GetRawText()) : null;
         return (leaf.Kind, met) switch
@@ -145,7 +129,8 @@ internal sealed class ConditionSatisfiers : IGuardSatisfierSource
         };
     }
 
-    private static JsonNode? Nudge(JsonNode? current) => current is JsonValue ? current.DeepClone() : null;
+    private static JsonNode? Nudge(JsonElement? current) =>
+        current is { ValueKind: JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False } value ? JsonNode.Parse(value.GetRawText()) : null;
 
     // The next number or an earlier or later date or text, for "not equal", "below" and "above".
     private static JsonNode? Step(JsonNode? value, int direction)
@@ -170,52 +155,11 @@ internal sealed class ConditionSatisfiers : IGuardSatisfierSource
         return null;
     }
 
-    private static JsonNode? Read(JsonObject root, string path)
-    {
-        JsonNode? node = root;
-        foreach (var segment in path.Split('.'))
-        {
-            node = node is JsonObject obj && obj.TryGetPropertyValue(segment, out var child) ? child : null;
-        }
-
-        return node;
-    }
-
-    private static void Write(JsonObject root, string path, JsonNode? value)
-    {
-        var segments = path.Split('.');
-        var parent = root;
-        foreach (var segment in segments[..^1])
-        {
-            if (parent[segment] is not JsonObject child)
-            {
-                child = [];
-                parent[segment] = child;
-            }
-
-            parent = child;
-        }
-
-        parent[segments[^1]] = value;
-    }
-
-    private static void AddItem(JsonObject root, string path, JsonNode? item)
-    {
-        if (Read(root, path) is JsonArray array)
-        {
-            array.Add(item);
-        }
-        else
-        {
-            Write(root, path, new JsonArray(item));
-        }
-    }
-
-    private static object? TryRead(PipelineDefinition pipeline, JsonObject root)
+    private static object? TryRead(PipelineDefinition pipeline, JsonDealData root)
     {
         try
         {
-            return pipeline.DeserializeData(root.ToJsonString());
+            return pipeline.DeserializeData(root.ToString());
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException or ArgumentException or FormatException)
         {

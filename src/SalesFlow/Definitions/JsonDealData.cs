@@ -63,28 +63,18 @@ public sealed class JsonDealData
     public JsonDealData With(string path, object? value)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var root = JsonNode.Parse(Root.GetRawText())!.AsObject();
-        var segments = path.Split('.');
-        var parent = root;
-        foreach (var segment in segments[..^1])
-        {
-            if (parent[segment] is not JsonObject child)
-            {
-                child = [];
-                parent[segment] = child;
-            }
-
-            parent = child;
-        }
-
-        parent[segments[^1]] = value switch
+        var node = value switch
         {
             null => null,
-            JsonNode node => node.DeepClone(),
+            JsonNode given => given.DeepClone(),
             JsonElement element => JsonNode.Parse(element.GetRawText()),
             _ => JsonSerializer.SerializeToNode(value, value.GetType()),
         };
-        return From(JsonSerializer.SerializeToElement(root));
+        return Edit(path, create: true, (parent, name) =>
+        {
+            parent[name] = node;
+            return true;
+        });
     }
 
     /// <summary>Returns a copy without the member at a dotted path (the same data when it is missing).</summary>
@@ -93,6 +83,12 @@ public sealed class JsonDealData
     public JsonDealData Without(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return Edit(path, create: false, (parent, name) => parent.Remove(name));
+    }
+
+    // Walks to the object holding the path's last member (creating the objects on the way, or giving up) and changes it.
+    private JsonDealData Edit(string path, bool create, Func<JsonObject, string, bool> change)
+    {
         var root = JsonNode.Parse(Root.GetRawText())!.AsObject();
         var segments = path.Split('.');
         var parent = root;
@@ -100,13 +96,19 @@ public sealed class JsonDealData
         {
             if (parent[segment] is not JsonObject child)
             {
-                return this;
+                if (!create)
+                {
+                    return this;
+                }
+
+                child = [];
+                parent[segment] = child;
             }
 
             parent = child;
         }
 
-        return parent.Remove(segments[^1]) ? From(JsonSerializer.SerializeToElement(root)) : this;
+        return change(parent, segments[^1]) ? From(JsonSerializer.SerializeToElement(root)) : this;
     }
 
     /// <summary>Returns the data as JSON text.</summary>
