@@ -14,7 +14,7 @@ internal sealed class ConsoleHook : IDealHook
     {
         if (context.Trigger is { } trigger && context.ChangesStage && !Muted)
         {
-            AnsiConsole.MarkupLine(
+            Output.Console.MarkupLine(
                 $"  [grey]hook:[/] deal [blue]{Markup.Escape(context.After.Id)}[/] entered [green]{Markup.Escape(context.ToStage)}[/] via {Markup.Escape(trigger)}");
         }
 

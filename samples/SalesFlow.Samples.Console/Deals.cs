@@ -11,7 +11,7 @@ internal static class Deals
         var table = new Table().Title($"Deals in {Markup.Escape(demoStore.Description)}");
         table.AddColumns("Deal", "Pipeline", "Stage", "Outcome", "Events", "Updated (UTC)");
         var rows = 0;
-        foreach (var pipeline in demoStore.Pipelines.All)
+        foreach (var pipeline in demoStore.OrderedPipelines.DistinctBy(p => p.Id))
         {
             var query = new DealQuery { PipelineId = pipeline.Id, Limit = 500 };
             while (true)
@@ -40,10 +40,10 @@ internal static class Deals
 
         if (rows == 0)
         {
-            AnsiConsole.MarkupLine("No deals stored yet: run the demo first (dotnet run --project samples/SalesFlow.Samples.Console).");
+            Output.Console.MarkupLine("No deals stored yet: run the demo first (dotnet run --project samples/SalesFlow.Samples.Console).");
             return;
         }
 
-        AnsiConsole.Write(table);
+        Output.Console.Write(table);
     }
 }

@@ -25,8 +25,8 @@ internal static class Demo
         var engine = new SalesFlowEngine(new PipelineRegistry(SalesPipelines.All), store, options);
         var run = time.GetUtcNow().ToString("MMddHHmmssfff", CultureInfo.InvariantCulture);
 
-        AnsiConsole.Write(new FigletText("SalesFlow").Color(Color.Teal));
-        AnsiConsole.MarkupLine("Sales processes as state machines: guards with reasons, hooks, and a complete history.\n");
+        Output.Console.Write(new FigletText("SalesFlow").Color(Color.Teal));
+        Output.Console.MarkupLine("Sales processes as state machines: guards with reasons, hooks, and a complete history.\n");
 
         await B2BAsync(engine, time, $"acme-{run}");
         await ShowroomAsync(engine, time, hook, run);
@@ -42,9 +42,9 @@ internal static class Demo
         await engine.RecordFirstContactAsync(id, ContactChannel.Phone, Seller);
         await engine.UpdateBantAsync(id, b => b with { BudgetConfirmed = true, NeedConfirmed = true }, Seller);
 
-        AnsiConsole.MarkupLine("Qualify with only budget and need known:");
+        Output.Console.MarkupLine("Qualify with only budget and need known:");
         await Fire(engine, id, B2BTriggers.Qualify);
-        AnsiConsole.MarkupLine("[grey]fix:[/] the decision maker and the timeline are confirmed");
+        Output.Console.MarkupLine("[grey]fix:[/] the decision maker and the timeline are confirmed");
         await engine.UpdateBantAsync(id, b => b with { AuthorityConfirmed = true, TimelineConfirmed = true }, Seller);
         await Fire(engine, id, B2BTriggers.Qualify);
 
@@ -60,9 +60,9 @@ internal static class Demo
         await Fire(engine, id, B2BTriggers.Propose);
 
         await engine.RaiseObjectionAsync(id, "Integration with our warehouse system looks risky", Seller, "integration");
-        AnsiConsole.MarkupLine("Close with an objection still open:");
+        Output.Console.MarkupLine("Close with an objection still open:");
         await Fire(engine, id, B2BTriggers.Close);
-        AnsiConsole.MarkupLine("[grey]fix:[/] the objection is answered and resolved");
+        Output.Console.MarkupLine("[grey]fix:[/] the objection is answered and resolved");
         await engine.AnswerObjectionAsync(id, "objection-1", "We ship a tested connector and do a pilot week", Seller);
         await engine.ResolveObjectionAsync(id, "objection-1", Seller);
         await Fire(engine, id, B2BTriggers.Close);
@@ -72,7 +72,7 @@ internal static class Demo
         await engine.RecordClosingTechniqueAsync(id, ClosingTechnique.Assumptive, Seller);
         await Fire(engine, id, B2BTriggers.Win);
         var referred = await engine.ReferAsync(id, id + "-referral", Seller);
-        AnsiConsole.MarkupLine($"Referral started: [blue]{Markup.Escape(referred.Id)}[/] in [green]{referred.StageId}[/], linked to {Markup.Escape(id)}");
+        Output.Console.MarkupLine($"Referral started: [blue]{Markup.Escape(referred.Id)}[/] in [green]{referred.StageId}[/], linked to {Markup.Escape(id)}");
 
         await HistoryAsync(engine, id);
     }
@@ -98,7 +98,7 @@ internal static class Demo
             await engine.AssessPurchaseDesireAsync(id, 55, Seller);
             if (verbose)
             {
-                AnsiConsole.MarkupLine("Subscribe with purchase desire at 55%:");
+                Output.Console.MarkupLine("Subscribe with purchase desire at 55%:");
                 await Fire(engine, id, ShowroomTriggers.Subscribe);
             }
 
@@ -121,16 +121,16 @@ internal static class Demo
         }
 
         hook.Muted = false;
-        AnsiConsole.MarkupLine("[grey](deals for grades B and C prepared the same way)[/]");
-        AnsiConsole.Write(schedule);
+        Output.Console.MarkupLine("[grey](deals for grades B and C prepared the same way)[/]");
+        Output.Console.Write(schedule);
         var weekAhead = time.GetUtcNow().AddDays(7);
         var due = await engine.GetShowroomFollowUpsDueAsync(weekAhead);
-        AnsiConsole.MarkupLine($"Follow-ups due within 7 days: [yellow]{Markup.Escape(string.Join(", ", due.Select(d => d.Id)))}[/]");
+        Output.Console.MarkupLine($"Follow-ups due within 7 days: [yellow]{Markup.Escape(string.Join(", ", due.Select(d => d.Id)))}[/]");
 
-        AnsiConsole.MarkupLine("\nThe grade A customer comes back, subscribes, signs, then asks to check out:");
+        Output.Console.MarkupLine("\nThe grade A customer comes back, subscribes, signs, then asks to check out:");
         var a = first;
         var visit = await engine.LogReturnVisitAsync(a, "Called; the customer wants to see the south-facing unit again.", Seller);
-        AnsiConsole.MarkupLine($"  return visit logged; next follow-up {visit.Deal.NextFollowUpAt:yyyy-MM-dd}");
+        Output.Console.MarkupLine($"  return visit logged; next follow-up {visit.Deal.NextFollowUpAt:yyyy-MM-dd}");
         await Fire(engine, a, ShowroomTriggers.ResumeNegotiation);
         await engine.AssessPurchaseDesireAsync(a, 85, Seller);
         await Fire(engine, a, ShowroomTriggers.Subscribe);
@@ -143,7 +143,7 @@ internal static class Demo
         await Fire(engine, a, ShowroomTriggers.RejectCheckOut);
         await engine.UpdateContractAsync(a, contentsComplete: true, articlesPrepared: true, termsDisputed: false, Seller);
         await Fire(engine, a, ShowroomTriggers.Complete);
-        AnsiConsole.WriteLine();
+        Output.Console.WriteLine();
     }
 
     private static async Task RetailAsync(SalesFlowEngine engine, string id)
@@ -152,9 +152,9 @@ internal static class Demo
         await engine.StartAsync(SalesPipelines.RetailFloorId, id, new RetailDeal(), Seller);
         await Show(engine.NoticesPieceAsync(id, "ring-042", Seller), id, RetailTriggers.NoticesPiece);
         await Fire(engine, id, RetailTriggers.ShowsCuriosity);
-        AnsiConsole.MarkupLine("The curious customer asks \"how much is this?\" and the seller wants to quote:");
+        Output.Console.MarkupLine("The curious customer asks \"how much is this?\" and the seller wants to quote:");
         await Show(engine.QuotePriceAsync(id, 1299m, new FireRequest(Seller)), id, RetailTriggers.QuotePrice);
-        AnsiConsole.MarkupLine("A manager may override, with a justification that the history keeps:");
+        Output.Console.MarkupLine("A manager may override, with a justification that the history keeps:");
         await Show(engine.QuotePriceAsync(id, 1299m, new FireRequest(Manager) { OverrideJustification = "Returning customer asked for the price list" }), id, RetailTriggers.QuotePrice);
         await engine.RecordTryOnAsync(id, "ring-042", Seller);
         await Fire(engine, id, RetailTriggers.SharesPersonalContext);
@@ -166,10 +166,11 @@ internal static class Demo
 
     private static void Section(string title, PipelineDefinition pipeline)
     {
-        AnsiConsole.Write(new Rule($"[bold]{Markup.Escape(title)}[/]").LeftJustified());
-        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(pipeline.ToString())}: {Markup.Escape(string.Join(" → ", pipeline.Stages.Select(s => s.Name)))}[/]");
+        // A rule as wide as a terminal, not as the (unbounded) width of piped output.
+        Output.Console.MarkupLine($"── [bold]{Markup.Escape(title)}[/] " + new string('─', Math.Max(3, Math.Min(Output.Console.Profile.Width, 100) - title.Length - 4)));
+        Output.Console.MarkupLine($"[grey]{Markup.Escape(pipeline.ToString())}: {Markup.Escape(string.Join(" → ", pipeline.Stages.Select(s => s.Name)))}[/]");
         var first = pipeline.GetStage(pipeline.InitialStage);
-        AnsiConsole.MarkupLine($"[grey]Guidance for {Markup.Escape(first.Name)}:[/] {Markup.Escape(first.Guidance)}\n");
+        Output.Console.MarkupLine($"[grey]Guidance for {Markup.Escape(first.Name)}:[/] {Markup.Escape(first.Guidance)}\n");
     }
 
     private static Task Fire(SalesFlowEngine engine, string id, string trigger, bool verbose = true) =>
@@ -186,14 +187,14 @@ internal static class Demo
         if (result.Accepted)
         {
             var overridden = result.Event!.IsOverride ? $" [yellow](override: {Markup.Escape(string.Join(", ", result.Event.OverriddenGuards))})[/]" : "";
-            AnsiConsole.MarkupLine($"[green]✔[/] {Markup.Escape(trigger)} on {Markup.Escape(id)} → [green]{Markup.Escape(result.Deal.StageId)}[/]{overridden}");
+            Output.Console.MarkupLine($"[green]✔[/] {Markup.Escape(trigger)} on {Markup.Escape(id)} → [green]{Markup.Escape(result.Deal.StageId)}[/]{overridden}");
             return;
         }
 
-        AnsiConsole.MarkupLine($"[red]✘[/] {Markup.Escape(trigger)} on {Markup.Escape(id)} refused ({result.Status}):");
+        Output.Console.MarkupLine($"[red]✘[/] {Markup.Escape(trigger)} on {Markup.Escape(id)} refused ({result.Status}):");
         foreach (var guard in result.UnmetGuards)
         {
-            AnsiConsole.MarkupLine($"    [red]{Markup.Escape(guard.Code)}[/]: {Markup.Escape(guard.Reason)}");
+            Output.Console.MarkupLine($"    [red]{Markup.Escape(guard.Code)}[/]: {Markup.Escape(guard.Reason)}");
         }
     }
 
@@ -225,7 +226,7 @@ internal static class Demo
                 Markup.Escape(details));
         }
 
-        AnsiConsole.Write(table);
-        AnsiConsole.WriteLine();
+        Output.Console.Write(table);
+        Output.Console.WriteLine();
     }
 }

@@ -25,10 +25,18 @@ internal sealed class DemoStore : IAsyncDisposable
 
     public string Description { get; }
 
-    /// <summary>Opens the store the command line asks for: <c>--in-memory</c>, or <c>--db PATH</c> (default <c>salesflow.db</c>, or <c>SALESFLOW_DB</c>).</summary>
+    /// <summary>
+    /// Opens the store the command line asks for: <c>--in-memory</c>, or <c>--db PATH</c> (default <c>salesflow.db</c>, or
+    /// <c>SALESFLOW_DB</c>), with the built-in pipelines and any <c>--pipeline FILE</c> definitions registered.
+    /// </summary>
     public static async Task<DemoStore> OpenAsync(StoreChoice choice)
     {
         var pipelines = new PipelineRegistry(SalesPipelines.All);
+        foreach (var file in choice.PipelineFiles)
+        {
+            pipelines.Add(LoadPipeline(file));
+        }
+
         if (choice.InMemory)
         {
             return new DemoStore(new InMemoryDealStore(), pipelines, "in memory (nothing is kept after the run)");
@@ -40,11 +48,28 @@ internal sealed class DemoStore : IAsyncDisposable
         return new DemoStore(store, pipelines, $"SQLite file {path}");
     }
 
+    /// <summary>Loads a pipeline definition file; a file with errors stops the command with every diagnostic.</summary>
+    public static PipelineDefinition LoadPipeline(string file)
+    {
+        if (!File.Exists(file))
+        {
+            throw new CliException($"The pipeline file '{file}' does not exist.");
+        }
+
+        var result = PipelineJson.Load(File.ReadAllBytes(file));
+        return result.Definition ?? throw new CliException(
+            $"The pipeline file '{file}' has errors:" + Environment.NewLine + string.Join(Environment.NewLine, result.Diagnostics.Where(d => d.IsError).Select(d => "  " + d)));
+    }
+
+    /// <summary>Gets the registered pipelines, by id and then version, so every listing comes out in the same order.</summary>
+    public IReadOnlyList<PipelineDefinition> OrderedPipelines =>
+        [.. Pipelines.All.OrderBy(p => p.Id, StringComparer.Ordinal).ThenBy(p => p.Version)];
+
     /// <summary>Counts the stored deals per pipeline, a page at a time.</summary>
     public async Task<IReadOnlyDictionary<string, int>> CountByPipelineAsync()
     {
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var pipeline in Pipelines.All)
+        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var pipeline in OrderedPipelines.DistinctBy(p => p.Id))
         {
             var query = new DealQuery { PipelineId = pipeline.Id, Limit = 1000 };
             var total = 0;
@@ -75,14 +100,8 @@ internal sealed class DemoStore : IAsyncDisposable
     }
 }
 
-/// <summary>Which store the sample uses.</summary>
-internal sealed record StoreChoice(bool InMemory, string? DatabasePath)
-{
-    public static StoreChoice Parse(IReadOnlyList<string> args)
-    {
-        var inMemory = args.Contains("--in-memory");
-        var index = args.ToList().IndexOf("--db");
-        var path = index >= 0 && index + 1 < args.Count ? args[index + 1] : null;
-        return new StoreChoice(inMemory, path);
-    }
-}
+/// <summary>Which store the sample uses, and which pipeline files to register beside the built-in ones.</summary>
+internal sealed record StoreChoice(bool InMemory, string? DatabasePath, IReadOnlyList<string> PipelineFiles);
+
+/// <summary>A command cannot go on; the message says why and what to do. Exits with code 1.</summary>
+internal sealed class CliException(string message) : Exception(message);
