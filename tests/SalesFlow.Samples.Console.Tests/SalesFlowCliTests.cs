@@ -180,6 +180,38 @@ public sealed class SalesFlowCliTests : IDisposable
         output.Should().Contain("current stage");
     }
 
+    [Theory]
+    [InlineData("b2b-seven-step")]
+    [InlineData("showroom-ten-step")]
+    [InlineData("retail-four-stage")]
+    public async Task Simulate_SameSeedTwice_StoresTheDealsWithTheSameOutcomes(string pipeline)
+    {
+        var first = await RunPipedAsync("simulate", pipeline, "--deals", "120", "--seed", "7", "--db", Db);
+        var second = await RunPipedAsync("simulate", pipeline, "--deals", "120", "--seed", "7", "--db", Path.Combine(_folder, "again.db"));
+        var stored = await RunPipedAsync("deals", "--db", Db);
+
+        first.Exit.Should().Be(0, first.Output);
+        Summary(first.Output).Should().Be(Summary(second.Output)).And.MatchRegex(@"^Won \d+, lost \d+, still open \d+");
+        stored.Output.Split('\n').Count(l => l.Contains($"│ {pipeline} ")).Should().Be(120);
+        var won = int.Parse(System.Text.RegularExpressions.Regex.Match(Summary(first.Output), @"Won (\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        won.Should().BeInRange(1, 60, "the built-in win probabilities make wins a minority, but some deals are won");
+
+        static string Summary(string output) => output.Split('\n').Single(l => l.StartsWith("Won ", StringComparison.Ordinal)).Trim();
+    }
+
+    [Theory]
+    [InlineData("simulate", "--deals", "0")]
+    [InlineData("simulate", "my-own-pipeline")]
+    [InlineData("simulate", "--deals")]
+    [InlineData("simulate", "--deals", "many")]
+    public async Task Simulate_BadArguments_ExitWithTwoAndTouchNoStore(params string[] args)
+    {
+        var (exit, output) = await RunAsync([.. args, "--db", Db]);
+
+        exit.Should().Be(SalesFlowCli.UsageError, output);
+        File.Exists(Db).Should().BeFalse();
+    }
+
     [Fact]
     public async Task History_UnknownDeal_ExitsWithOne()
     {

@@ -11,7 +11,7 @@ internal static class SalesFlowCli
 {
     public const int UsageError = 2;
 
-    private static readonly HashSet<string> ValueOptions = new(StringComparer.Ordinal) { "--db", "--pipeline", "--deal", "--format", "--version" };
+    private static readonly HashSet<string> ValueOptions = new(StringComparer.Ordinal) { "--db", "--pipeline", "--deal", "--format", "--version", "--deals", "-n", "--seed", "--days" };
 
     public static async Task<int> RunAsync(IEnumerable<string> args, IAnsiConsole console, CancellationToken cancellationToken = default)
     {
@@ -44,6 +44,9 @@ internal static class SalesFlowCli
             config.AddCommand<DemoCommand>("demo")
                 .WithDescription("Run one deal through each built-in process and print what the engine enforces (the default).")
                 .WithExample("demo", "--db", "crm.db");
+            config.AddCommand<SimulateCommand>("simulate")
+                .WithDescription("Run many deals through a built-in process into the store, with seeded realistic outcomes and timings.")
+                .WithExample("simulate", "showroom-ten-step", "--deals", "500", "--seed", "7");
             config.AddCommand<PipelinesCommand>("pipelines")
                 .WithDescription("List the registered pipelines: the built-in ones and any --pipeline files.");
             config.AddCommand<DealsCommand>("deals")
