@@ -363,15 +363,20 @@ internal sealed class ReportFold
         deal.Touch(stage);
         if (at >= _from && at < _to)
         {
-            if (stage >= _entries.Length)
-            {
-                Array.Resize(ref _entries, Math.Max(stage + 1, _entries.Length * 2));
-            }
-
-            _entries[stage]++;
+            CountEntry(stage);
         }
 
         SetOutcome(deal, previousKind, at);
+    }
+
+    private void CountEntry(int stage)
+    {
+        if (stage >= _entries.Length)
+        {
+            Array.Resize(ref _entries, Math.Max(stage + 1, _entries.Length * 2));
+        }
+
+        _entries[stage]++;
     }
 
     // A migration renames where the deal stands: the stay goes on under the new stage id, with no move and no new entry.
@@ -382,9 +387,17 @@ internal sealed class ReportFold
             return;
         }
 
-        var previousKind = deal.Stage >= 0 ? _stages.KindAt(deal.Stage) : (StageKind?)null;
+        var previous = deal.Stage;
+        var previousKind = previous >= 0 ? _stages.KindAt(previous) : (StageKind?)null;
         deal.Stage = stage;
         deal.Touch(stage);
+        if (previous >= 0 && deal.EnteredTicks >= _from && deal.EnteredTicks < _to)
+        {
+            // The entry that began the stay is the renamed stage's entry now.
+            _entries[previous]--;
+            CountEntry(stage);
+        }
+
         SetOutcome(deal, previousKind, at);
     }
 
