@@ -151,10 +151,10 @@ internal sealed class ReportFold
             var current = new List<long>();
             foreach (var deal in _deals.Values)
             {
-                if (deal.Cumulative is { } sums && deal.HasStay(index))
+                if (deal.HasStay(index))
                 {
-                    latest.Add(deal.Latest![index]);
-                    cumulative.Add(sums[index]);
+                    latest.Add(deal.LatestStay(index));
+                    cumulative.Add(deal.CumulativeStay(index));
                 }
 
                 if (deal.Stage == index)
@@ -426,13 +426,26 @@ internal sealed class ReportFold
         deal.EndStay(stage, at - deal.EnteredTicks);
     }
 
-    /// <summary>What the fold keeps per deal: a fixed size, whatever the number of its events.</summary>
-    private sealed class DealState(string id, int versionStages)
+    /// <summary>
+    /// What the fold keeps per deal: a fixed size, whatever the number of its events. One object and one array, so that a
+    /// deal's state costs few cache misses: the array holds the latest stays, the stay sums, then the bits of the stages
+    /// touched and of the stages with a stay, per version stage.
+    /// </summary>
+    private sealed class DealState
     {
-        private readonly ulong[] _touched = new ulong[(versionStages + 63) / 64];
-        private ulong[]? _stayed;
+        private readonly long[] _slots;
+        private readonly int _stages;
+        private readonly int _words;
 
-        public string Id { get; } = id;
+        public DealState(string id, int versionStages)
+        {
+            Id = id;
+            _stages = versionStages;
+            _words = (versionStages + 63) / 64;
+            _slots = new long[(2 * versionStages) + (2 * _words)];
+        }
+
+        public string Id { get; }
 
         public Deal? Snapshot { get; set; }
 
@@ -450,36 +463,33 @@ internal sealed class ReportFold
         /// <summary>Gets or sets when the deal reached its current outcome; -1 while it is open.</summary>
         public long ClosedTicks { get; set; } = -1;
 
-        /// <summary>Gets the latest stay per version stage that ended in the window (allocated at the first one).</summary>
-        public long[]? Latest { get; private set; }
+        /// <summary>The latest stay in a version stage that ended in the window.</summary>
+        public long LatestStay(int stage) => _slots[stage];
 
-        /// <summary>Gets the sum of the stays per version stage that ended in the window.</summary>
-        public long[]? Cumulative { get; private set; }
+        /// <summary>The sum of the stays in a version stage that ended in the window.</summary>
+        public long CumulativeStay(int stage) => _slots[_stages + stage];
 
         public void Touch(int stage)
         {
-            if (stage < versionStages)
+            if (stage < _stages)
             {
-                _touched[stage >> 6] |= 1UL << (stage & 63);
+                SetBit(2 * _stages, stage);
             }
         }
 
-        public bool HasTouched(int stage) => stage < versionStages && (_touched[stage >> 6] & (1UL << (stage & 63))) != 0;
+        public bool HasTouched(int stage) => stage < _stages && HasBit(2 * _stages, stage);
 
-        public bool HasStay(int stage) => _stayed is { } stayed && (stayed[stage >> 6] & (1UL << (stage & 63))) != 0;
+        public bool HasStay(int stage) => HasBit((2 * _stages) + _words, stage);
 
         public void EndStay(int stage, long ticks)
         {
-            if (Latest is null)
-            {
-                Latest = new long[versionStages];
-                Cumulative = new long[versionStages];
-                _stayed = new ulong[_touched.Length];
-            }
-
-            Latest[stage] = ticks;
-            Cumulative![stage] += ticks;
-            _stayed![stage >> 6] |= 1UL << (stage & 63);
+            _slots[stage] = ticks;
+            _slots[_stages + stage] += ticks;
+            SetBit((2 * _stages) + _words, stage);
         }
+
+        private void SetBit(int start, int bit) => _slots[start + (bit >> 6)] |= 1L << (bit & 63);
+
+        private bool HasBit(int start, int bit) => (_slots[start + (bit >> 6)] & (1L << (bit & 63))) != 0;
     }
 }

@@ -5,7 +5,7 @@ namespace SalesFlow;
 /// <summary>Reads a store for the reports: deals through <see cref="IDealStore.QueryAsync"/>, events through the event feed.</summary>
 internal sealed class StoreReportSource(IDealStore store, IEventFeedStore feed) : IDealReportSource
 {
-    private const int PageSize = 1_000;
+    private const int PageSize = 10_000; // the most a query returns: the in-memory store scans every deal per page
     private const int FeedPageSize = 10_000;
 
     public async IAsyncEnumerable<Deal> ReadDealsAsync(string pipelineId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
