@@ -1,3 +1,7 @@
+using Microsoft.Extensions.Time.Testing;
+using SalesFlow.Pipelines;
+using SalesFlow.Pipelines.B2B;
+
 namespace SalesFlow.Tests.Reports;
 
 /// <summary>
@@ -266,6 +270,36 @@ public class SalesReportsTests
 
         // m1 entered meeting (under version 1's id) before its migration.
         funnel.Bars.Select(b => (b.StageId, b.Count)).Should().Equal(("lead", 2), ("meeting", 1), ("proposal", 1), ("won", 1));
+    }
+
+    [Fact]
+    public async Task EngineReports_DocsExample_RunsOnTheSevenStepPipeline()
+    {
+        // The example at the top of docs/reports.md, on one deal started and lost in March.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 10, 9, 0, 0, TimeSpan.Zero));
+        var engine = new SalesFlowEngine(new PipelineRegistry(SalesPipelines.SevenStepB2B()), new InMemoryDealStore(), new SalesFlowEngineOptions { TimeProvider = time });
+        await engine.StartAsync(SalesPipelines.SevenStepB2BId, "deal-1", new B2BDeal(), new StartRequest("alice") { Owner = "alice" });
+        time.Advance(TimeSpan.FromDays(2));
+        (await engine.FireAsync("deal-1", B2BTriggers.Lose, new FireRequest("alice") { Reason = "budget" })).EnsureAccepted();
+        var ct = CancellationToken.None;
+
+        var reports = engine.Reports;
+        var march = new ReportRequest("b2b-seven-step", new ReportWindow(
+            new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero)));
+
+        FunnelReport funnel = await reports.FunnelAsync(march, FunnelMode.Strict, ct);
+        TimeInStageReport times = await reports.TimeInStageAsync(march, ct);
+        FlowReport flow = await reports.FlowAsync(march, ct);
+        OutcomesReport outcomes = await reports.OutcomesAsync(march, ct);
+        BreakdownReport byOwner = await reports.BreakdownAsync(march, DealGrouping.ByOwner, top: 10, ct);
+        IdleReport attention = await reports.IdleAsync("b2b-seven-step", ct);
+
+        funnel.Bars.Select(b => b.Count).Should().Equal(1, 0, 0, 0, 0, 0, 0);
+        times.Stages[0].Latest.Median.Should().Be(Days(2));
+        flow.Moves.Should().ContainSingle().Which.Direction.Should().Be(FlowDirection.Exit);
+        outcomes.LostCycle.Mean.Should().Be(Days(2));
+        byOwner.Rows.Should().ContainSingle().Which.Key.Should().Be("alice");
+        attention.Idle.Should().BeEmpty();
     }
 
     [Fact]
