@@ -283,16 +283,18 @@ public class SalesReportsTests
         (await engine.FireAsync("deal-1", B2BTriggers.Lose, new FireRequest("alice") { Reason = "budget" })).EnsureAccepted();
         var ct = CancellationToken.None;
 
-        var reports = engine.Reports;
+        // docs/reports:start
+        var reports = engine.Reports;                          // or new SalesReports(registry, store, timeProvider)
         var march = new ReportRequest("b2b-seven-step", new ReportWindow(
             new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero)));
 
-        FunnelReport funnel = await reports.FunnelAsync(march, FunnelMode.Strict, ct);
+        FunnelReport funnel     = await reports.FunnelAsync(march, FunnelMode.Strict, ct);
         TimeInStageReport times = await reports.TimeInStageAsync(march, ct);
-        FlowReport flow = await reports.FlowAsync(march, ct);
+        FlowReport flow         = await reports.FlowAsync(march, ct);
         OutcomesReport outcomes = await reports.OutcomesAsync(march, ct);
         BreakdownReport byOwner = await reports.BreakdownAsync(march, DealGrouping.ByOwner, top: 10, ct);
-        IdleReport attention = await reports.IdleAsync("b2b-seven-step", ct);
+        IdleReport attention    = await reports.IdleAsync("b2b-seven-step", ct);
+        // docs/reports:end
 
         funnel.Bars.Select(b => b.Count).Should().Equal(1, 0, 0, 0, 0, 0, 0);
         times.Stages[0].Latest.Median.Should().Be(Days(2));
@@ -300,6 +302,26 @@ public class SalesReportsTests
         outcomes.LostCycle.Mean.Should().Be(Days(2));
         byOwner.Rows.Should().ContainSingle().Which.Key.Should().Be("alice");
         attention.Idle.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void ReportsDoc_ContainsTheExampleVerbatim()
+    {
+        var root = QuickstartTests.FindRepositoryRoot();
+        var source = File.ReadAllText(Path.Combine(root, "tests", "SalesFlow.Tests", "Reports", "SalesReportsTests.cs"));
+        var doc = File.ReadAllText(Path.Combine(root, "docs", "reports.md"));
+        var start = source.IndexOf("// docs/reports:start", StringComparison.Ordinal);
+        var end = source.IndexOf("// docs/reports:end", StringComparison.Ordinal);
+        var lines = source[start..end].Split('\n').Skip(1).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+
+        lines.Should().HaveCount(9);
+        var position = 0;
+        foreach (var line in lines)
+        {
+            var found = doc.IndexOf(line, position, StringComparison.Ordinal);
+            found.Should().BeGreaterThanOrEqualTo(0, $"docs/reports.md must match the compiled copy in SalesReportsTests, in order (line: {line})");
+            position = found + line.Length;
+        }
     }
 
     [Fact]
