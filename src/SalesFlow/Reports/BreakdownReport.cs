@@ -1,4 +1,7 @@
 using System.Collections.Immutable;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
 
 namespace SalesFlow;
 
@@ -20,6 +23,22 @@ public sealed record DealGrouping
     internal Func<Deal, string?> Key { get; }
 
     /// <summary>
+    /// A grouping by a value of the deal's data at a dotted path (for example <c>Account.Region</c>): for
+    /// <see cref="JsonDealData"/> the JSON value (a string as is, any other value as its JSON text); for typed data the
+    /// public property at each step (names compared ignoring case), formatted with the invariant culture. Deals where the
+    /// path leads nowhere, or to null, form the group with a <see langword="null"/> key.
+    /// </summary>
+    /// <param name="path">The dotted path.</param>
+    /// <returns>The grouping, named after the path.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    public static DealGrouping ByData(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var steps = path.Split('.');
+        return new(path, deal => deal.Data is JsonDealData json ? JsonKey(json.Get(path)) : TypedKey(deal.Data, steps));
+    }
+
+    /// <summary>
     /// A grouping by a key the caller reads from the deal (for example a field of its data: product, account, region).
     /// Deals whose key is <see langword="null"/> form one group with a <see langword="null"/> key.
     /// </summary>
@@ -32,6 +51,40 @@ public sealed record DealGrouping
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(key);
         return new(name, key);
+    }
+
+    private static string? JsonKey(JsonElement? value) => value switch
+    {
+        null => null,
+        { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined } => null,
+        { ValueKind: JsonValueKind.String } element => element.GetString(),
+        { } element => element.GetRawText(),
+    };
+
+    private static string? TypedKey(object? value, string[] steps)
+    {
+        foreach (var step in steps)
+        {
+            if (value is null)
+            {
+                return null;
+            }
+
+            var property = value.GetType().GetProperty(step, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+            if (property is null || property.GetIndexParameters().Length > 0)
+            {
+                return null;
+            }
+
+            value = property.GetValue(value);
+        }
+
+        return value switch
+        {
+            null => null,
+            IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+            _ => value.ToString(),
+        };
     }
 }
 

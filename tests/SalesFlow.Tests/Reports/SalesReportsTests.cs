@@ -174,6 +174,18 @@ public class SalesReportsTests
     }
 
     [Fact]
+    public async Task BreakdownAsync_ByDataPath_SameGroupsAsTheCallersKey()
+    {
+        var reports = ReportScenario.Standard().Reports;
+
+        var byPath = await reports.BreakdownAsync(Window, DealGrouping.ByData("Region"), top: 10);
+        var byKey = await reports.BreakdownAsync(Window, DealGrouping.By("Region", d => ((ReportData)d.Data).Region), top: 10);
+
+        byPath.Rows.Select(r => r.Key).Should().Equal("north", "south", null);
+        byPath.Rows.Should().BeEquivalentTo(byKey.Rows, o => o.WithStrictOrdering());
+    }
+
+    [Fact]
     public async Task IdleAsync_DealsPastTheirThreshold_ExceptThoseWithAFollowUpAhead()
     {
         var s = new ReportScenario();
