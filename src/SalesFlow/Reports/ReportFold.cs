@@ -16,7 +16,8 @@ internal sealed class ReportFold
     private readonly DateTimeOffset _now;
     private readonly Func<Deal, string?>? _groupKey;
     private readonly Dictionary<string, DealState> _deals = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, int> _moves = [];
+    private readonly int[] _versionMoves;
+    private readonly Dictionary<long, int> _otherMoves = [];
     private int[] _entries;
     private DealState? _last;
 
@@ -29,6 +30,7 @@ internal sealed class ReportFold
         _now = now;
         _groupKey = groupKey;
         _entries = new int[Math.Max(stages.Count, 4)];
+        _versionMoves = new int[stages.VersionCount * stages.VersionCount];
     }
 
     /// <summary>Gets how many deals the fold holds state for.</summary>
@@ -66,8 +68,7 @@ internal sealed class ReportFold
                 Leave(deal, at);
                 if (at >= _from && at < _to)
                 {
-                    var key = ((long)from << 32) | (uint)to;
-                    _moves[key] = _moves.GetValueOrDefault(key) + 1;
+                    CountMove(from, to);
                 }
 
                 Enter(deal, to, at);
@@ -173,8 +174,11 @@ internal sealed class ReportFold
 
     public FlowReport Flow()
     {
-        var cells = _moves
-            .Select(m => (From: (int)(m.Key >> 32), To: (int)(m.Key & 0xFFFF_FFFF), Count: m.Value))
+        var n = _stages.VersionCount;
+        var cells = Enumerable.Range(0, _versionMoves.Length)
+            .Where(i => _versionMoves[i] > 0)
+            .Select(i => (From: i / n, To: i % n, Count: _versionMoves[i]))
+            .Concat(_otherMoves.Select(m => (From: (int)(m.Key >> 32), To: (int)(m.Key & 0xFFFF_FFFF), Count: m.Value)))
             .OrderBy(m => SortKey(m.From)).ThenBy(m => SortKey(m.To))
             .Select(m => Cell(m.From, m.To, m.Count));
         return new FlowReport(_stages.Version.Id, _stages.Version.Version, _window, [.. cells]);
@@ -342,6 +346,21 @@ internal sealed class ReportFold
         }
 
         return new FlowCell(_stages.IdAt(from), _stages.IdAt(to), count, direction, skipped);
+    }
+
+    // Moves between the version's stages count in a matrix; the rare ones involving another version's stage in a dictionary.
+    private void CountMove(int from, int to)
+    {
+        var n = _stages.VersionCount;
+        if (from < n && to < n)
+        {
+            _versionMoves[(from * n) + to]++;
+        }
+        else
+        {
+            var key = ((long)from << 32) | (uint)to;
+            _otherMoves[key] = _otherMoves.GetValueOrDefault(key) + 1;
+        }
     }
 
     private DealState StateOf(string dealId)

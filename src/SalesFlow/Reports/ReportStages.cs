@@ -12,6 +12,8 @@ internal sealed class ReportStages
     private readonly Dictionary<string, int> _byId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StageKind> _otherVersionKinds = new(StringComparer.Ordinal);
     private readonly HashSet<(string Trigger, string Stage)> _reentries = [];
+    private readonly string[] _versionIds;
+    private readonly StageKind[] _versionKinds;
 
     public ReportStages(PipelineDefinition version, IEnumerable<PipelineDefinition> allVersions)
     {
@@ -22,6 +24,8 @@ internal sealed class ReportStages
         }
 
         VersionCount = _ids.Count;
+        _versionIds = [.. _ids];
+        _versionKinds = [.. _kinds];
         var ordered = version.Stages.Select((s, i) => (Stage: s, Index: i)).OrderBy(x => x.Stage.Order).ThenBy(x => x.Index).ToList();
         Bars = [.. ordered.Where(x => x.Stage.Kind is StageKind.Open or StageKind.Won).Select(x => x.Index)];
         OpenStages = [.. ordered.Where(x => x.Stage.Kind == StageKind.Open).Select(x => x.Index)];
@@ -59,15 +63,15 @@ internal sealed class ReportStages
 
     public string IdAt(int index) => _ids[index];
 
-    public StageKind KindAt(int index) => _kinds[index];
+    public StageKind KindAt(int index) => index < _versionKinds.Length ? _versionKinds[index] : _kinds[index];
 
     public StageDefinition? DefinitionAt(int index) => index < VersionCount ? Version.Stages[index] : null;
 
     public int IndexOf(string stageId)
     {
         // Stage ids usually come from a few shared strings: compare references before hashing.
-        var ids = _ids;
-        for (var i = 0; i < VersionCount; i++)
+        var ids = _versionIds;
+        for (var i = 0; i < ids.Length; i++)
         {
             if (ReferenceEquals(ids[i], stageId))
             {
