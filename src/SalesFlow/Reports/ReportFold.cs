@@ -259,12 +259,13 @@ internal sealed class ReportFold
                 continue;
             }
 
-            var cycle = deal.ClosedTicks - deal.StartTicks;
+            // A deal whose start is not in the history (an incomplete import) counts without a cycle time.
+            var cycle = deal.Started ? deal.ClosedTicks - deal.StartTicks : -1;
             switch (kind)
             {
                 case StageKind.Won:
                     won++;
-                    wonCycles.Add(cycle);
+                    AddCycle(wonCycles, cycle);
                     if (deal.Snapshot?.Amount is { } amount)
                     {
                         wonValue += amount;
@@ -278,7 +279,7 @@ internal sealed class ReportFold
                     break;
                 case StageKind.Lost:
                     lost++;
-                    lostCycles.Add(cycle);
+                    AddCycle(lostCycles, cycle);
                     break;
                 default:
                     closed++;
@@ -309,6 +310,14 @@ internal sealed class ReportFold
             OpenDeals = open,
             SalesVelocity = velocity,
         };
+    }
+
+    private static void AddCycle(List<long> cycles, long cycle)
+    {
+        if (cycle >= 0)
+        {
+            cycles.Add(cycle);
+        }
     }
 
     private (int Known, int Order, string Id) SortKey(int index) =>

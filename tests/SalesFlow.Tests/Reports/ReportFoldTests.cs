@@ -36,6 +36,20 @@ public class ReportFoldTests
     }
 
     [Fact]
+    public void Outcomes_HistoryWithoutItsStart_CountsTheDealWithoutACycleTime()
+    {
+        var v1 = ReportPipeline.V1();
+        var fold = new ReportFold(new ReportStages(v1, [v1]), ReportWindow.All, ReportScenario.DayAt(10));
+        fold.Add(new DealEvent { DealId = "x", Sequence = 2, Kind = DealEventKind.Transition, Timestamp = ReportScenario.DayAt(1), Actor = "t", Trigger = "win", FromStage = "proposal", ToStage = "won" });
+
+        var outcomes = fold.Outcomes();
+
+        outcomes.Won.Should().Be(1);
+        outcomes.WonCycle.Should().Be(DurationStats.Empty);
+        fold.Funnel(FunnelMode.Touched).Deals.Should().Be(0, "a deal whose start is not in the history is in no cohort");
+    }
+
+    [Fact]
     public void Reports_AnyHistory_FunnelModesAndCountsAgreeWithTheHistory()
     {
         var steps = Gen.Select(Gen.Int[0, 3], Gen.Int[0, Triggers.Length - 1], Gen.Int[1, 48], (d, t, h) => (Deal: d, Trigger: Triggers[t], Hours: h));

@@ -337,6 +337,61 @@ public class SalesReportsTests
     }
 
     [Fact]
+    public async Task SalesReports_CustomSource_FoldsWhatTheSourceGives()
+    {
+        // Only d1's history (day 0 start, day 1 meet, day 3 propose, day 5 win), through a source of the caller's.
+        var s = ReportScenario.Standard();
+        var source = new SingleDealSource(
+            await s.Engine.GetAsync("d1"), await s.Engine.GetHistoryAsync("d1"));
+        var reports = new SalesReports(s.Engine.Pipelines, source, s.Time);
+
+        var outcomes = await reports.OutcomesAsync(Window);
+
+        outcomes.Won.Should().Be(1);
+        outcomes.WonCycle.Mean.Should().Be(Days(5));
+        outcomes.WonValue.Should().Be(1000m);
+    }
+
+    [Fact]
+    public void SalesReports_StoreWithoutAFeed_ThrowsAndSaysWhatToDo()
+    {
+        var store = new StoreWithoutFeed(new InMemoryDealStore());
+        var engine = new SalesFlowEngine(new PipelineRegistry(ReportPipeline.V1()), store);
+
+        FluentActions.Invoking(() => new SalesReports(engine.Pipelines, store)).Should().Throw<ArgumentException>().WithMessage("*IEventFeedStore*IDealReportSource*");
+        FluentActions.Invoking(() => engine.Reports).Should().Throw<InvalidOperationException>().WithMessage("*IEventFeedStore*");
+    }
+
+    private sealed class SingleDealSource(Deal deal, IReadOnlyList<DealEvent> events) : IDealReportSource
+    {
+        public async IAsyncEnumerable<Deal> ReadDealsAsync(string pipelineId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            yield return deal;
+        }
+
+        public async IAsyncEnumerable<IReadOnlyList<DealEvent>> ReadEventsAsync(string pipelineId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            yield return events;
+        }
+    }
+
+    private sealed class StoreWithoutFeed(IDealStore inner) : IDealStore
+    {
+        public ValueTask<Deal?> GetAsync(string dealId, CancellationToken cancellationToken = default) => inner.GetAsync(dealId, cancellationToken);
+
+        public ValueTask<bool> TrySaveAsync(IReadOnlyList<DealWrite> writes, CancellationToken cancellationToken = default) => inner.TrySaveAsync(writes, cancellationToken);
+
+        public ValueTask<IReadOnlyList<DealEvent>> GetEventsAsync(string dealId, long afterSequence = 0, int? limit = null, CancellationToken cancellationToken = default) =>
+            inner.GetEventsAsync(dealId, afterSequence, limit, cancellationToken);
+
+        public ValueTask<DealPage> QueryAsync(DealQuery query, CancellationToken cancellationToken = default) => inner.QueryAsync(query, cancellationToken);
+
+        public ValueTask ImportAsync(IReadOnlyList<DealImport> batch, CancellationToken cancellationToken = default) => inner.ImportAsync(batch, cancellationToken);
+    }
+
+    [Fact]
     public async Task Reports_BadArguments_Throw()
     {
         var reports = ReportScenario.Standard().Reports;
