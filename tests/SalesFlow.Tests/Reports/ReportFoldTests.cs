@@ -110,6 +110,53 @@ public class ReportFoldTests
         }, iter: 60);
     }
 
+    [Fact]
+    public async Task Reports_EventsDealByDealInsteadOfCommitOrder_SameFigures()
+    {
+        // Only each deal's own order matters: a source that reads deal after deal (as a SQL query ordered by deal and
+        // sequence would) gives the figures of the commit-ordered feed.
+        var s = ReportScenario.Standard();
+        var ids = new[] { "d1", "d2", "d3", "d4", "d5", "d7" };
+        var deals = new List<Deal>();
+        var events = new List<DealEvent>();
+        foreach (var id in ids.Reverse())
+        {
+            deals.Add(await s.Engine.GetAsync(id));
+            events.AddRange(await s.Engine.GetHistoryAsync(id));
+        }
+
+        var byDeal = new SalesReports(s.Engine.Pipelines, new ListSource(deals, events), s.Time);
+        var window = ReportScenario.Request(0, 30);
+
+        foreach (var mode in new[] { FunnelMode.Strict, FunnelMode.Touched, FunnelMode.Implied })
+        {
+            (await byDeal.FunnelAsync(window, mode)).Should().BeEquivalentTo(await s.Reports.FunnelAsync(window, mode));
+        }
+
+        (await byDeal.TimeInStageAsync(window)).Should().BeEquivalentTo(await s.Reports.TimeInStageAsync(window));
+        (await byDeal.FlowAsync(window)).Should().BeEquivalentTo(await s.Reports.FlowAsync(window), o => o.WithStrictOrdering());
+        (await byDeal.OutcomesAsync(window)).Should().BeEquivalentTo(await s.Reports.OutcomesAsync(window));
+        (await byDeal.OutcomesAsync(window)).Won.Should().Be(3);
+    }
+
+    private sealed class ListSource(IReadOnlyList<Deal> deals, IReadOnlyList<DealEvent> events) : IDealReportSource
+    {
+        public async IAsyncEnumerable<Deal> ReadDealsAsync(string pipelineId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            foreach (var deal in deals)
+            {
+                yield return deal;
+            }
+        }
+
+        public async IAsyncEnumerable<IReadOnlyList<DealEvent>> ReadEventsAsync(string pipelineId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            yield return events;
+        }
+    }
+
     // Deals d0..d(n-1) started, then moves cycling meeting ⇄ proposal (with a re-entry) and an internal action every fifth event.
     private static DealEvent[] Events(int deals, int count, int offset)
     {
