@@ -367,7 +367,9 @@ public sealed class CrmImporter
         }
 
         // By date, then by line; a row that repeats the stage the deal is in (an amount change, say) is no move.
-        var ordered = entries.OrderBy(e => e.At).ThenBy(e => e.Line).ToList();
+        // Every row made an entry (a bad row rejected the deal above), so rows and entries sort the same way.
+        var order = Enumerable.Range(0, entries.Count).OrderBy(i => entries[i].At).ThenBy(i => entries[i].Line).ToList();
+        var ordered = order.Select(i => entries[i]).ToList();
         var visits = new List<Visit>(ordered.Count);
         foreach (var entry in ordered)
         {
@@ -383,7 +385,7 @@ public sealed class CrmImporter
         }
 
         // Owner, amount and attributes: the latest non-empty value, in date order.
-        var byDate = rows.OrderBy(r => ordered.FindIndex(e => e.Line == r.Line)).ToList();
+        var byDate = order.Select(i => rows[i]).ToList();
         var owner = byDate.Select(r => r.Owner).LastOrDefault(o => !string.IsNullOrEmpty(o));
         var amount = byDate.Select(r => r.Amount).LastOrDefault(a => !string.IsNullOrEmpty(a)) is { } text ? Amount(text, []) : null;
         var attributes = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);

@@ -256,6 +256,21 @@ public sealed class CrmImporterTests
         (await store.GetEventsAsync("B1"))[1].Trigger.Should().Be(B2BTriggers.Contact);
     }
 
+    [Fact]
+    public async Task ImportAsync_LargeExport_WritesBatchesWhileReading()
+    {
+        var export = new CrmExportGenerator(15).History(2000);
+        var csv = new CountingReader(export.Csv);
+        var store = new RecordingStore(new InMemoryDealStore(), csv);
+
+        var result = await Importer(store, CrmExportGenerator.HistoryMapping, batchSize: 100).ImportAsync(csv);
+
+        result.DealsImported.Should().Be(export.Deals.Count);
+        store.BatchSizes.Should().OnlyContain(n => n <= 100);
+        store.BatchSizes.Sum().Should().Be(export.Deals.Count);
+        store.ReadAtFirstBatch.Should().BeLessThan(export.Csv.Length / 4, "the first batch is written long before the end of the file is read");
+    }
+
     private static async Task CheckDealAsync(InMemoryDealStore store, GeneratedDeal truth, string actor)
     {
         var deal = await store.GetAsync(truth.Id);
@@ -307,5 +322,62 @@ public sealed class CrmImporterTests
         }
 
         return lines;
+    }
+
+    private sealed class CountingReader(string text) : TextReader
+    {
+        private readonly StringReader _inner = new(text);
+
+        public long CharsRead { get; private set; }
+
+        public override int Read(char[] buffer, int index, int count)
+        {
+            var n = _inner.Read(buffer, index, count);
+            CharsRead += n;
+            return n;
+        }
+
+        public override int Read(Span<char> buffer)
+        {
+            var n = _inner.Read(buffer);
+            CharsRead += n;
+            return n;
+        }
+
+        public override int Peek() => _inner.Peek();
+
+        public override int Read()
+        {
+            var c = _inner.Read();
+            CharsRead += c < 0 ? 0 : 1;
+            return c;
+        }
+    }
+
+    private sealed class RecordingStore(IDealStore inner, CountingReader csv) : IDealStore
+    {
+        public List<int> BatchSizes { get; } = [];
+
+        public long ReadAtFirstBatch { get; private set; } = -1;
+
+        public ValueTask<Deal?> GetAsync(string dealId, CancellationToken cancellationToken = default) => inner.GetAsync(dealId, cancellationToken);
+
+        public ValueTask<bool> TrySaveAsync(IReadOnlyList<DealWrite> writes, CancellationToken cancellationToken = default) => inner.TrySaveAsync(writes, cancellationToken);
+
+        public ValueTask<IReadOnlyList<DealEvent>> GetEventsAsync(string dealId, long afterSequence = 0, int? limit = null, CancellationToken cancellationToken = default) =>
+            inner.GetEventsAsync(dealId, afterSequence, limit, cancellationToken);
+
+        public ValueTask<DealPage> QueryAsync(DealQuery query, CancellationToken cancellationToken = default) => inner.QueryAsync(query, cancellationToken);
+
+        public ValueTask ImportAsync(IReadOnlyList<DealImport> batch, CancellationToken cancellationToken = default)
+        {
+            if (ReadAtFirstBatch < 0)
+            {
+                ReadAtFirstBatch = csv.CharsRead;
+            }
+
+            BatchSizes.Add(batch.Count);
+            return inner.ImportAsync(batch, cancellationToken);
+        }
     }
 }
