@@ -257,6 +257,61 @@ public sealed class CrmImporterTests
     }
 
     [Fact]
+    public async Task ImportAsync_LocalTimesInADaylightSavingGapOrOverlap_TakeTheStandardOffset()
+    {
+        const string mapping = """
+            { "shape": "snapshot", "columns": { "dealId": "Id", "stage": "Stage", "created": "Created" },
+              "stages": { "New": "lead" }, "dates": { "timeZone": "America/New_York" } }
+            """;
+        var store = new InMemoryDealStore();
+
+        var result = await Importer(store, mapping).ImportAsync(new StringReader("Id,Stage,Created\nGAP,New,2024-03-10 02:30\nOVERLAP,New,2024-11-03 01:30\nSUMMER,New,2024-07-01\nUTC,New,2024-07-01T12:00:00Z\n"));
+
+        result.Rejected.Should().BeEmpty();
+        (await store.GetAsync("GAP"))!.CreatedAt.Should().Be(new DateTimeOffset(2024, 3, 10, 7, 30, 0, TimeSpan.Zero), "02:30 does not exist that night; the standard offset -5 reads it");
+        (await store.GetAsync("OVERLAP"))!.CreatedAt.Should().Be(new DateTimeOffset(2024, 11, 3, 6, 30, 0, TimeSpan.Zero), "01:30 happens twice; the standard offset -5 reads it");
+        (await store.GetAsync("SUMMER"))!.CreatedAt.Should().Be(new DateTimeOffset(2024, 7, 1, 4, 0, 0, TimeSpan.Zero));
+        (await store.GetAsync("UTC"))!.CreatedAt.Should().Be(new DateTimeOffset(2024, 7, 1, 12, 0, 0, TimeSpan.Zero));
+    }
+
+    [Fact]
+    public async Task ImportAsync_SnapshotDatesThatCannotBeReplayed_AreRejectedWithTheirReason()
+    {
+        const string csv = """
+            Opportunity ID,Stage,Amount,Created Date,Close Date,Last Stage Change Date,Opportunity Owner,Product,Account Name,Region
+            W1,Closed Won,10,1/2/2024,,,Dana,,,
+            W2,Closed Lost,10,3/2/2024,2/2/2024,,Dana,,,
+            W3,Qualification,10,3/2/2024,,2/29/2023,Dana,,,
+            W4,Closed Won,"1.234,5",3/2/2024,4/2/2024,,Dana,,,
+            W5,Closed Won,10,3/2/2024,4/2/2024,,Dana,,,
+            W5,Closed Lost,10,3/2/2024,4/2/2024,,Dana,,,
+            """;
+
+        var result = await Importer(new InMemoryDealStore(), CrmExportGenerator.SnapshotMapping).ImportAsync(new StringReader(csv));
+
+        result.DealsImported.Should().Be(1);
+        result.Rejected.Select(r => (r.Line, r.DealId)).Should().Equal((2, "W1"), (3, "W2"), (4, "W3"), (5, "W4"), (7, "W5"));
+        result.Rejected[0].Reason.Should().Be("The date in column \"Close Date\" is empty: the stage \"Closed Won\" is won, so the deal needs a close date.");
+        result.Rejected[1].Reason.Should().StartWith("The deal moved to \"Closed Lost\" on 2024-02-02 05:00:00Z, before it was created");
+        result.Rejected[2].Reason.Should().Contain("\"2/29/2023\"", "2023 has no February 29");
+        result.Rejected[3].Reason.Should().Be("The amount \"1.234,5\" in column \"Amount\" is not a number (decimal separator \".\").");
+        result.Rejected[4].Reason.Should().Be("Deal 'W5' appeared already on line 6: a snapshot export has one row per deal.");
+    }
+
+    [Fact]
+    public async Task ImportAsync_DataFactoryMakesInvalidData_RejectsTheDeal()
+    {
+        var typed = SalesPipelines.SevenStepB2B();
+        var mapping = ImportMapping.Parse("""{ "shape": "snapshot", "columns": { "dealId": "Id", "stage": "Stage", "created": "Created" }, "stages": { "New": "prospecting" } }""");
+        var importer = new CrmImporter(new InMemoryDealStore(), typed, mapping, new CrmImportOptions { DataFactory = _ => "not a deal" });
+
+        var result = await importer.ImportAsync(new StringReader("Id,Stage,Created\nB1,New,2024-05-01\n"));
+
+        result.DealsImported.Should().Be(0);
+        result.Rejected.Should().ContainSingle().Which.Line.Should().Be(2);
+    }
+
+    [Fact]
     public async Task ImportAsync_LargeExport_WritesBatchesWhileReading()
     {
         var export = new CrmExportGenerator(15).History(2000);
