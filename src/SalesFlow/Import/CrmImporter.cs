@@ -224,7 +224,7 @@ public sealed class CrmImporter
         var byName = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < header.ColNames.Count; i++)
         {
-            byName.TryAdd(header.ColNames[i].Trim(), i);
+            byName.TryAdd(header.ColNames[i].Trim().TrimStart('\uFEFF').Trim(), i);
         }
 
         var problems = new List<PipelineDiagnostic>();
@@ -261,12 +261,19 @@ public sealed class CrmImporter
     // Reads the next row's mapped fields (a SepReader row cannot live across an await, so it is copied out here).
     private static ParsedRow? ReadRow(SepReader reader, Columns columns)
     {
-        if (!reader.MoveNext())
+        // Blank lines (a trailing one, say) are no rows.
+        SepReader.Row row;
+        do
         {
-            return null;
-        }
+            if (!reader.MoveNext())
+            {
+                return null;
+            }
 
-        var row = reader.Current;
+            row = reader.Current;
+        }
+        while (row.ColCount == 1 && row[0].Span.IsWhiteSpace());
+
         var attributes = new string?[columns.Attributes.Length];
         for (var i = 0; i < attributes.Length; i++)
         {

@@ -312,6 +312,37 @@ public sealed class CrmImporterTests
     }
 
     [Fact]
+    public async Task ImportFileAsync_FileWithByteOrderMarkAndBlankLines_ReadsTheHeaderAndSkipsTheBlankLines()
+    {
+        const string mapping = """
+            { "shape": "history", "columns": { "dealId": "Deal", "stage": "Stage", "changedAt": "At", "created": "Created" },
+              "stages": { "New": "lead", "Qualified": "qualified" } }
+            """;
+        var path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(path, "Deal,Stage,At,Created\r\n\r\nH1,New,2024-02-01,2024-01-15\r\nH1,Qualified,2024-02-03T09:00:00,\r\n\r\nH2,New,2024-02-05,\r\n\r\n", new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+            var store = new InMemoryDealStore();
+
+            var result = await Importer(store, mapping).ImportFileAsync(path);
+
+            result.Rejected.Should().BeEmpty();
+            result.RowsRead.Should().Be(3);
+            result.DealsImported.Should().Be(2);
+            var events = await store.GetEventsAsync("H1");
+            events.Select(e => (e.Timestamp, e.ToStage)).Should().Equal(
+                (new DateTimeOffset(2024, 1, 15, 0, 0, 0, TimeSpan.Zero), "lead"),
+                (new DateTimeOffset(2024, 2, 3, 9, 0, 0, TimeSpan.Zero), "qualified"));
+            events[1].Properties["importLine"].Should().Be("4");
+            (await store.GetEventsAsync("H2"))[0].Timestamp.Should().Be(new DateTimeOffset(2024, 2, 5, 0, 0, 0, TimeSpan.Zero), "without a created date the first change starts the deal");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task ImportAsync_LargeExport_WritesBatchesWhileReading()
     {
         var export = new CrmExportGenerator(15).History(2000);
