@@ -32,7 +32,17 @@ namespace SalesFlow;
 /// </remarks>
 public sealed class CrmImporter
 {
-    private const string ImportTrigger = "import";
+    /// <summary>The trigger of an imported transition the pipeline has no trigger for.</summary>
+    public const string ImportTrigger = "import";
+
+    /// <summary>The event property that marks an imported event (value <c>true</c>).</summary>
+    public const string ImportedProperty = "imported";
+
+    /// <summary>The property of imported transitions that records that guards were not checked (value <c>false</c>).</summary>
+    public const string GuardsEnforcedProperty = "guardsEnforced";
+
+    /// <summary>The prefix of the Started event's properties that hold the deal's attributes (<c>attr.product</c>).</summary>
+    public const string AttributePropertyPrefix = "attr.";
 
     private static readonly string[] IsoFormats =
     [
@@ -424,7 +434,7 @@ public sealed class CrmImporter
         }
 
         var events = new List<DealEvent>(visits.Count);
-        var startProperties = Marked(start).SetItems(attributes.Select(a => KeyValuePair.Create("attr." + a.Key, a.Value)));
+        var startProperties = Marked(start).SetItems(attributes.Select(a => KeyValuePair.Create(AttributePropertyPrefix + a.Key, a.Value)));
         events.Add(new DealEvent
         {
             DealId = dealId,
@@ -449,7 +459,7 @@ public sealed class CrmImporter
                 Trigger = _triggers.TryGetValue((from, to), out var trigger) ? trigger : ImportTrigger,
                 FromStage = from,
                 ToStage = to,
-                Properties = Marked(visits[i]).SetItem("guardsEnforced", "false"),
+                Properties = Marked(visits[i]).SetItem(GuardsEnforcedProperty, "false"),
             });
         }
 
@@ -478,7 +488,7 @@ public sealed class CrmImporter
     private static ImmutableDictionary<string, string> Marked(Visit visit)
     {
         var properties = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        properties["imported"] = "true";
+        properties[ImportedProperty] = "true";
         properties["importLine"] = visit.Line.ToString(CultureInfo.InvariantCulture);
         if (visit.CrmStage is { } crmStage)
         {
