@@ -50,6 +50,8 @@ public sealed class CrmImporter
         "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
     ];
 
+    private static readonly KeyValuePair<string, string>[] GuardsNotEnforced = [KeyValuePair.Create(GuardsEnforcedProperty, "false")];
+
     private readonly IDealStore _store;
     private readonly PipelineDefinition _pipeline;
     private readonly ImportMapping _mapping;
@@ -345,7 +347,7 @@ public sealed class CrmImporter
             visits[0] = visits[0] with { CrmStage = row.Stage };
         }
 
-        return Replay(row.DealId, visits, row.Owner is { Length: > 0 } owner ? owner : null, amount, Attributes(row));
+        return Replay(row.DealId, visits, row.Owner is { Length: > 0 } owner ? owner : null, amount, Attributes([row]));
     }
 
     private Built BuildHistory(List<ParsedRow> rows)
@@ -405,16 +407,7 @@ public sealed class CrmImporter
         var byDate = order.Select(i => rows[i]).ToList();
         var owner = byDate.Select(r => r.Owner).LastOrDefault(o => !string.IsNullOrEmpty(o));
         var amount = byDate.Select(r => r.Amount).LastOrDefault(a => !string.IsNullOrEmpty(a)) is { } text ? Amount(text, []) : null;
-        var attributes = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        foreach (var row in byDate)
-        {
-            foreach (var (name, value) in Attributes(row))
-            {
-                attributes[name] = value;
-            }
-        }
-
-        return Replay(rows[0].DealId, visits, owner, amount, attributes.ToImmutable());
+        return Replay(rows[0].DealId, visits, owner, amount, Attributes(byDate));
     }
 
     private Built Replay(string dealId, List<Visit> visits, string? owner, decimal? amount, ImmutableDictionary<string, string> attributes)
@@ -434,7 +427,7 @@ public sealed class CrmImporter
         }
 
         var events = new List<DealEvent>(visits.Count);
-        var startProperties = Marked(start).SetItems(attributes.Select(a => KeyValuePair.Create(AttributePropertyPrefix + a.Key, a.Value)));
+        var startProperties = Marked(start, attributes.Select(a => KeyValuePair.Create(AttributePropertyPrefix + a.Key, a.Value)));
         events.Add(new DealEvent
         {
             DealId = dealId,
@@ -459,7 +452,7 @@ public sealed class CrmImporter
                 Trigger = _triggers.TryGetValue((from, to), out var trigger) ? trigger : ImportTrigger,
                 FromStage = from,
                 ToStage = to,
-                Properties = Marked(visits[i]).SetItem(GuardsEnforcedProperty, "false"),
+                Properties = Marked(visits[i], GuardsNotEnforced),
             });
         }
 
@@ -485,17 +478,21 @@ public sealed class CrmImporter
         return new Built(new DealImport(deal, events), []);
     }
 
-    private static ImmutableDictionary<string, string> Marked(Visit visit)
+    // The marks of an imported event, plus extra properties; built in one go (an immutable dictionary is dear to grow).
+    private static ImmutableDictionary<string, string> Marked(Visit visit, IEnumerable<KeyValuePair<string, string>> extra)
     {
-        var properties = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        properties[ImportedProperty] = "true";
-        properties["importLine"] = visit.Line.ToString(CultureInfo.InvariantCulture);
+        var properties = new List<KeyValuePair<string, string>>(4)
+        {
+            KeyValuePair.Create(ImportedProperty, "true"),
+            KeyValuePair.Create("importLine", visit.Line.ToString(CultureInfo.InvariantCulture)),
+        };
         if (visit.CrmStage is { } crmStage)
         {
-            properties["crmStage"] = crmStage;
+            properties.Add(KeyValuePair.Create("crmStage", crmStage));
         }
 
-        return properties.ToImmutable();
+        properties.AddRange(extra);
+        return ImmutableDictionary.CreateRange(StringComparer.Ordinal, properties);
     }
 
     private static JsonDealData JsonData(ImmutableDictionary<string, string> attributes)
@@ -509,18 +506,29 @@ public sealed class CrmImporter
         return JsonDealData.Parse(data.ToJsonString());
     }
 
-    private static ImmutableDictionary<string, string> Attributes(ParsedRow row)
+    // The attributes of a deal: for each, the value of the last row (in the order given) where it is not empty.
+    private static ImmutableDictionary<string, string> Attributes(IReadOnlyList<ParsedRow> rows)
     {
-        var attributes = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < row.AttributeNames.Length; i++)
+        var names = rows[0].AttributeNames;
+        if (names.Length == 0)
         {
-            if (row.AttributeValues[i] is { Length: > 0 } value)
+            return ImmutableDictionary<string, string>.Empty;
+        }
+
+        var values = new List<KeyValuePair<string, string>>(names.Length);
+        for (var i = 0; i < names.Length; i++)
+        {
+            for (var r = rows.Count - 1; r >= 0; r--)
             {
-                attributes[row.AttributeNames[i].Name] = value;
+                if (rows[r].AttributeValues[i] is { Length: > 0 } value)
+                {
+                    values.Add(KeyValuePair.Create(names[i].Name, value));
+                    break;
+                }
             }
         }
 
-        return attributes.ToImmutable();
+        return ImmutableDictionary.CreateRange(StringComparer.Ordinal, values);
     }
 
     private StageDefinition? Stage(ParsedRow row, List<string> reasons)
@@ -660,14 +668,13 @@ public sealed class CrmImporter
             catch (DealImportException)
             {
                 // Some deals exist already (a second run, or an earlier run that stopped): skip those, write the rest.
-                var fresh = new List<DealImport>(batch.Count);
-                foreach (var item in batch)
-                {
-                    if (await importer._store.GetAsync(item.Deal.Id, cancellationToken).ConfigureAwait(false) is null)
-                    {
-                        fresh.Add(item);
-                    }
-                }
+                // Looked up a few at a time: on a database each look-up is a round trip.
+                var exists = new bool[batch.Count];
+                await Parallel.ForEachAsync(
+                    Enumerable.Range(0, batch.Count),
+                    new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+                    async (i, token) => exists[i] = await importer._store.GetAsync(batch[i].Deal.Id, token).ConfigureAwait(false) is not null).ConfigureAwait(false);
+                var fresh = batch.Where((_, i) => !exists[i]).ToList();
 
                 if (fresh.Count == batch.Count)
                 {
