@@ -93,6 +93,15 @@ public sealed class ImportMappingTests
     }
 
     [Fact]
+    public void Load_HistoryWithSnapshotColumns_IsASchemaViolation()
+    {
+        var result = ImportMapping.Load("""{ "shape": "history", "columns": { "dealId": "Id", "stage": "S", "changedAt": "At", "closed": "Closed" }, "stages": {} }""");
+
+        result.Succeeded.Should().BeFalse();
+        result.Diagnostics.Should().OnlyContain(d => d.Code == "SF0002" && d.Location!.JsonPointer == "/columns");
+    }
+
+    [Fact]
     public void Load_UnknownPropertyAndShape_AreSchemaViolations()
     {
         var result = ImportMapping.Load("""{ "shape": "ledger", "columns": { "dealId": "Id", "stage": "S" }, "stages": {}, "colums": {} }""");
