@@ -1,0 +1,698 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using nietras.SeparatedValues;
+
+namespace SalesFlow;
+
+/// <summary>
+/// Imports the deals of a CRM's CSV export into a store: each deal is replayed as events with the export's own
+/// timestamps (a Started event at its first date, a Transition at each later known date), marked as imported, and
+/// written through <see cref="IDealStore.ImportAsync"/> in batches.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Imported history is not checked against the pipeline's guards: every imported event carries the properties
+/// <c>imported=true</c> and, for transitions, <c>guardsEnforced=false</c>, and the actor <c>import:&lt;source&gt;</c>.
+/// A transition's trigger is the pipeline's trigger from the earlier stage to the later one when it has one, else
+/// <c>import</c>. Attributes are kept as properties <c>attr.&lt;name&gt;</c> of the Started event (and, for
+/// <see cref="JsonDealData"/> pipelines, in the deal's data).
+/// </para>
+/// <para>
+/// Idempotent: a deal whose id is in the store already is skipped (not compared), so running the same import twice
+/// changes nothing. Rows that cannot be read are collected with their line numbers while the rest is imported; in a
+/// history export a bad row rejects its whole deal, so a deal is never imported with a hole in its history (fix the
+/// row and import again: the deals imported the first time are skipped).
+/// </para>
+/// <para>
+/// Streaming: rows are read one at a time; memory holds one batch, one deal's rows and the ids of the deals seen
+/// (to report a deal that appears twice). History exports must keep each deal's rows together (for example sorted
+/// by deal id); within a deal the rows may be in any order (they are sorted by date, then line).
+/// </para>
+/// </remarks>
+public sealed class CrmImporter
+{
+    /// <summary>The trigger of an imported transition the pipeline has no trigger for.</summary>
+    public const string ImportTrigger = "import";
+
+    /// <summary>The event property that marks an imported event (value <c>true</c>).</summary>
+    public const string ImportedProperty = "imported";
+
+    /// <summary>The property of imported transitions that records that guards were not checked (value <c>false</c>).</summary>
+    public const string GuardsEnforcedProperty = "guardsEnforced";
+
+    /// <summary>The prefix of the Started event's properties that hold the deal's attributes (<c>attr.product</c>).</summary>
+    public const string AttributePropertyPrefix = "attr.";
+
+    private static readonly string[] IsoFormats =
+    [
+        "yyyy-MM-dd", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF",
+        "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
+    ];
+
+    private readonly IDealStore _store;
+    private readonly PipelineDefinition _pipeline;
+    private readonly ImportMapping _mapping;
+    private readonly CrmImportOptions _options;
+    private readonly Dictionary<string, string> _stageIds;
+    private readonly Dictionary<(string From, string To), string> _triggers = [];
+    private readonly string[] _dateFormats;
+    private readonly string _actor;
+
+    /// <summary>Initializes a new instance of the <see cref="CrmImporter"/> class.</summary>
+    /// <param name="store">The store the deals go to.</param>
+    /// <param name="pipeline">The pipeline the deals run on (the store must know it to read them back).</param>
+    /// <param name="mapping">How the export maps to the pipeline.</param>
+    /// <param name="options">Batch size and how deal data is made; <see langword="null"/> for the defaults.</param>
+    /// <exception cref="ImportMappingException">The mapping does not fit the pipeline (an unknown stage, a won name mapped to a stage that is not won, …).</exception>
+    /// <exception cref="ArgumentException">The pipeline has typed data and no <see cref="CrmImportOptions.DataFactory"/> is given, or the batch size is not positive.</exception>
+    public CrmImporter(IDealStore store, PipelineDefinition pipeline, ImportMapping mapping, CrmImportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(mapping);
+        _store = store;
+        _pipeline = pipeline;
+        _mapping = mapping;
+        _options = options ?? new CrmImportOptions();
+        if (_options.BatchSize < 1)
+        {
+            throw new ArgumentException("CrmImportOptions.BatchSize must be at least 1.", nameof(options));
+        }
+
+        if (_options.DataFactory is null && pipeline.DataType != typeof(JsonDealData))
+        {
+            throw new ArgumentException(
+                $"Pipeline '{pipeline.Id}' carries {pipeline.DataType.Name} data: give CrmImportOptions.DataFactory to make it from each imported deal.", nameof(options));
+        }
+
+        _stageIds = ResolveStages(pipeline, mapping);
+        foreach (var transition in pipeline.Transitions)
+        {
+            if (transition.Kind == TransitionKind.Transition && transition.To is { } to)
+            {
+                _triggers.TryAdd((transition.From, to), transition.Trigger);
+            }
+        }
+
+        _dateFormats = mapping.DateFormats.IsEmpty ? IsoFormats : [.. mapping.DateFormats];
+        _actor = "import:" + mapping.Source;
+    }
+
+    /// <summary>Imports a CSV export read from a file.</summary>
+    /// <param name="path">The file's path (UTF-8, with or without a byte order mark).</param>
+    /// <param name="cancellationToken">Cancels the import between batches; batches already written stay.</param>
+    /// <returns>The summary.</returns>
+    public async ValueTask<CrmImportResult> ImportFileAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+        return await ImportAsync(reader, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Imports a CSV export: a header row, then data rows.</summary>
+    /// <param name="csv">The CSV text.</param>
+    /// <param name="cancellationToken">Cancels the import between batches; batches already written stay.</param>
+    /// <returns>The summary: deals imported and skipped, rows rejected with line and reason.</returns>
+    /// <exception cref="ImportMappingException">A column the mapping names is not in the header; nothing was imported.</exception>
+    /// <exception cref="DealImportException">The store refused a batch for another reason than deals that exist already.</exception>
+    public async ValueTask<CrmImportResult> ImportAsync(TextReader csv, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(csv);
+        using var reader = Sep.New(_mapping.Delimiter).Reader(o => o with { Unescape = true, DisableColCountCheck = true }).From(csv);
+        var columns = ResolveColumns(reader.Header);
+        var run = new Run(this);
+        var group = new List<ParsedRow>();
+        while (true)
+        {
+            var row = ReadRow(reader, columns);
+            if (row is null)
+            {
+                break;
+            }
+
+            run.RowsRead++;
+            if (row.DealId.Length == 0)
+            {
+                run.Reject(row.Line, null, $"The deal id (column \"{_mapping.DealIdColumn}\") is empty.");
+                continue;
+            }
+
+            if (_mapping.Shape == ExportShape.Snapshot)
+            {
+                if (run.FirstSeen(row))
+                {
+                    run.Add(BuildSnapshot(row), [row]);
+                }
+            }
+            else
+            {
+                if (group.Count > 0 && !string.Equals(group[0].DealId, row.DealId, StringComparison.Ordinal))
+                {
+                    run.Add(BuildHistory(group), group);
+                    group = [];
+                }
+
+                if (group.Count > 0 || run.FirstSeen(row))
+                {
+                    group.Add(row);
+                }
+            }
+
+            if (run.Pending.Count >= _options.BatchSize)
+            {
+                await run.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (group.Count > 0)
+        {
+            run.Add(BuildHistory(group), group);
+        }
+
+        await run.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return run.Result();
+    }
+
+    private static Dictionary<string, string> ResolveStages(PipelineDefinition pipeline, ImportMapping mapping)
+    {
+        var problems = new List<PipelineDiagnostic>();
+        void Problem(string pointer, string message) =>
+            problems.Add(new PipelineDiagnostic(DiagnosticSeverity.Error, "SF6101", message, new DiagnosticLocation(pointer)));
+
+        if (mapping.PipelineId is { } named && !string.Equals(named, pipeline.Id, StringComparison.Ordinal))
+        {
+            Problem("/pipeline", $"The mapping is written for pipeline '{named}', not '{pipeline.Id}'.");
+        }
+
+        var stages = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, stageId) in mapping.Stages)
+        {
+            if (pipeline.TryGetStage(stageId, out _))
+            {
+                stages[name] = stageId;
+            }
+            else
+            {
+                Problem("/stages/" + name, $"The CRM stage \"{name}\" maps to '{stageId}', which pipeline '{pipeline.Id}' does not have (its stages: {string.Join(", ", pipeline.Stages.Select(s => s.Id))}).");
+            }
+        }
+
+        void Outcome(ImmutableArray<string> names, StageKind kind, string property)
+        {
+            var fallback = pipeline.Stages.FirstOrDefault(s => s.Kind == kind);
+            for (var i = 0; i < names.Length; i++)
+            {
+                if (stages.TryGetValue(names[i], out var stageId))
+                {
+                    if (pipeline.GetStage(stageId).Kind != kind)
+                    {
+                        Problem($"/{property}/{i}", $"The CRM stage \"{names[i]}\" is listed as {property} but maps to '{stageId}', a {pipeline.GetStage(stageId).Kind.ToString().ToLowerInvariant()} stage.");
+                    }
+                }
+                else if (!mapping.Stages.ContainsKey(names[i]))
+                {
+                    if (fallback is null)
+                    {
+                        Problem($"/{property}/{i}", $"The CRM stage \"{names[i]}\" is listed as {property}, but pipeline '{pipeline.Id}' has no {property} stage to map it to.");
+                    }
+                    else
+                    {
+                        stages[names[i]] = fallback.Id;
+                    }
+                }
+            }
+        }
+
+        Outcome(mapping.WonStages, StageKind.Won, "won");
+        Outcome(mapping.LostStages, StageKind.Lost, "lost");
+        return problems.Count > 0 ? throw new ImportMappingException(problems) : stages;
+    }
+
+    private Columns ResolveColumns(SepReaderHeader header)
+    {
+        var byName = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < header.ColNames.Count; i++)
+        {
+            byName.TryAdd(header.ColNames[i].Trim().TrimStart('\uFEFF').Trim(), i);
+        }
+
+        var problems = new List<PipelineDiagnostic>();
+        int Find(string? column, string pointer)
+        {
+            if (column is null)
+            {
+                return -1;
+            }
+
+            if (byName.TryGetValue(column, out var index))
+            {
+                return index;
+            }
+
+            problems.Add(new PipelineDiagnostic(
+                DiagnosticSeverity.Error, "SF6102", $"The column \"{column}\" is not in the CSV header (it has: {string.Join(", ", byName.Keys.Select(k => $"\"{k}\""))}).", new DiagnosticLocation(pointer)));
+            return -1;
+        }
+
+        var columns = new Columns(
+            Find(_mapping.DealIdColumn, "/columns/dealId"),
+            Find(_mapping.StageColumn, "/columns/stage"),
+            Find(_mapping.CreatedColumn, "/columns/created"),
+            Find(_mapping.ClosedColumn, "/columns/closed"),
+            Find(_mapping.StageEnteredColumn, "/columns/stageEntered"),
+            Find(_mapping.ChangedAtColumn, "/columns/changedAt"),
+            Find(_mapping.AmountColumn, "/columns/amount"),
+            Find(_mapping.OwnerColumn, "/columns/owner"),
+            [.. _mapping.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => (a.Key, Find(a.Value, "/columns/attributes/" + a.Key)))]);
+        return problems.Count > 0 ? throw new ImportMappingException(problems) : columns;
+    }
+
+    // Reads the next row's mapped fields (a SepReader row cannot live across an await, so it is copied out here).
+    private static ParsedRow? ReadRow(SepReader reader, Columns columns)
+    {
+        // Blank lines (a trailing one, say) are no rows.
+        SepReader.Row row;
+        do
+        {
+            if (!reader.MoveNext())
+            {
+                return null;
+            }
+
+            row = reader.Current;
+        }
+        while (row.ColCount == 1 && row[0].Span.IsWhiteSpace());
+
+        var attributes = new string?[columns.Attributes.Length];
+        for (var i = 0; i < attributes.Length; i++)
+        {
+            attributes[i] = Get(row, columns.Attributes[i].Index);
+        }
+
+        return new ParsedRow(
+            row.LineNumberFrom,
+            Get(row, columns.DealId) ?? "",
+            Get(row, columns.Stage),
+            Get(row, columns.Created),
+            Get(row, columns.Closed),
+            Get(row, columns.StageEntered),
+            Get(row, columns.ChangedAt),
+            Get(row, columns.Amount),
+            Get(row, columns.Owner),
+            attributes)
+        { AttributeNames = columns.Attributes };
+    }
+
+    private static string? Get(SepReader.Row row, int index) => index < 0 || index >= row.ColCount ? null : row[index].ToString().Trim();
+
+    private Built BuildSnapshot(ParsedRow row)
+    {
+        var reasons = new List<string>();
+        var stage = Stage(row, reasons);
+        var created = Date(row.Created, _mapping.CreatedColumn, reasons, required: true);
+        var amount = Amount(row.Amount, reasons);
+        DateTimeOffset? movedAt = null;
+        if (stage is not null && created is { } start && !string.Equals(stage.Id, _pipeline.InitialStage, StringComparison.Ordinal))
+        {
+            if (stage.Kind != StageKind.Open && _mapping.ClosedColumn is not null)
+            {
+                movedAt = Date(row.Closed, _mapping.ClosedColumn, reasons, required: true, $"the stage \"{row.Stage}\" is {stage.Kind.ToString().ToLowerInvariant()}, so the deal needs a close date");
+            }
+            else
+            {
+                movedAt = (_mapping.StageEnteredColumn is not null ? Date(row.StageEntered, _mapping.StageEnteredColumn, reasons, required: false) : null) ?? start;
+            }
+
+            if (movedAt < start)
+            {
+                reasons.Add($"The deal moved to \"{row.Stage}\" on {movedAt:u}, before it was created ({start:u}).");
+            }
+        }
+
+        if (reasons.Count > 0)
+        {
+            return Built.Rejected(row.Line, string.Join(" ", reasons));
+        }
+
+        var visits = new List<Visit> { new(_pipeline.GetStage(_pipeline.InitialStage), created!.Value, null, row.Line) };
+        if (movedAt is { } at)
+        {
+            visits.Add(new Visit(stage!, at, row.Stage, row.Line));
+        }
+        else
+        {
+            visits[0] = visits[0] with { CrmStage = row.Stage };
+        }
+
+        return Replay(row.DealId, visits, row.Owner is { Length: > 0 } owner ? owner : null, amount, Attributes(row));
+    }
+
+    private Built BuildHistory(List<ParsedRow> rows)
+    {
+        var entries = new List<Visit>(rows.Count);
+        DateTimeOffset? created = null;
+        var bad = new List<(long Line, string Reason)>();
+        foreach (var row in rows)
+        {
+            var reasons = new List<string>();
+            var stage = Stage(row, reasons);
+            var at = Date(row.ChangedAt, _mapping.ChangedAtColumn, reasons, required: true);
+            Amount(row.Amount, reasons);
+            if (_mapping.CreatedColumn is not null && Date(row.Created, _mapping.CreatedColumn, reasons, required: false) is { } c && (created is null || c < created))
+            {
+                created = c;
+            }
+
+            if (reasons.Count > 0)
+            {
+                bad.Add((row.Line, string.Join(" ", reasons)));
+            }
+            else
+            {
+                entries.Add(new Visit(stage!, at!.Value, row.Stage, row.Line));
+            }
+        }
+
+        if (bad.Count > 0)
+        {
+            var first = bad[0].Line;
+            var rejected = rows.Select(r => bad.FirstOrDefault(b => b.Line == r.Line) is { Reason: { } reason }
+                ? (r.Line, reason)
+                : (r.Line, $"Deal '{rows[0].DealId}' is not imported: its row on line {first} is rejected."));
+            return Built.Rejected([.. rejected]);
+        }
+
+        // By date, then by line; a row that repeats the stage the deal is in (an amount change, say) is no move.
+        // Every row made an entry (a bad row rejected the deal above), so rows and entries sort the same way.
+        var order = Enumerable.Range(0, entries.Count).OrderBy(i => entries[i].At).ThenBy(i => entries[i].Line).ToList();
+        var ordered = order.Select(i => entries[i]).ToList();
+        var visits = new List<Visit>(ordered.Count);
+        foreach (var entry in ordered)
+        {
+            if (visits.Count == 0 || !string.Equals(visits[^1].Stage.Id, entry.Stage.Id, StringComparison.Ordinal))
+            {
+                visits.Add(entry);
+            }
+        }
+
+        if (created is { } start && start < visits[0].At)
+        {
+            visits[0] = visits[0] with { At = start };
+        }
+
+        // Owner, amount and attributes: the latest non-empty value, in date order.
+        var byDate = order.Select(i => rows[i]).ToList();
+        var owner = byDate.Select(r => r.Owner).LastOrDefault(o => !string.IsNullOrEmpty(o));
+        var amount = byDate.Select(r => r.Amount).LastOrDefault(a => !string.IsNullOrEmpty(a)) is { } text ? Amount(text, []) : null;
+        var attributes = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var row in byDate)
+        {
+            foreach (var (name, value) in Attributes(row))
+            {
+                attributes[name] = value;
+            }
+        }
+
+        return Replay(rows[0].DealId, visits, owner, amount, attributes.ToImmutable());
+    }
+
+    private Built Replay(string dealId, List<Visit> visits, string? owner, decimal? amount, ImmutableDictionary<string, string> attributes)
+    {
+        var start = visits[0];
+        var last = visits[^1];
+        object data;
+        try
+        {
+            var imported = new ImportedDeal(dealId, last.Stage.Id, start.At, owner, amount, attributes);
+            data = _options.DataFactory is { } factory ? factory(imported) : JsonData(attributes);
+            _pipeline.CheckData(data, dealId);
+        }
+        catch (DealDataInvalidException ex)
+        {
+            return Built.Rejected(start.Line, ex.Message);
+        }
+
+        var events = new List<DealEvent>(visits.Count);
+        var startProperties = Marked(start).SetItems(attributes.Select(a => KeyValuePair.Create(AttributePropertyPrefix + a.Key, a.Value)));
+        events.Add(new DealEvent
+        {
+            DealId = dealId,
+            Sequence = 1,
+            Kind = DealEventKind.Started,
+            Timestamp = start.At,
+            Actor = _actor,
+            ToStage = start.Stage.Id,
+            Properties = startProperties,
+        });
+        for (var i = 1; i < visits.Count; i++)
+        {
+            var from = visits[i - 1].Stage.Id;
+            var to = visits[i].Stage.Id;
+            events.Add(new DealEvent
+            {
+                DealId = dealId,
+                Sequence = i + 1,
+                Kind = DealEventKind.Transition,
+                Timestamp = visits[i].At,
+                Actor = _actor,
+                Trigger = _triggers.TryGetValue((from, to), out var trigger) ? trigger : ImportTrigger,
+                FromStage = from,
+                ToStage = to,
+                Properties = Marked(visits[i]).SetItem(GuardsEnforcedProperty, "false"),
+            });
+        }
+
+        var deal = new Deal
+        {
+            Id = dealId,
+            PipelineId = _pipeline.Id,
+            PipelineVersion = _pipeline.Version,
+            StageId = last.Stage.Id,
+            PreviousStageId = visits.Count > 1 ? visits[^2].Stage.Id : null,
+            Version = 1,
+            LastSequence = events.Count,
+            CreatedAt = start.At,
+            UpdatedAt = last.At,
+            StageEnteredAt = last.At,
+            StageEnteredSequence = events.Count,
+            LastActivityAt = last.At,
+            Owner = owner,
+            Amount = amount,
+            Outcome = last.Stage.Kind,
+            Data = data,
+        };
+        return new Built(new DealImport(deal, events), []);
+    }
+
+    private static ImmutableDictionary<string, string> Marked(Visit visit)
+    {
+        var properties = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        properties[ImportedProperty] = "true";
+        properties["importLine"] = visit.Line.ToString(CultureInfo.InvariantCulture);
+        if (visit.CrmStage is { } crmStage)
+        {
+            properties["crmStage"] = crmStage;
+        }
+
+        return properties.ToImmutable();
+    }
+
+    private static JsonDealData JsonData(ImmutableDictionary<string, string> attributes)
+    {
+        var data = new JsonObject();
+        foreach (var (name, value) in attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            data[name] = value;
+        }
+
+        return JsonDealData.Parse(data.ToJsonString());
+    }
+
+    private static ImmutableDictionary<string, string> Attributes(ParsedRow row)
+    {
+        var attributes = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < row.AttributeNames.Length; i++)
+        {
+            if (row.AttributeValues[i] is { Length: > 0 } value)
+            {
+                attributes[row.AttributeNames[i].Name] = value;
+            }
+        }
+
+        return attributes.ToImmutable();
+    }
+
+    private StageDefinition? Stage(ParsedRow row, List<string> reasons)
+    {
+        if (string.IsNullOrEmpty(row.Stage))
+        {
+            reasons.Add($"The stage (column \"{_mapping.StageColumn}\") is empty.");
+            return null;
+        }
+
+        if (_stageIds.TryGetValue(row.Stage, out var stageId))
+        {
+            return _pipeline.GetStage(stageId);
+        }
+
+        reasons.Add($"The stage \"{row.Stage}\" is not in the mapping's stages.");
+        return null;
+    }
+
+    private DateTimeOffset? Date(string? text, string? column, List<string> reasons, bool required, string? why = null)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            if (required)
+            {
+                reasons.Add($"The date in column \"{column}\" is empty{(why is null ? "" : $": {why}")}.");
+            }
+
+            return null;
+        }
+
+        if (!DateTime.TryParseExact(text, _dateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.RoundtripKind, out var parsed))
+        {
+            reasons.Add($"The date \"{text}\" in column \"{column}\" does not match {string.Join(" or ", _dateFormats.Take(3))}{(_dateFormats.Length > 3 ? " …" : "")}.");
+            return null;
+        }
+
+        return parsed.Kind switch
+        {
+            DateTimeKind.Unspecified => new DateTimeOffset(parsed, _mapping.TimeZone.GetUtcOffset(parsed)).ToUniversalTime(),
+            _ => new DateTimeOffset(parsed).ToUniversalTime(),
+        };
+    }
+
+    private decimal? Amount(string? text, List<string> reasons)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        // Currency symbols ($, €, …) around the number are dropped: exports often format amounts as money.
+        var number = text.Trim().Trim(['$', '€', '£', '¥', ' ']).Trim();
+        if (decimal.TryParse(number, NumberStyles.Number, _mapping.NumberFormat, out var amount))
+        {
+            return amount;
+        }
+
+        reasons.Add($"The amount \"{text}\" in column \"{_mapping.AmountColumn}\" is not a number (decimal separator \"{_mapping.NumberFormat.NumberDecimalSeparator}\").");
+        return null;
+    }
+
+    private sealed record Columns(int DealId, int Stage, int Created, int Closed, int StageEntered, int ChangedAt, int Amount, int Owner, (string Name, int Index)[] Attributes);
+
+    private sealed record ParsedRow(long Line, string DealId, string? Stage, string? Created, string? Closed, string? StageEntered, string? ChangedAt, string? Amount, string? Owner, string?[] AttributeValues)
+    {
+        public (string Name, int Index)[] AttributeNames { get; init; } = [];
+    }
+
+    private sealed record Visit(StageDefinition Stage, DateTimeOffset At, string? CrmStage, long Line);
+
+    private sealed record Built(DealImport? Import, (long Line, string Reason)[] Rejections)
+    {
+        public static Built Rejected(long line, string reason) => new(null, [(line, reason)]);
+
+        public static Built Rejected((long Line, string Reason)[] rejections) => new(null, rejections);
+    }
+
+    // One import run: the pending batch, the ids seen, the counts and the rejections.
+    private sealed class Run(CrmImporter importer)
+    {
+        private readonly Dictionary<string, long> _seen = new(StringComparer.Ordinal);
+        private readonly List<RejectedRow> _rejected = [];
+        private int _imported;
+        private int _skipped;
+        private long _events;
+
+        public long RowsRead { get; set; }
+
+        public List<DealImport> Pending { get; } = [];
+
+        public void Reject(long line, string? dealId, string reason) => _rejected.Add(new RejectedRow(line, dealId, reason));
+
+        // A deal's rows (history) or row (snapshot) must come once; a later appearance is rejected, the first stands.
+        public bool FirstSeen(ParsedRow row)
+        {
+            if (_seen.TryAdd(row.DealId, row.Line))
+            {
+                return true;
+            }
+
+            var shape = importer._mapping.Shape == ExportShape.Snapshot
+                ? "a snapshot export has one row per deal"
+                : "a history export must keep each deal's rows together (sort it by deal id)";
+            Reject(row.Line, row.DealId, $"Deal '{row.DealId}' appeared already on line {_seen[row.DealId]}: {shape}.");
+            return false;
+        }
+
+        public void Add(Built built, List<ParsedRow> rows)
+        {
+            if (built.Import is { } import)
+            {
+                Pending.Add(import);
+                return;
+            }
+
+            foreach (var (line, reason) in built.Rejections)
+            {
+                Reject(line, rows[0].DealId, reason);
+            }
+        }
+
+        public async ValueTask FlushAsync(CancellationToken cancellationToken)
+        {
+            if (Pending.Count == 0)
+            {
+                return;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = Pending.ToList();
+            Pending.Clear();
+            try
+            {
+                await importer._store.ImportAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DealImportException)
+            {
+                // Some deals exist already (a second run, or an earlier run that stopped): skip those, write the rest.
+                var fresh = new List<DealImport>(batch.Count);
+                foreach (var item in batch)
+                {
+                    if (await importer._store.GetAsync(item.Deal.Id, cancellationToken).ConfigureAwait(false) is null)
+                    {
+                        fresh.Add(item);
+                    }
+                }
+
+                if (fresh.Count == batch.Count)
+                {
+                    throw;
+                }
+
+                _skipped += batch.Count - fresh.Count;
+                batch = fresh;
+                if (batch.Count > 0)
+                {
+                    await importer._store.ImportAsync(batch, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            _imported += batch.Count;
+            _events += batch.Sum(b => (long)b.Events.Count);
+        }
+
+        public CrmImportResult Result() => new()
+        {
+            RowsRead = RowsRead,
+            DealsImported = _imported,
+            DealsSkipped = _skipped,
+            EventsImported = _events,
+            Rejected = [.. _rejected.OrderBy(r => r.Line)],
+        };
+    }
+}

@@ -1,0 +1,157 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+
+namespace SalesFlow;
+
+/// <summary>The shape of a CRM export.</summary>
+public enum ExportShape
+{
+    /// <summary>One row per deal: its current stage and a few dates (the usual opportunities export).</summary>
+    Snapshot = 0,
+
+    /// <summary>One row per stage change (an opportunity history, a property history, a deal flow).</summary>
+    History = 1,
+}
+
+/// <summary>
+/// How a CRM's CSV export maps to a pipeline: which column holds what, how its stage names map to the pipeline's
+/// stages, and how its dates and numbers are written. Load one from JSON with <see cref="Load(string)"/> (the format is
+/// described by <see cref="Schema"/> and in <c>docs/import.md</c>).
+/// </summary>
+public sealed class ImportMapping
+{
+    private static readonly Lazy<string> SchemaText = new(() =>
+    {
+        using var stream = typeof(ImportMapping).Assembly.GetManifestResourceStream("SalesFlow.import-mapping.schema.json")
+            ?? throw new InvalidOperationException("The import mapping schema is missing from the SalesFlow assembly.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
+    internal ImportMapping()
+    {
+    }
+
+    /// <summary>Gets the JSON Schema (draft 2020-12) of mapping files, as shipped in <c>pipelines/import-mapping.schema.json</c>.</summary>
+    public static string Schema => SchemaText.Value;
+
+    /// <summary>Gets the shape of the export.</summary>
+    public ExportShape Shape { get; internal init; }
+
+    /// <summary>Gets the short name of the CRM or export; imported events carry the actor <c>import:&lt;source&gt;</c>.</summary>
+    public string Source { get; internal init; } = "csv";
+
+    /// <summary>Gets the id of the pipeline the mapping is written for, if it names one.</summary>
+    public string? PipelineId { get; internal init; }
+
+    /// <summary>Gets the column holding the deal id.</summary>
+    public string DealIdColumn { get; internal init; } = "";
+
+    /// <summary>Gets the column holding the stage (snapshot: the current one; history: the one entered).</summary>
+    public string StageColumn { get; internal init; } = "";
+
+    /// <summary>Gets the column holding the creation date, if mapped (required for snapshot exports).</summary>
+    public string? CreatedColumn { get; internal init; }
+
+    /// <summary>Gets the column holding the close date of won and lost deals (snapshot), if mapped.</summary>
+    public string? ClosedColumn { get; internal init; }
+
+    /// <summary>Gets the column holding when an open deal entered its current stage (snapshot), if mapped.</summary>
+    public string? StageEnteredColumn { get; internal init; }
+
+    /// <summary>Gets the column holding when the stage changed (history; required there).</summary>
+    public string? ChangedAtColumn { get; internal init; }
+
+    /// <summary>Gets the column holding the amount, if mapped.</summary>
+    public string? AmountColumn { get; internal init; }
+
+    /// <summary>Gets the column holding the owner, if mapped.</summary>
+    public string? OwnerColumn { get; internal init; }
+
+    /// <summary>Gets the deal attributes: attribute name to column name.</summary>
+    public ImmutableDictionary<string, string> Attributes { get; internal init; } = ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>Gets the CRM stage names (trimmed, compared ignoring case) and the pipeline stage ids they map to.</summary>
+    public ImmutableDictionary<string, string> Stages { get; internal init; } = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets the CRM stage names that mean won.</summary>
+    public ImmutableArray<string> WonStages { get; internal init; } = [];
+
+    /// <summary>Gets the CRM stage names that mean lost.</summary>
+    public ImmutableArray<string> LostStages { get; internal init; } = [];
+
+    /// <summary>Gets the date formats tried in order; empty for ISO 8601.</summary>
+    public ImmutableArray<string> DateFormats { get; internal init; } = [];
+
+    /// <summary>Gets the time zone of dates written without an offset.</summary>
+    public TimeZoneInfo TimeZone { get; internal init; } = TimeZoneInfo.Utc;
+
+    /// <summary>Gets the number format amounts are read with.</summary>
+    public NumberFormatInfo NumberFormat { get; internal init; } = NumberFormatInfo.InvariantInfo;
+
+    /// <summary>Gets the CSV field separator.</summary>
+    public char Delimiter { get; internal init; } = ',';
+
+    /// <summary>Loads a mapping from JSON text; never throws on bad input.</summary>
+    /// <param name="json">The JSON text.</param>
+    /// <returns>The mapping, or every problem found with its JSON pointer, line and column.</returns>
+    public static ImportMappingLoadResult Load(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        return ImportMappingReader.Read(Encoding.UTF8.GetBytes(json));
+    }
+
+    /// <summary>Loads a mapping from UTF-8 JSON (a file's bytes, with or without a byte order mark); never throws on bad input.</summary>
+    /// <param name="utf8Json">The JSON as UTF-8 bytes.</param>
+    /// <returns>The mapping, or every problem found with its JSON pointer, line and column.</returns>
+    public static ImportMappingLoadResult Load(ReadOnlySpan<byte> utf8Json)
+    {
+        var start = utf8Json.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        return ImportMappingReader.Read(utf8Json[start..].ToArray());
+    }
+
+    /// <summary>Loads a mapping from JSON text and throws when it has errors.</summary>
+    /// <param name="json">The JSON text.</param>
+    /// <returns>The mapping.</returns>
+    /// <exception cref="ImportMappingException">The JSON has errors; the exception lists every diagnostic.</exception>
+    public static ImportMapping Parse(string json) => Load(json).EnsureSucceeded();
+}
+
+/// <summary>What <see cref="ImportMapping.Load(string)"/> found: the mapping, or the errors that stopped it.</summary>
+public sealed class ImportMappingLoadResult
+{
+    internal ImportMappingLoadResult(ImportMapping? mapping, IReadOnlyList<PipelineDiagnostic> diagnostics)
+    {
+        Mapping = mapping;
+        Diagnostics = diagnostics;
+    }
+
+    /// <summary>Gets the mapping; <see langword="null"/> when there are errors.</summary>
+    public ImportMapping? Mapping { get; }
+
+    /// <summary>Gets every finding, ordered by line and column.</summary>
+    public IReadOnlyList<PipelineDiagnostic> Diagnostics { get; }
+
+    /// <summary>Gets a value indicating whether the mapping was read (no errors).</summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNullWhen(true, nameof(Mapping))]
+    public bool Succeeded => Mapping is not null;
+
+    /// <summary>Returns the mapping, or throws with every diagnostic.</summary>
+    /// <returns>The mapping.</returns>
+    /// <exception cref="ImportMappingException">There are errors.</exception>
+    public ImportMapping EnsureSucceeded() => Mapping ?? throw new ImportMappingException(Diagnostics);
+}
+
+/// <summary>An import mapping cannot be used: it is malformed, breaks the schema, or does not fit the pipeline.</summary>
+public sealed class ImportMappingException : SalesFlowException
+{
+    /// <summary>Initializes a new instance of the <see cref="ImportMappingException"/> class.</summary>
+    /// <param name="diagnostics">Every problem found.</param>
+    public ImportMappingException(IReadOnlyList<PipelineDiagnostic> diagnostics)
+        : base("The import mapping has errors:" + Environment.NewLine + string.Join(Environment.NewLine, (diagnostics ?? []).Select(d => "- " + d)))
+        => Diagnostics = diagnostics ?? [];
+
+    /// <summary>Gets every problem found.</summary>
+    public IReadOnlyList<PipelineDiagnostic> Diagnostics { get; }
+}
