@@ -11,7 +11,7 @@ internal static class SalesFlowCli
 {
     public const int UsageError = 2;
 
-    private static readonly HashSet<string> ValueOptions = new(StringComparer.Ordinal) { "--db", "--pipeline", "--deal", "--format", "--version", "--deals", "-n", "--seed", "--days" };
+    private static readonly HashSet<string> ValueOptions = new(StringComparer.Ordinal) { "--db", "--pipeline", "--deal", "--format", "--version", "--deals", "-n", "--seed", "--days", "--map", "--from", "--to", "--mode", "--top", "--show-rejected" };
 
     public static async Task<int> RunAsync(IEnumerable<string> args, IAnsiConsole console, CancellationToken cancellationToken = default)
     {
@@ -47,6 +47,13 @@ internal static class SalesFlowCli
             config.AddCommand<SimulateCommand>("simulate")
                 .WithDescription("Run many deals through a built-in process into the store, with seeded realistic outcomes and timings.")
                 .WithExample("simulate", "showroom-ten-step", "--deals", "500", "--seed", "7");
+            config.AddCommand<ImportCommand>("import")
+                .WithDescription("Import a CRM export (CSV) through a mapping file: deals replayed with their original dates; bad rows listed with their line numbers.")
+                .WithExample("import", "opportunities.csv", "--map", "salesforce-mapping.json", "--pipeline", "crm.json");
+            config.AddCommand<ReportCommand>("report")
+                .WithDescription("Reports from the history: funnel, stages (time in stage), flow, outcomes, owners, idle; --format json or csv for programs.")
+                .WithExample("report", "funnel", "b2b-seven-step", "--mode", "strict")
+                .WithExample("report", "outcomes", "showroom-ten-step", "--from", "2026-01-01", "--format", "json");
             config.AddCommand<PipelinesCommand>("pipelines")
                 .WithDescription("List the registered pipelines: the built-in ones and any --pipeline files.");
             config.AddCommand<DealsCommand>("deals")
