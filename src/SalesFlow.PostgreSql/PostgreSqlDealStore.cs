@@ -310,6 +310,10 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
         _schema.Dispose();
     }
 
+    // The reports' SQL runs on the store's connections, over its tables.
+    internal Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken) =>
+        OnConnectionAsync(work, cancellationToken);
+
     // Every read and feed call: the schema is current, then one pooled connection for the work.
     private async Task<T> OnConnectionAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken)
     {

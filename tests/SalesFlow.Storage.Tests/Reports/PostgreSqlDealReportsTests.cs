@@ -1,0 +1,290 @@
+using Microsoft.Extensions.Time.Testing;
+using SalesFlow.PostgreSql;
+using SalesFlow.Storage.Tests.Support;
+using SalesFlow.Testing.CrmExports;
+
+namespace SalesFlow.Storage.Tests.Reports;
+
+/// <summary>
+/// The SQL reports of PostgreSQL equal the reference <see cref="SalesReports"/> over the same store, exactly, for hand-made
+/// histories (skips, backward moves, reopens, re-entries, internal actions, open and migrated deals), random engine
+/// histories with a migration in the middle, and a few thousand imported deals.
+/// </summary>
+[Collection(PostgresServerTests.Name)]
+public sealed class PostgreSqlDealReportsTests : IAsyncLifetime
+{
+    private const string PipelineId = "reports";
+    private static readonly DateTimeOffset Day0 = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly List<PostgreSqlDealStore> _stores = [];
+    private TemporaryPostgresSchema? _schema;
+
+    public sealed record Data(string? Region = null);
+
+    private TemporaryPostgresSchema Schema => _schema ??= new TemporaryPostgresSchema();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var store in _stores)
+        {
+            await store.DisposeAsync();
+        }
+
+        if (_schema is not null)
+        {
+            await _schema.DisposeAsync();
+        }
+    }
+
+    [PostgresFact]
+    public async Task Reports_StandardHistory_EqualTheReference()
+    {
+        var (registry, store, time, engine) = await OpenAsync(V1());
+        await StandardHistoryAsync(engine, time);
+
+        var funnel = await CompareAsync(registry, store, time, Windows(-10, 45));
+
+        funnel.Should().BeGreaterThan(0, "the windows hold deals");
+        var outcomes = await new PostgreSqlDealReports(store, registry, time).OutcomesAsync(new ReportRequest(PipelineId, new ReportWindow(Day0, Day0.AddDays(30))));
+        outcomes.Won.Should().Be(3, "d1, d2 and d3 were won in the window");
+        outcomes.Lost.Should().Be(1, "d4 was reopened; d5 stays lost");
+    }
+
+    [PostgresFact]
+    public async Task Reports_MigratedHistory_EqualTheReferenceForBothVersions()
+    {
+        var (registry, store, time, engine) = await OpenAsync(V1(), V2());
+        time.SetUtcNow(Day0);
+        await StartAsync(engine, "m1", "alice", 1000m, version: 1);
+        await StartAsync(engine, "m2", "bob", 500m, version: 1);
+        await StartAsync(engine, "m3", "carol", 700m, version: 1);
+        time.SetUtcNow(Day0.AddDays(1));
+        (await engine.FireAsync("m1", "meet", new FireRequest("test"))).EnsureAccepted();
+        (await engine.FireAsync("m3", "meet", new FireRequest("test"))).EnsureAccepted();
+        (await engine.FireAsync("m3", "call", new FireRequest("test"))).EnsureAccepted();
+        time.SetUtcNow(Day0.AddDays(3));
+        (await engine.ApplyMigrationAsync(Migration(), "admin")).Failed.Should().Be(0);
+        time.SetUtcNow(Day0.AddDays(4));
+        (await engine.FireAsync("m2", "lose", new FireRequest("test"))).EnsureAccepted();
+        time.SetUtcNow(Day0.AddDays(5));
+        (await engine.FireAsync("m1", "propose", new FireRequest("test"))).EnsureAccepted();
+        time.SetUtcNow(Day0.AddDays(6));
+        (await engine.FireAsync("m1", "win", new FireRequest("test"))).EnsureAccepted();
+        time.SetUtcNow(Day0.AddDays(10));
+
+        var windows = Windows(-1, 12);
+        await CompareAsync(registry, store, time, windows);
+        await CompareAsync(registry, store, time, windows, version: 1);
+
+        var times = await new PostgreSqlDealReports(store, registry, time).TimeInStageAsync(new ReportRequest(PipelineId, ReportWindow.All));
+        times.Stages.Single(s => s.StageId == "talks").Latest.Count.Should().Be(1, "m1's stay in meeting went on as talks and ended with its proposal");
+    }
+
+    [PostgresFact]
+    public async Task Reports_RandomEngineHistories_EqualTheReference()
+    {
+        var (registry, store, time, engine) = await OpenAsync(V1(), V2());
+        var random = new Random(4711);
+        string[] triggers = ["meet", "propose", "revisit", "restart", "win", "lose", "reopen", "call"];
+        var deals = new List<string>();
+        var fired = 0;
+        for (var step = 0; step < 3000; step++)
+        {
+            time.Advance(TimeSpan.FromMinutes(random.Next(1, 600)) + TimeSpan.FromTicks(random.Next(0, 10_000_000)));
+            if (step == 1500)
+            {
+                await engine.ApplyMigrationAsync(Migration(), "admin");
+            }
+
+            if (deals.Count < 10 || random.NextDouble() < 0.15)
+            {
+                var id = "r" + deals.Count.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+                await StartAsync(engine, id, random.Next(4) == 0 ? null : "owner" + random.Next(5), random.Next(5) == 0 ? null : random.Next(100, 10_000), version: step < 1500 ? 1 : 2);
+                deals.Add(id);
+            }
+            else
+            {
+                var result = await engine.FireAsync(deals[random.Next(deals.Count)], triggers[random.Next(triggers.Length)], new FireRequest("test"));
+                fired += result.Accepted ? 1 : 0;
+            }
+        }
+
+        time.Advance(TimeSpan.FromDays(3));
+
+        fired.Should().BeGreaterThan(500, "the random walk moves deals");
+        var start = Day0.AddDays(-10);
+        var end = time.GetUtcNow();
+        var windows = new List<ReportWindow> { ReportWindow.All };
+        for (var i = 0; i < 6; i++)
+        {
+            var from = start + ((end - start) * random.NextDouble());
+            windows.Add(new ReportWindow(from, from + ((end - from) * random.NextDouble()) + TimeSpan.FromTicks(1)));
+        }
+
+        await CompareAsync(registry, store, time, windows);
+        await CompareAsync(registry, store, time, windows, version: 1);
+    }
+
+    [PostgresFact]
+    public async Task Reports_ImportedHistory_EqualTheReference()
+    {
+        var pipeline = PipelineJson.Parse(CrmExportGenerator.PipelineJson);
+        var registry = new PipelineRegistry(pipeline);
+        var store = await OpenStoreAsync(registry);
+        var export = new CrmExportGenerator(41).History(3000);
+        var result = await new CrmImporter(store, pipeline, ImportMapping.Parse(CrmExportGenerator.HistoryMapping), new CrmImportOptions { BatchSize = 500 })
+            .ImportAsync(new StringReader(export.Csv));
+        result.DealsImported.Should().Be(export.Deals.Count);
+        var time = new FakeTimeProvider(new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var events = await ReadEventTimesAsync(store);
+        var windows = new List<ReportWindow> { ReportWindow.All };
+        var random = new Random(5);
+        for (var i = 0; i < 4; i++)
+        {
+            var a = events[random.Next(events.Count)];
+            var b = events[random.Next(events.Count)];
+            windows.Add(new ReportWindow(a < b ? a : b, (a < b ? b : a) + TimeSpan.FromTicks(10)));
+        }
+
+        var cohort = await CompareAsync(registry, store, time, windows, pipelineId: CrmExportGenerator.PipelineId);
+
+        cohort.Should().BeGreaterThan(0, "the imported deals start in the windows");
+    }
+
+    // Every SQL report equals the reference for every window; returns the summed funnel cohorts (for a sanity check).
+    private static async Task<int> CompareAsync(PipelineRegistry registry, PostgreSqlDealStore store, TimeProvider time, IEnumerable<ReportWindow> windows, int? version = null, string pipelineId = PipelineId)
+    {
+        var sql = new PostgreSqlDealReports(store, registry, time);
+        var reference = new SalesReports(registry, store, time);
+        var cohorts = 0;
+        foreach (var window in windows)
+        {
+            var request = new ReportRequest(pipelineId, window) { PipelineVersion = version };
+            foreach (var mode in new[] { FunnelMode.Strict, FunnelMode.Touched, FunnelMode.Implied })
+            {
+                var funnel = await sql.FunnelAsync(request, mode);
+                funnel.Should().BeEquivalentTo(await reference.FunnelAsync(request, mode), o => o.WithStrictOrdering(), "funnel {0} in {1}", mode, window);
+                cohorts += funnel.Deals;
+            }
+
+            (await sql.TimeInStageAsync(request)).Should().BeEquivalentTo(await reference.TimeInStageAsync(request), o => o.WithStrictOrdering(), "time in stage in {0}", window);
+            (await sql.FlowAsync(request)).Should().BeEquivalentTo(await reference.FlowAsync(request), o => o.WithStrictOrdering(), "flow in {0}", window);
+            (await sql.OutcomesAsync(request)).Should().BeEquivalentTo(await reference.OutcomesAsync(request), "outcomes in {0}", window);
+        }
+
+        return cohorts;
+    }
+
+    private static IEnumerable<ReportWindow> Windows(double fromDay, double toDay)
+    {
+        yield return ReportWindow.All;
+        yield return new ReportWindow(Day0, Day0.AddDays(30));
+        for (var a = fromDay; a < toDay; a += 3.5)
+        {
+            yield return new ReportWindow(Day0.AddDays(a), Day0.AddDays(a + 4));
+        }
+    }
+
+    private static async Task<List<DateTimeOffset>> ReadEventTimesAsync(PostgreSqlDealStore store)
+    {
+        var times = new List<DateTimeOffset>();
+        var position = FeedPosition.Start;
+        while (await store.ReadFeedAsync(position, 5000) is { Count: > 0 } page)
+        {
+            times.AddRange(page.Select(e => e.Event.Timestamp));
+            position = page[^1].Position;
+        }
+
+        return times;
+    }
+
+    private static async Task StandardHistoryAsync(SalesFlowEngine engine, FakeTimeProvider time)
+    {
+        async Task At(double day, Func<Task> step)
+        {
+            if (Day0.AddDays(day) > time.GetUtcNow())
+            {
+                time.SetUtcNow(Day0.AddDays(day));
+            }
+
+            await step();
+        }
+
+        async Task Fire(string id, string trigger) => (await engine.FireAsync(id, trigger, new FireRequest("test"))).EnsureAccepted();
+
+        await At(-5, () => StartAsync(engine, "d7", "dave", 4000m));
+        await At(-2, () => Fire("d7", "meet"));
+        await At(0, () => StartAsync(engine, "d1", "alice", 1000m));
+        await At(0, () => StartAsync(engine, "d2", "bob", 2000m));
+        await At(1, () => Fire("d1", "meet"));
+        await At(1, () => StartAsync(engine, "d3", "alice", 1500m));
+        await At(2, () => Fire("d2", "propose"));
+        await At(2, () => Fire("d3", "meet"));
+        await At(2, () => StartAsync(engine, "d4", "bob", 3000m));
+        await At(2, () => Fire("d7", "propose"));
+        await At(3, () => Fire("d1", "propose"));
+        await At(3, () => Fire("d4", "meet"));
+        await At(3, () => StartAsync(engine, "d5", "carol", null));
+        await At(4, () => Fire("d3", "propose"));
+        await At(4, () => Fire("d4", "lose"));
+        await At(5, () => Fire("d1", "win"));
+        await At(5, () => Fire("d3", "revisit"));
+        await At(5, () => Fire("d5", "lose"));
+        await At(6, () => Fire("d2", "win"));
+        await At(6, () => StartAsync(engine, "d6", "carol", 900m));
+        await At(7, () => Fire("d3", "propose"));
+        await At(8, () => Fire("d4", "reopen"));
+        await At(9, () => Fire("d4", "propose"));
+        await At(10, () => Fire("d3", "win"));
+        await At(15, () => Fire("d4", "call"));
+        await At(20, () => Fire("d4", "restart"));
+        await At(35, () => Fire("d7", "win"));
+        time.SetUtcNow(Day0.AddDays(40));
+    }
+
+    private static Task StartAsync(SalesFlowEngine engine, string id, string? owner, decimal? amount, int? version = null) =>
+        engine.StartAsync(PipelineId, id, new Data("north"), new StartRequest("test") { Owner = owner, Amount = amount, PipelineVersion = version }).AsTask();
+
+    private async Task<(PipelineRegistry Registry, PostgreSqlDealStore Store, FakeTimeProvider Time, SalesFlowEngine Engine)> OpenAsync(params PipelineDefinition[] pipelines)
+    {
+        var registry = new PipelineRegistry(pipelines);
+        var store = await OpenStoreAsync(registry);
+        var time = new FakeTimeProvider(Day0.AddDays(-10));
+        return (registry, store, time, new SalesFlowEngine(registry, store, new SalesFlowEngineOptions { TimeProvider = time }));
+    }
+
+    private async Task<PostgreSqlDealStore> OpenStoreAsync(PipelineRegistry registry)
+    {
+        var store = new PostgreSqlDealStore(registry, new PostgreSqlDealStoreOptions { ConnectionString = Schema.ConnectionString, Schema = Schema.Name });
+        _stores.Add(store);
+        await store.EnsureSchemaAsync();
+        return store;
+    }
+
+    private static PipelineDefinition<Data> V1() => Build(1, "meeting");
+
+    private static PipelineDefinition<Data> V2() => Build(2, "talks");
+
+    private static PipelineMigration Migration() => new PipelineMigration(PipelineId, 1, 2).MapStage("meeting", "talks");
+
+    // lead → meeting → proposal → won, skips (lead → proposal, meeting → won), a backward move (proposal → meeting), a
+    // re-entry (proposal → proposal), lost from every open stage, a reopen and an internal action. Version 2 renames meeting.
+    private static PipelineDefinition<Data> Build(int version, string meeting) =>
+        PipelineBuilder.Create<Data>(PipelineId, version)
+            .Stage("lead", s => s.Name("Lead").Order(1).IdleAfter(TimeSpan.FromDays(2)))
+            .Stage(meeting, s => s.Name("Meeting").Order(2).IdleAfter(TimeSpan.FromDays(3)))
+            .Stage("proposal", s => s.Name("Proposal").Order(3))
+            .Stage("won", s => s.Name("Won").Order(4).Won())
+            .Stage("lost", s => s.Name("Lost").Order(5).Lost())
+            .Transition("meet", from: "lead", to: meeting)
+            .Transition("propose", from: ["lead", meeting], to: "proposal")
+            .Transition("revisit", from: "proposal", to: meeting)
+            .Transition("restart", from: "proposal", to: "proposal")
+            .Transition("win", from: [meeting, "proposal"], to: "won")
+            .Transition("lose", from: ["lead", meeting, "proposal"], to: "lost")
+            .ReturnTransition("reopen", "lost")
+            .InternalAction("call", "lead", meeting, "proposal")
+            .Build();
+}
