@@ -153,6 +153,92 @@ public sealed class PostgreSqlDealReportsTests : IAsyncLifetime
         cohort.Should().BeGreaterThan(0, "the imported deals start in the windows");
     }
 
+    [PostgresFact]
+    public async Task Reports_ImportedOddHistories_EqualTheReference()
+    {
+        var (registry, store, time, _) = await OpenAsync(V1(), V2());
+        const DealEventKind S = DealEventKind.Started, T = DealEventKind.Transition, M = DealEventKind.Migrated, A = DealEventKind.Activity;
+        await store.ImportAsync(
+        [
+            // No start in the history; a first transition with and without a from stage.
+            Imported("h1", (T, 1, "lead", "meeting", "meet"), (T, 3, "meeting", "won", "win")),
+            Imported("h2", (T, 2, null, "proposal", "propose"), (A, 2.5, null, "proposal", null), (T, 4, "proposal", "lost", "lose")),
+
+            // Migrations before any entry, then a move.
+            Imported("h3", (M, 1, "lead", "meeting", null), (M, 2, "meeting", "proposal", null), (T, 5, "proposal", "won", "win")),
+
+            // A stage no version has, a reopen, internal actions (one with a re-entry trigger of another stage) and a re-entry.
+            Imported(
+                "h4",
+                (S, 0, null, "lead", null),
+                (T, 1, "lead", "ghost", "haunt"),
+                (T, 2, "ghost", "lost", "lose"),
+                (T, 3, "lost", "lead", "reopen"),
+                (T, 3, "lead", "lead", "call"),
+                (T, 4, "lead", "lead", "restart"),
+                (T, 6, "lead", "proposal", "propose"),
+                (T, 8, "proposal", "proposal", "restart"),
+                (T, 8, "proposal", "proposal", "call"),
+                (T, 9, "proposal", "proposal", "restart")),
+
+            // A won deal whose stage a migration maps to a lost one; a deal that closes before its recorded start.
+            Imported("h5", (S, 1, null, "lead", null), (T, 2, "lead", "won", "win"), (M, 7, "won", "lost", null)),
+            Imported("h6", (S, 5, null, "lead", null), (T, 2, "lead", "won", "win")),
+
+            // Two starts; a migration within a stay, renaming it and back.
+            Imported("h7", (S, 1, null, "lead", null), (T, 2, "lead", "meeting", "meet"), (S, 3, null, "lead", null), (T, 4, "lead", "proposal", "propose")),
+            Imported(
+                "h8",
+                (S, 0.5, null, "lead", null),
+                (T, 1.25, "lead", "meeting", "meet"),
+                (M, 2, "meeting", "talks", null),
+                (M, 2.5, "talks", "talks", null),
+                (M, 3, "talks", "meeting", null),
+                (T, 6.75, "meeting", "proposal", "propose"),
+                (T, 7, "proposal", "meeting", "revisit"),
+                (M, 9, "meeting", "talks", null)),
+        ]);
+        time.SetUtcNow(Day0.AddDays(12));
+
+        var cohort = await CompareAsync(registry, store, time, Windows(-1, 12).Append(new ReportWindow(DateTimeOffset.MinValue, Day0.AddDays(2))));
+        await CompareAsync(registry, store, time, Windows(-1, 12), version: 1);
+
+        cohort.Should().BeGreaterThan(0, "the deals with a start are in the windows");
+    }
+
+    private static DealImport Imported(string id, params (DealEventKind Kind, double Day, string? From, string To, string? Trigger)[] events)
+    {
+        var history = events.Select((e, i) => new DealEvent
+        {
+            DealId = id,
+            Sequence = i + 1,
+            Kind = e.Kind,
+            Timestamp = Day0.AddDays(e.Day),
+            Actor = "import",
+            Trigger = e.Trigger,
+            FromStage = e.From,
+            ToStage = e.To,
+        }).ToList();
+        var last = history[^1];
+        var deal = new Deal
+        {
+            Id = id,
+            PipelineId = PipelineId,
+            PipelineVersion = 1,
+            StageId = last.ToStage,
+            Version = history.Count,
+            LastSequence = history.Count,
+            CreatedAt = history[0].Timestamp,
+            UpdatedAt = last.Timestamp,
+            StageEnteredAt = last.Timestamp,
+            LastActivityAt = last.Timestamp,
+            Owner = "importer",
+            Amount = id == "h1" ? null : 100m * id.Length,
+            Data = new Data("south"),
+        };
+        return new DealImport(deal, history);
+    }
+
     // Every SQL report equals the reference for every window; returns the summed funnel cohorts (for a sanity check).
     private static async Task<int> CompareAsync(PipelineRegistry registry, PostgreSqlDealStore store, TimeProvider time, IEnumerable<ReportWindow> windows, int? version = null, string pipelineId = PipelineId)
     {
