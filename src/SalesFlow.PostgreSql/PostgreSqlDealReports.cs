@@ -29,11 +29,11 @@ public sealed class PostgreSqlDealReports : IDealReports
     private readonly string _outcomesSql;
     private readonly string _flowSql;
 
-    /// <summary>Creates the reports over a PostgreSQL store.</summary>
-    /// <param name="store">The store whose deals and events are reported on.</param>
+    /// <summary>Creates the reports over a PostgreSQL store (the arguments in the order of <see cref="SalesReports"/>'s).</summary>
     /// <param name="pipelines">The registry holding the pipelines reported on (every version of them).</param>
+    /// <param name="store">The store whose deals and events are reported on.</param>
     /// <param name="timeProvider">The clock for "now"; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
-    public PostgreSqlDealReports(PostgreSqlDealStore store, PipelineRegistry pipelines, TimeProvider? timeProvider = null)
+    public PostgreSqlDealReports(PipelineRegistry pipelines, PostgreSqlDealStore store, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(pipelines);

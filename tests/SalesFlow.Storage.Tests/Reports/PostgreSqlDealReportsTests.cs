@@ -47,7 +47,7 @@ public sealed class PostgreSqlDealReportsTests : IAsyncLifetime
         var funnel = await CompareAsync(registry, store, time, Windows(-10, 45));
 
         funnel.Should().BeGreaterThan(0, "the windows hold deals");
-        var outcomes = await new PostgreSqlDealReports(store, registry, time).OutcomesAsync(new ReportRequest(PipelineId, new ReportWindow(Day0, Day0.AddDays(30))));
+        var outcomes = await new PostgreSqlDealReports(registry, store, time).OutcomesAsync(new ReportRequest(PipelineId, new ReportWindow(Day0, Day0.AddDays(30))));
         outcomes.Won.Should().Be(3, "d1, d2 and d3 were won in the window");
         outcomes.Lost.Should().Be(1, "d4 was reopened; d5 stays lost");
     }
@@ -78,7 +78,7 @@ public sealed class PostgreSqlDealReportsTests : IAsyncLifetime
         await CompareAsync(registry, store, time, windows);
         await CompareAsync(registry, store, time, windows, version: 1);
 
-        var times = await new PostgreSqlDealReports(store, registry, time).TimeInStageAsync(new ReportRequest(PipelineId, ReportWindow.All));
+        var times = await new PostgreSqlDealReports(registry, store, time).TimeInStageAsync(new ReportRequest(PipelineId, ReportWindow.All));
         times.Stages.Single(s => s.StageId == "talks").Latest.Count.Should().Be(1, "m1's stay in meeting went on as talks and ended with its proposal");
     }
 
@@ -242,7 +242,7 @@ public sealed class PostgreSqlDealReportsTests : IAsyncLifetime
     // Every SQL report equals the reference for every window; returns the summed funnel cohorts (for a sanity check).
     private static async Task<int> CompareAsync(PipelineRegistry registry, PostgreSqlDealStore store, TimeProvider time, IEnumerable<ReportWindow> windows, int? version = null, string pipelineId = PipelineId)
     {
-        var sql = new PostgreSqlDealReports(store, registry, time);
+        var sql = new PostgreSqlDealReports(registry, store, time);
         var reference = new SalesReports(registry, store, time);
         var cohorts = 0;
         foreach (var window in windows)
