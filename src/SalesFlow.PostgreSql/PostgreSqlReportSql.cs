@@ -5,9 +5,10 @@ namespace SalesFlow.PostgreSql;
 //       stage to itself that is not a re-entry pair) are dropped, Activity events too.
 //   g:  grp = how many entries (Started or Transition) the deal had up to the event: the events of one stay share it; a
 //       Migrated event continues the stay. prev_stage = where the deal stood before the event.
-//   h:  entered = when the stay began (0 for migrations before any entry, as the reference's default); stay_stage = the
-//       stay's stage after its last renaming.
-//   x:  prev_entered = when the stay a transition ends began; is_last marks each deal's latest event.
+//       entered = when the stay began (0 for migrations before any entry, as the reference's default): the instant of the
+//       latest entry so far, found as the running max of [sequence, at]. is_last marks each deal's latest event.
+//   x:  prev_entered = when the stay a transition ends began; ends_stay marks a stay's last event (its stage then is
+//       the stay's stage after any renaming). One sort of each deal's events serves every window.
 // Stage facts come as parameters: @st_ids/@st_kinds/@st_version (kinds 0 open, 1 won, 2 lost, 3 closed; in_version for the
 // report version's stages), @re_triggers/@re_stages (re-entry pairs), @bar_ids (the funnel's bars in stage order).
 internal static class PostgreSqlReportSql
@@ -31,22 +32,19 @@ internal static class PostgreSqlReportSql
         ),
         g AS (
             SELECT ev.*,
-                   count(*) FILTER (WHERE ev.kind <> 'Migrated') OVER (PARTITION BY ev.deal_id ORDER BY ev.sequence ROWS UNBOUNDED PRECEDING) AS grp,
-                   lag(ev.to_stage) OVER (PARTITION BY ev.deal_id ORDER BY ev.sequence) AS prev_stage
+                   count(*) FILTER (WHERE ev.kind <> 'Migrated') OVER w AS grp,
+                   coalesce((max(ARRAY[ev.sequence, ev.at]) FILTER (WHERE ev.kind <> 'Migrated') OVER w)[2], 0) AS entered,
+                   lag(ev.to_stage) OVER w AS prev_stage,
+                   lead(ev.kind) OVER w AS next_kind,
+                   lead(ev.sequence) OVER w IS NULL AS is_last
             FROM ev
-        ),
-        h AS (
-            SELECT g.*,
-                   CASE WHEN g.grp = 0 THEN 0 ELSE first_value(g.at) OVER stay END AS entered,
-                   last_value(g.to_stage) OVER stay AS stay_stage
-            FROM g
-            WINDOW stay AS (PARTITION BY g.deal_id, g.grp ORDER BY g.sequence ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+            WINDOW w AS (PARTITION BY ev.deal_id ORDER BY ev.sequence ROWS UNBOUNDED PRECEDING)
         ),
         x AS (
-            SELECT h.*,
-                   lag(h.entered) OVER (PARTITION BY h.deal_id ORDER BY h.sequence) AS prev_entered,
-                   lead(h.sequence) OVER (PARTITION BY h.deal_id ORDER BY h.sequence) IS NULL AS is_last
-            FROM h
+            SELECT g.*,
+                   lag(g.entered) OVER (PARTITION BY g.deal_id ORDER BY g.sequence) AS prev_entered,
+                   g.next_kind IS NULL OR g.next_kind <> 'Migrated' AS ends_stay
+            FROM g
         )
         """;
 
@@ -78,13 +76,11 @@ internal static class PostgreSqlReportSql
             WHERE x.kind = 'Transition' AND x.at >= @from AND x.at < @to
         ),
         per_deal AS (
-            SELECT stays.stage, (array_agg(stays.ticks ORDER BY stays.sequence DESC))[1] AS latest, sum(stays.ticks)::bigint AS cumulative
+            SELECT stays.stage, (max(ARRAY[stays.sequence, stays.ticks]))[2] AS latest, sum(stays.ticks)::bigint AS cumulative
             FROM stays GROUP BY stays.deal_id, stays.stage
         ),
         entries AS (
-            SELECT x.stay_stage AS stage, 1 AS n FROM x WHERE x.kind <> 'Migrated' AND x.at >= @from AND x.at < @to
-            UNION ALL
-            SELECT x.stay_stage, 1 FROM x WHERE x.grp = 0 AND x.prev_stage IS NULL AND 0 >= @from AND 0 < @to
+            SELECT x.to_stage AS stage, 1 AS n FROM x WHERE x.ends_stay AND x.entered >= @from AND x.entered < @to
             UNION ALL
             SELECT x.to_stage, -1 FROM x WHERE x.grp = 0 AND x.prev_stage IS NULL AND 0 >= @from AND 0 < @to
         ),
@@ -93,8 +89,8 @@ internal static class PostgreSqlReportSql
             UNION ALL
             SELECT 'cumulative', per_deal.stage, per_deal.cumulative FROM per_deal
             UNION ALL
-            SELECT 'current', x.stay_stage, @now - x.entered
-            FROM x JOIN st ON st.id = x.stay_stage AND st.in_version AND st.kind = 0 WHERE x.is_last
+            SELECT 'current', x.to_stage, @now - x.entered
+            FROM x JOIN st ON st.id = x.to_stage AND st.in_version AND st.kind = 0 WHERE x.is_last
         )
         """ + Stats +
         """
@@ -110,8 +106,8 @@ internal static class PostgreSqlReportSql
         ,
         cohort AS (
             SELECT x.deal_id FROM x GROUP BY x.deal_id
-            HAVING (array_agg(x.at ORDER BY x.sequence DESC) FILTER (WHERE x.kind = 'Started'))[1] >= @from
-               AND (array_agg(x.at ORDER BY x.sequence DESC) FILTER (WHERE x.kind = 'Started'))[1] < @to
+            HAVING (max(ARRAY[x.sequence, x.at]) FILTER (WHERE x.kind = 'Started'))[2] >= @from
+               AND (max(ARRAY[x.sequence, x.at]) FILTER (WHERE x.kind = 'Started'))[2] < @to
         ),
         bars AS (
             SELECT b.id, (b.pos - 1)::integer AS pos FROM unnest(@bar_ids::text[]) WITH ORDINALITY AS b (id, pos)
@@ -150,8 +146,8 @@ internal static class PostgreSqlReportSql
         ),
         per_deal AS (
             SELECT k.deal_id, max(k.k) FILTER (WHERE k.is_last) AS kind,
-                   (array_agg(k.at ORDER BY k.sequence DESC) FILTER (WHERE k.k <> 0 AND k.k <> k.pk))[1] AS closed_at,
-                   (array_agg(k.at ORDER BY k.sequence DESC) FILTER (WHERE k.kind = 'Started'))[1] AS started_at
+                   (max(ARRAY[k.sequence, k.at]) FILTER (WHERE k.k <> 0 AND k.k <> k.pk))[2] AS closed_at,
+                   (max(ARRAY[k.sequence, k.at]) FILTER (WHERE k.kind = 'Started'))[2] AS started_at
             FROM k GROUP BY k.deal_id
         ),
         closed AS (
