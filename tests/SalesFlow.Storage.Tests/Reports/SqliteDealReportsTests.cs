@@ -138,6 +138,71 @@ public sealed class SqliteDealReportsTests : IDisposable
     }
 
     [Fact]
+    public async Task Reports_ImportedEdgeHistories_EqualTheReference()
+    {
+        var registry = new PipelineRegistry(V1(), V2());
+        var (store, time) = Open(V1(), V2());
+        const DealEventKind S = DealEventKind.Started, T = DealEventKind.Transition, M = DealEventKind.Migrated, A = DealEventKind.Activity;
+        await store.ImportAsync(
+        [
+            // A move without a from stage, an action inside the won stage, then won → lost.
+            Imported("e1", 100m, (S, null, null, "lead", 0), (T, "meet", "lead", "meeting", 1), (T, "propose", null, "proposal", 2), (T, "win", "proposal", "won", 3), (T, "note", "won", "won", 4), (T, "lose", "won", "lost", 5)),
+
+            // Started twice: the first stay ends without a leave.
+            Imported("e2", null, (S, null, null, "lead", 0), (S, null, null, "lead", 2), (T, "meet", "lead", "meeting", 3)),
+
+            // A stage no version has, in and out.
+            Imported("e3", 300m, (S, null, null, "legacy", 0), (T, "go", "legacy", "lead", 1), (T, "back", "lead", "legacy", 2), (T, "win", "legacy", "won", 3)),
+
+            // Renamed into another version's stage, a relabel to the same stage, a re-entry, an activity, lost then reopened.
+            Imported("e4", 400m, (S, null, null, "lead", 0), (M, null, "lead", "talks", 1), (T, "propose", "talks", "proposal", 2), (M, null, "proposal", "proposal", 3), (T, "restart", "proposal", "proposal", 4), (A, null, "proposal", "proposal", 5), (T, "lose", "proposal", "lost", 6), (T, "reopen", "lost", "lead", 7)),
+
+            // Won, then a migration that changes the outcome kind; and a backward move from the start.
+            Imported("e5", 500m, (S, null, null, "lead", 0), (T, "win", "lead", "won", 1), (M, null, "won", "lost", 2.5)),
+            Imported("e6", 600m, (S, null, null, "proposal", 0.5), (T, "revisit", "proposal", "lead", 1), (T, "win", "lead", "won", 2), (T, "restart", "won", "won", 3)),
+        ]);
+        time.SetUtcNow(Day0.AddDays(9));
+
+        var compared = await CompareAsync(store, time, registry, PipelineId, Windows(-1, 12), versions: [null, 1, 2]);
+
+        compared.Should().BeGreaterThan(2);
+    }
+
+    private static DealImport Imported(string id, decimal? amount, params (DealEventKind Kind, string? Trigger, string? From, string To, double Day)[] history)
+    {
+        var events = history.Select((h, i) => new DealEvent
+        {
+            DealId = id,
+            Sequence = i + 1,
+            Kind = h.Kind,
+            Timestamp = Day0.AddDays(h.Day),
+            Actor = "import",
+            Trigger = h.Trigger,
+            FromStage = h.From,
+            ToStage = h.To,
+            Activity = h.Kind == DealEventKind.Activity ? "note" : null,
+        }).ToList();
+        var last = events[^1];
+        var deal = new Deal
+        {
+            Id = id,
+            PipelineId = PipelineId,
+            PipelineVersion = 1,
+            StageId = last.ToStage,
+            Version = events.Count,
+            LastSequence = events.Count,
+            CreatedAt = events[0].Timestamp,
+            UpdatedAt = last.Timestamp,
+            StageEnteredAt = last.Timestamp,
+            LastActivityAt = last.Timestamp,
+            Owner = "owner-" + id,
+            Amount = amount,
+            Data = new Data("north"),
+        };
+        return new DealImport(deal, events);
+    }
+
+    [Fact]
     public async Task FunnelAsync_UnknownPipeline_ThrowsLikeTheReference()
     {
         var (store, time) = Open(V1());
