@@ -433,12 +433,11 @@ public abstract class RelationalDealReports : IDealReports
             "CASE WHEN LAG(to_kind) OVER (" + ByDeal + ") = to_kind THEN 0 ELSE 1 END AS is_change, " +
             "SUM(CASE WHEN k < 3 THEN 1 ELSE 0 END) OVER (" + ByDeal + " ROWS UNBOUNDED PRECEDING) AS grp, " +
             "SUM(CASE WHEN k = 1 THEN 1 ELSE 0 END) OVER (" + ByDeal + " ROWS UNBOUNDED PRECEDING) AS starts, " +
-            "SUM(CASE WHEN k = 1 THEN 1 ELSE 0 END) OVER (PARTITION BY deal_id) AS all_starts, " +
-            "ROW_NUMBER() OVER (PARTITION BY deal_id ORDER BY sequence DESC) AS from_last FROM ev)" +
+            "SUM(CASE WHEN k = 1 THEN 1 ELSE 0 END) OVER (PARTITION BY deal_id) AS all_starts FROM ev)" +
             ", s2 AS (SELECT s1.*, SUM(is_change) OVER (" + ByDeal + " ROWS UNBOUNDED PRECEDING) AS chg FROM s1)" +
 
             // steps: every event with when its stay began and when the deal reached the outcome kind it holds after it.
-            ", steps AS (SELECT s2.*, MAX(CASE WHEN k < 3 THEN at END) OVER (PARTITION BY deal_id, grp) AS entered_at, " +
+            ", steps AS (SELECT s2.*, CASE WHEN next_k IS NULL THEN 1 ELSE 0 END AS from_last, MAX(CASE WHEN k < 3 THEN at END) OVER (PARTITION BY deal_id, grp) AS entered_at, " +
             "MAX(CASE WHEN is_change = 1 THEN at END) OVER (PARTITION BY deal_id, chg) AS kind_since FROM s2)" +
 
             // summary: one row per deal with its current stage, stay, outcome, start and the funnel bars it touched.

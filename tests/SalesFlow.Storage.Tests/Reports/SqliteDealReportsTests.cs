@@ -207,9 +207,13 @@ public sealed class SqliteDealReportsTests : IDisposable
     {
         var (store, time) = Open(V1());
 
-        var act = async () => await store.Reports(time).FunnelAsync(new ReportRequest("nope", ReportWindow.All), FunnelMode.Strict);
+        var request = new ReportRequest("nope", ReportWindow.All);
+        var reference = async () => await new SalesReports(new PipelineRegistry(V1()), store, time).FunnelAsync(request, FunnelMode.Strict);
+        var expected = (await reference.Should().ThrowAsync<Exception>()).Which;
 
-        await act.Should().ThrowAsync<Exception>();
+        var act = async () => await store.Reports(time).FunnelAsync(request, FunnelMode.Strict);
+
+        (await act.Should().ThrowAsync<Exception>()).Which.Should().BeOfType(expected.GetType()).And.Subject.As<Exception>().Message.Should().Be(expected.Message);
     }
 
     private static IEnumerable<ReportWindow> Windows(int fromDay, int toDay)
