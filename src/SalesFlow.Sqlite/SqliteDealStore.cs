@@ -40,6 +40,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
     private static readonly FeedHandlerTable Handlers = new(SqliteDialect.Instance, "salesflow_feed_handlers");
 
     private readonly DealRowMapper _rows;
+    private readonly PipelineRegistry _pipelines;
     private readonly string _connectionString;
     private readonly string _connectionPragmas;
     private readonly SemaphoreSlim _writeGate;
@@ -71,6 +72,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
 
         var builder = options.ToConnectionStringBuilder();
         _rows = new DealRowMapper(pipelines, SqliteDialect.Instance);
+        _pipelines = pipelines;
         _connectionString = builder.ConnectionString;
         _time = options.TimeProvider ?? fallbackTime ?? TimeProvider.System;
         DataSource = builder.DataSource;
@@ -86,6 +88,14 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
 
     /// <summary>Gets the path of the database file.</summary>
     public string DataSource { get; }
+
+    /// <summary>
+    /// Gets the reports over this store computed in SQL (funnel, time in stage, flow and outcomes; breakdowns and idle deals
+    /// by the in-memory reference), for the store's pipelines.
+    /// </summary>
+    /// <param name="timeProvider">The clock for "now"; the store's clock when <see langword="null"/>.</param>
+    /// <returns>The reports.</returns>
+    public SqliteDealReports Reports(TimeProvider? timeProvider = null) => new(_pipelines, this, timeProvider ?? _time);
 
     // Test seam: runs inside the save transaction just before it commits.
     internal Func<SqliteConnection, CancellationToken, Task>? BeforeCommit { get; set; }
@@ -346,6 +356,21 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
             session.Dispose();
             throw;
         }
+    }
+
+    // For the SQL reports: a new command on a reader session, the schema made current first.
+    internal async Task<T> ReadWithCommandAsync<T>(Func<System.Data.Common.DbCommand, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        return await OnReaderAsync(
+            async (session, ct) =>
+            {
+                // Disposed before the session goes back to the pool: a connection serves one thread at a time.
+                using var command = session.Connection.CreateCommand();
+                return await work(command, ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<T> OnReaderAsync<T>(Func<SqliteSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)

@@ -24,6 +24,26 @@ public abstract class CrmImportChecks
 
     protected abstract Task<List<object?[]>> QueryAsync(string sql);
 
+    /// <summary>Reads every row of a query's result, nulls as <see langword="null"/>.</summary>
+    protected static async Task<List<object?[]>> ReadRowsAsync(System.Data.Common.DbCommand command)
+    {
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync())
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+
     protected abstract DateTimeOffset ToTime(object value);
 
     protected async Task ImportMatchesTheTruthAsync(GeneratedExport export, string mapping, string actor)

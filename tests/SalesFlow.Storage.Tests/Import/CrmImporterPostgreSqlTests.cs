@@ -60,20 +60,7 @@ public sealed class CrmImporterPostgreSqlTests : CrmImportChecks, IAsyncLifetime
         await using var connection = new NpgsqlConnection(Schema.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<object?[]>();
-        while (await reader.ReadAsync())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
+        return await ReadRowsAsync(command);
     }
 
     // timestamptz comes back as a UTC DateTime.

@@ -1,0 +1,163 @@
+using BenchmarkDotNet.Attributes;
+using Microsoft.Data.Sqlite;
+using SalesFlow.Sqlite;
+using SalesFlow.Testing.CrmExports;
+
+namespace SalesFlow.Benchmarks;
+
+/// <summary>
+/// Importing a CRM export into SQLite (issue 11 §4): <see cref="CrmImporter"/> reading a generated snapshot export (CSV
+/// parse, mapping, replay, the store's batched import) against a raw baseline that writes the very same rows — read
+/// back from a file the importer filled once — with the same batching: one transaction per 500 deals, prepared
+/// INSERT statements reused for every row. Per operation: one whole export into a fresh file. Divide the events of the
+/// export by the time for events per second; the ratio is the same for both.
+/// </summary>
+[MemoryDiagnoser]
+[GcServer(false)]
+[GcConcurrent(true)]
+[InvocationCount(1, 1)]
+public class SqliteImportBenchmarks
+{
+    private const int Deals = 4_000;
+    private const int BatchSize = 500;
+
+    private string _directory = "";
+    private string _csv = "";
+    private ImportMapping _mapping = null!;
+    private PipelineDefinition _pipeline = null!;
+    private PipelineRegistry _registry = null!;
+    private List<(string Id, object?[] Row)> _dealRows = [];
+    private Dictionary<string, List<object?[]>> _eventRows = [];
+    private string[] _dealColumns = [];
+    private string[] _eventColumns = [];
+    private string _file = "";
+    private int _iteration;
+
+    /// <summary>Gets the number of events one operation writes (printed in the setup, for events per second).</summary>
+    public long Events { get; private set; }
+
+    [GlobalSetup]
+    public void GlobalSetup()
+    {
+        _directory = Directory.CreateTempSubdirectory("salesflow-bench-import-").FullName;
+        _pipeline = PipelineJson.Parse(CrmExportGenerator.PipelineJson, new PipelineComponents());
+        _registry = new PipelineRegistry(_pipeline);
+        _mapping = ImportMapping.Parse(CrmExportGenerator.SnapshotMapping);
+        _csv = new CrmExportGenerator(seed: 3).Snapshot(Deals).Csv;
+
+        // The rows the importer writes, read back once: the baseline writes exactly these.
+        var template = Path.Combine(_directory, "template.db");
+        using (var store = new SqliteDealStore(_registry, new SqliteDealStoreOptions { DataSource = template }))
+        {
+            new CrmImporter(store, _pipeline, _mapping, new CrmImportOptions { BatchSize = BatchSize }).ImportAsync(new StringReader(_csv)).AsTask().GetAwaiter().GetResult();
+        }
+
+        using var connection = new SqliteConnection($"Data Source={template};Pooling=False");
+        connection.Open();
+        (_dealColumns, var deals) = ReadAll(connection, "SELECT * FROM salesflow_deals ORDER BY rowid");
+        (_eventColumns, var events) = ReadAll(connection, "SELECT * FROM salesflow_deal_events ORDER BY rowid");
+        var idColumn = Array.IndexOf(_dealColumns, "id");
+        var dealIdColumn = Array.IndexOf(_eventColumns, "deal_id");
+        _dealRows = [.. deals.Select(r => ((string)r[idColumn]!, r))];
+        _eventRows = events.GroupBy(r => (string)r[dealIdColumn]!).ToDictionary(g => g.Key, g => g.ToList());
+        Events = events.Count;
+        Console.WriteLine($"// SqliteImportBenchmarks: {_dealRows.Count} deals, {Events} events per operation");
+    }
+
+    [GlobalCleanup]
+    public void GlobalCleanup()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [IterationSetup]
+    public void FreshFile()
+    {
+        _file = Path.Combine(_directory, $"import-{_iteration++}.db");
+        using var store = new SqliteDealStore(_registry, new SqliteDealStoreOptions { DataSource = _file });
+        store.EnsureSchemaAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    [Benchmark(Baseline = true, Description = "Raw ADO.NET: the same rows, prepared INSERTs, one transaction per 500 deals")]
+    public int RawInserts()
+    {
+        using var connection = new SqliteConnection($"Data Source={_file};Pooling=False");
+        connection.Open();
+        using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+            pragma.ExecuteNonQuery();
+        }
+
+        var written = 0;
+        foreach (var batch in _dealRows.Chunk(BatchSize))
+        {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            using var insertDeal = Insert(connection, transaction, "salesflow_deals", _dealColumns);
+            using var insertEvent = Insert(connection, transaction, "salesflow_deal_events", _eventColumns);
+            foreach (var (id, row) in batch)
+            {
+                Execute(insertDeal, row);
+                foreach (var e in _eventRows[id])
+                {
+                    Execute(insertEvent, e);
+                    written++;
+                }
+            }
+
+            transaction.Commit();
+        }
+
+        return written;
+    }
+
+    [Benchmark(Description = "SalesFlow CrmImporter: CSV export, mapping, replay, SqliteDealStore import")]
+    public int SalesFlowImport()
+    {
+        using var store = new SqliteDealStore(_registry, new SqliteDealStoreOptions { DataSource = _file });
+        var result = new CrmImporter(store, _pipeline, _mapping, new CrmImportOptions { BatchSize = BatchSize }).ImportAsync(new StringReader(_csv)).AsTask().GetAwaiter().GetResult();
+        return (int)result.EventsImported;
+    }
+
+    private static SqliteCommand Insert(SqliteConnection connection, SqliteTransaction transaction, string table, string[] columns)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => "$p" + i))})";
+        for (var i = 0; i < columns.Length; i++)
+        {
+            command.Parameters.Add(new SqliteParameter("$p" + i, null));
+        }
+
+        command.Prepare();
+        return command;
+    }
+
+    private static void Execute(SqliteCommand command, object?[] row)
+    {
+        for (var i = 0; i < row.Length; i++)
+        {
+            command.Parameters[i].Value = row[i] ?? DBNull.Value;
+        }
+
+        command.ExecuteNonQuery();
+    }
+
+    private static (string[] Columns, List<object?[]> Rows) ReadAll(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
+        var rows = new List<object?[]>();
+        while (reader.Read())
+        {
+            var row = new object?[reader.FieldCount];
+            reader.GetValues(row!);
+            rows.Add([.. row.Select(v => v is DBNull ? null : v)]);
+        }
+
+        return (columns, rows);
+    }
+}

@@ -1,0 +1,489 @@
+using System.Collections.Immutable;
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+
+namespace SalesFlow.Storage.Relational;
+
+/// <summary>
+/// The reports computed in SQL: the database walks each deal's events in sequence order with window functions (what a
+/// stay is, where it ended, which moves were made, when the deal reached its outcome, which stages it touched) and
+/// aggregates per deal and per stage; only small per-deal rows (durations, amounts) or per-mask counts come back, and the
+/// figures are finished here exactly as <see cref="SalesReports"/> finishes them. The results equal the reference's
+/// (docs/reports.md defines them). Breakdowns (grouped by a caller's function) and idle deals are computed by the reference.
+/// </summary>
+/// <remarks>
+/// A store derives this class and says how to run a command on one of its connections. The SQL is portable (common table
+/// expressions, <c>VALUES</c> lists, <c>LAG</c>/<c>LEAD</c>/<c>ROW_NUMBER</c> and running sums over
+/// <c>(deal_id, sequence)</c>); the stages' kinds and the re-entry pairs are passed as parameters.
+/// </remarks>
+public abstract class RelationalDealReports : IDealReports
+{
+    private const int Open = 0;
+    private const int Won = 1;
+    private const int Lost = 2;
+    private const int Closed = 3;
+
+    private readonly PipelineRegistry _pipelines;
+    private readonly RelationalDialect _dialect;
+    private readonly string _dealsTable;
+    private readonly string _eventsTable;
+    private readonly SalesReports _reference;
+    private readonly TimeProvider _time;
+
+    /// <summary>Initializes a new instance of the <see cref="RelationalDealReports"/> class.</summary>
+    /// <param name="pipelines">The registry holding the pipelines reported on.</param>
+    /// <param name="store">The store (for the reports the reference computes); it implements <see cref="IEventFeedStore"/>.</param>
+    /// <param name="dialect">The store's dialect (parameter marker).</param>
+    /// <param name="dealsTable">The deals table's (qualified) name.</param>
+    /// <param name="eventsTable">The deal events table's (qualified) name.</param>
+    /// <param name="timeProvider">The clock for "now"; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    protected RelationalDealReports(PipelineRegistry pipelines, IDealStore store, RelationalDialect dialect, string dealsTable, string eventsTable, TimeProvider? timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(pipelines);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(dialect);
+        ArgumentException.ThrowIfNullOrWhiteSpace(dealsTable);
+        ArgumentException.ThrowIfNullOrWhiteSpace(eventsTable);
+        _pipelines = pipelines;
+        _dialect = dialect;
+        _dealsTable = dealsTable;
+        _eventsTable = eventsTable;
+        _time = timeProvider ?? TimeProvider.System;
+        _reference = new SalesReports(pipelines, store, _time);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<FunnelReport> FunnelAsync(ReportRequest request, FunnelMode mode, CancellationToken cancellationToken = default)
+    {
+        if (!Enum.IsDefined(mode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "Use FunnelMode.Strict, Touched or Implied.");
+        }
+
+        var plan = Plan(request);
+        if (plan.Bars.Length > 62)
+        {
+            return await _reference.FunnelAsync(request, mode, cancellationToken).ConfigureAwait(false); // one bit per bar
+        }
+
+        var sql = plan.With +
+            "SELECT touched, lost, COUNT(*) FROM summary WHERE started = 1 AND start_at >= " + P("from") + " AND start_at < " + P("to") +
+            " GROUP BY touched, lost";
+        var groups = await QueryAsync(plan, sql, r => (Mask: r.IsDBNull(0) ? 0L : r.GetInt64(0), Lost: r.GetInt64(1) == 1, Count: r.GetInt64(2)), cancellationToken).ConfigureAwait(false);
+        var bars = plan.Bars;
+        var counts = new long[bars.Length];
+        long cohort = 0;
+        foreach (var (mask, lost, count) in groups)
+        {
+            cohort += count;
+            var furthest = -1;
+            for (var i = 0; i < bars.Length; i++)
+            {
+                if (Touched(mask, i))
+                {
+                    furthest = i;
+                }
+            }
+
+            for (var i = 0; i < bars.Length; i++)
+            {
+                var counted = mode switch
+                {
+                    FunnelMode.Touched => Touched(mask, i),
+                    FunnelMode.Implied => lost ? Touched(mask, i) : i <= furthest,
+                    _ => (mask & ((2L << i) - 1)) == ((2L << i) - 1), // every bar up to this one
+                };
+                counts[i] += counted ? count : 0;
+            }
+        }
+
+        var result = ImmutableArray.CreateBuilder<FunnelBar>(bars.Length);
+        for (var i = 0; i < bars.Length; i++)
+        {
+            var stage = bars[i];
+            double? step = i > 0 && counts[i - 1] > 0 ? (double)(int)counts[i] / (int)counts[i - 1] : null;
+            double? cumulative = counts[0] > 0 ? (double)(int)counts[i] / (int)counts[0] : null;
+            result.Add(new FunnelBar(stage.Id, stage.Name, (int)counts[i], step, cumulative));
+        }
+
+        return new FunnelReport(plan.Version.Id, plan.Version.Version, request.Window, mode, (int)cohort, result.MoveToImmutable());
+
+        static bool Touched(long mask, int bar) => (mask & (1L << bar)) != 0;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<TimeInStageReport> TimeInStageAsync(ReportRequest request, CancellationToken cancellationToken = default)
+    {
+        var plan = Plan(request);
+        var now = _time.GetUtcNow();
+        var from = P("from");
+        var to = P("to");
+
+        // 1: one row per deal and stage with a stay that ended in the window (latest, sum); 2: current stays; 3: entries.
+        var sql = plan.With +
+            "SELECT 1, stage, MAX(CASE WHEN rn = 1 THEN duration END), SUM(duration) FROM (" +
+            "SELECT deal_id, to_stage AS stage, next_at - COALESCE(entered_at, 0) AS duration, " +
+            "ROW_NUMBER() OVER (PARTITION BY deal_id, to_stage ORDER BY sequence DESC) AS rn " +
+            "FROM steps WHERE next_k = 2 AND open_version = 1 AND next_at >= " + from + " AND next_at < " + to + ") stays " +
+            "GROUP BY deal_id, stage " +
+            "UNION ALL SELECT 2, stage, " + P("now") + " - entered, 0 FROM summary WHERE stage_open_version = 1 " +
+            "UNION ALL SELECT 3, to_stage, COUNT(*), 0 FROM steps WHERE grp > 0 AND (next_k IS NULL OR next_k < 3) " +
+            "AND entered_at >= " + from + " AND entered_at < " + to + " GROUP BY to_stage";
+        var rows = await QueryAsync(plan, sql, r => (Type: r.GetInt64(0), Stage: r.GetString(1), A: r.GetInt64(2), B: r.GetInt64(3)), cancellationToken).ConfigureAwait(false);
+
+        var result = ImmutableArray.CreateBuilder<StageTimes>(plan.OpenStages.Length);
+        foreach (var stage in plan.OpenStages)
+        {
+            var latest = new List<TimeSpan>();
+            var cumulative = new List<TimeSpan>();
+            var current = new List<TimeSpan>();
+            var entries = 0;
+            foreach (var row in rows)
+            {
+                if (!string.Equals(row.Stage, stage.Id, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                switch (row.Type)
+                {
+                    case 1:
+                        latest.Add(TimeSpan.FromTicks(row.A));
+                        cumulative.Add(TimeSpan.FromTicks(row.B));
+                        break;
+                    case 2:
+                        current.Add(TimeSpan.FromTicks(row.A));
+                        break;
+                    default:
+                        entries += (int)row.A;
+                        break;
+                }
+            }
+
+            result.Add(new StageTimes(stage.Id, stage.Name, entries, DurationStats.Of(latest), DurationStats.Of(cumulative), DurationStats.Of(current)));
+        }
+
+        return new TimeInStageReport(plan.Version.Id, plan.Version.Version, request.Window, now, result.MoveToImmutable());
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<FlowReport> FlowAsync(ReportRequest request, CancellationToken cancellationToken = default)
+    {
+        var plan = Plan(request);
+        var sql = plan.With +
+            "SELECT COALESCE(prev_stage, first_from), to_stage, COUNT(*) FROM steps WHERE k = 2 AND at >= " + P("from") + " AND at < " + P("to") +
+            " GROUP BY COALESCE(prev_stage, first_from), to_stage";
+        var moves = await QueryAsync(plan, sql, r => (From: r.GetString(0), To: r.GetString(1), Count: (int)r.GetInt64(2)), cancellationToken).ConfigureAwait(false);
+        var cells = moves
+            .OrderBy(m => SortKey(plan, m.From)).ThenBy(m => SortKey(plan, m.To))
+            .Select(m => Cell(plan, m.From, m.To, m.Count));
+        return new FlowReport(plan.Version.Id, plan.Version.Version, request.Window, [.. cells]);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<OutcomesReport> OutcomesAsync(ReportRequest request, CancellationToken cancellationToken = default)
+    {
+        var plan = Plan(request);
+
+        // One row per deal that reached its current outcome in the window, then one row counting the open deals.
+        var sql = plan.With +
+            "SELECT s.kind, s.started, s.start_at, s.closed_at, d.amount FROM summary s JOIN " + _dealsTable + " d ON d.id = s.deal_id " +
+            "WHERE s.kind <> " + Open + " AND s.closed_at >= " + P("from") + " AND s.closed_at < " + P("to") + " " +
+            "UNION ALL SELECT " + Open + ", COUNT(*), 0, 0, NULL FROM summary WHERE kind = " + Open;
+        var rows = await QueryAsync(
+            plan,
+            sql,
+            r => (Kind: (int)r.GetInt64(0), Started: r.GetInt64(1), StartAt: r.IsDBNull(2) ? 0 : r.GetInt64(2), ClosedAt: r.GetInt64(3), Amount: r.IsDBNull(4) ? (decimal?)null : _dialect.ReadAmount(r, 4)),
+            cancellationToken).ConfigureAwait(false);
+
+        int won = 0, lost = 0, closed = 0, open = 0, wonWithoutAmount = 0, wonWithAmount = 0;
+        var wonValue = 0m;
+        var wonCycles = new List<TimeSpan>();
+        var lostCycles = new List<TimeSpan>();
+        foreach (var row in rows)
+        {
+            // A deal whose start is not in the history (an incomplete import) counts without a cycle time.
+            var cycle = row.Started == 1 && row.ClosedAt - row.StartAt >= 0 ? TimeSpan.FromTicks(row.ClosedAt - row.StartAt) : (TimeSpan?)null;
+            switch (row.Kind)
+            {
+                case Open:
+                    open = (int)row.Started;
+                    break;
+                case Won:
+                    won++;
+                    if (cycle is { } w)
+                    {
+                        wonCycles.Add(w);
+                    }
+
+                    if (row.Amount is { } amount)
+                    {
+                        wonValue += amount;
+                        wonWithAmount++;
+                    }
+                    else
+                    {
+                        wonWithoutAmount++;
+                    }
+
+                    break;
+                case Lost:
+                    lost++;
+                    if (cycle is { } l)
+                    {
+                        lostCycles.Add(l);
+                    }
+
+                    break;
+                default:
+                    closed++;
+                    break;
+            }
+        }
+
+        double? winRate = won + lost > 0 ? (double)won / (won + lost) : null;
+        decimal? average = wonWithAmount > 0 ? wonValue / wonWithAmount : null;
+        var wonCycle = DurationStats.Of(wonCycles);
+        decimal? velocity = average is { } size && won + lost > 0 && wonCycle.Mean is { Ticks: > 0 } meanCycle
+            ? open * size * won / (won + lost) * TimeSpan.TicksPerDay / meanCycle.Ticks
+            : null;
+        return new OutcomesReport
+        {
+            PipelineId = plan.Version.Id,
+            Window = request.Window,
+            Won = won,
+            Lost = lost,
+            Closed = closed,
+            WinRate = winRate,
+            WonCycle = wonCycle,
+            LostCycle = DurationStats.Of(lostCycles),
+            ClosedCycle = DurationStats.Of([.. wonCycles, .. lostCycles]),
+            WonValue = wonValue,
+            WonWithoutAmount = wonWithoutAmount,
+            AverageWonSize = average,
+            OpenDeals = open,
+            SalesVelocity = velocity,
+        };
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Computed by the reference fold (<see cref="SalesReports"/>): the grouping is a function of the caller's.</remarks>
+    public ValueTask<BreakdownReport> BreakdownAsync(ReportRequest request, DealGrouping grouping, int top, CancellationToken cancellationToken = default) =>
+        _reference.BreakdownAsync(request, grouping, top, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>Computed by the reference (<see cref="SalesReports"/>): it reads only the deals' current snapshots.</remarks>
+    public ValueTask<IdleReport> IdleAsync(string pipelineId, CancellationToken cancellationToken = default) =>
+        _reference.IdleAsync(pipelineId, cancellationToken);
+
+    /// <summary>Runs a command on one of the store's connections (its schema made current first).</summary>
+    /// <typeparam name="T">What the work returns.</typeparam>
+    /// <param name="work">Fills in and executes the command it is given, a new command on an open connection.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>What the work returned.</returns>
+    protected abstract Task<T> ExecuteAsync<T>(Func<DbCommand, CancellationToken, Task<T>> work, CancellationToken cancellationToken);
+
+    private static (int Known, int Order, string Id) SortKey(ReportPlan plan, string stageId) =>
+        plan.VersionStage(stageId) is { } stage ? (0, stage.Order, stage.Id) : (1, 0, stageId);
+
+    private static FlowCell Cell(ReportPlan plan, string from, string to, int count)
+    {
+        var fromStage = plan.VersionStage(from);
+        var toStage = plan.VersionStage(to);
+        var direction = FlowDirection.Unordered;
+        var skipped = 0;
+        if (fromStage is not null && toStage is not null)
+        {
+            if (string.Equals(from, to, StringComparison.Ordinal))
+            {
+                direction = FlowDirection.Reentry;
+            }
+            else if (toStage.Kind is StageKind.Lost or StageKind.Closed)
+            {
+                direction = FlowDirection.Exit;
+            }
+            else if (fromStage.Kind != StageKind.Open && toStage.Kind == StageKind.Open)
+            {
+                direction = FlowDirection.Reopen;
+            }
+            else if (toStage.Order > fromStage.Order)
+            {
+                direction = FlowDirection.Forward;
+                skipped = plan.Bars.Count(b => b.Order > fromStage.Order && b.Order < toStage.Order);
+            }
+            else
+            {
+                direction = FlowDirection.Backward;
+            }
+        }
+
+        return new FlowCell(from, to, count, direction, skipped);
+    }
+
+    private static int KindCode(StageKind kind) => kind switch
+    {
+        StageKind.Won => Won,
+        StageKind.Lost => Lost,
+        StageKind.Closed => Closed,
+        _ => Open,
+    };
+
+    private string P(string name) => _dialect.Parameter(name);
+
+    private ReportPlan Plan(ReportRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (string.IsNullOrWhiteSpace(request.PipelineId))
+        {
+            throw new ArgumentException("ReportRequest.PipelineId is required.", nameof(request));
+        }
+
+        if (request.Window is null)
+        {
+            throw new ArgumentException("ReportRequest.Window is required.", nameof(request));
+        }
+
+        var version = request.PipelineVersion is { } v ? _pipelines.Get(request.PipelineId, v) : _pipelines.Get(request.PipelineId);
+        var versions = _pipelines.All.Where(p => string.Equals(p.Id, request.PipelineId, StringComparison.Ordinal)).OrderBy(p => p.Version).ToList();
+
+        // A stage's kind: the report version's, else the highest version's that has the stage id; an unknown id is open.
+        var kinds = new Dictionary<string, StageKind>(StringComparer.Ordinal);
+        var reentries = new HashSet<(string Trigger, string Stage)>();
+        foreach (var definition in versions)
+        {
+            foreach (var stage in definition.Stages)
+            {
+                kinds[stage.Id] = stage.Kind;
+            }
+
+            foreach (var transition in definition.Transitions)
+            {
+                if (transition.Kind == TransitionKind.Transition && string.Equals(transition.From, transition.To, StringComparison.Ordinal))
+                {
+                    reentries.Add((transition.Trigger, transition.From!));
+                }
+            }
+        }
+
+        foreach (var stage in version.Stages)
+        {
+            kinds[stage.Id] = stage.Kind;
+        }
+
+        var ordered = version.Stages.Select((s, i) => (Stage: s, Index: i)).OrderBy(x => x.Stage.Order).ThenBy(x => x.Index).Select(x => x.Stage).ToList();
+        StageDefinition[] bars = [.. ordered.Where(s => s.Kind is StageKind.Open or StageKind.Won)];
+        StageDefinition[] openStages = [.. ordered.Where(s => s.Kind == StageKind.Open)];
+
+        var parameters = new List<(string Name, object Value)>
+        {
+            ("pipeline", request.PipelineId),
+            ("from", request.Window.From.UtcTicks),
+            ("to", request.Window.To.UtcTicks),
+            ("now", _time.GetUtcNow().UtcTicks),
+        };
+        var sql = new StringBuilder("WITH stages (stage_id, kind, bar_bit, open_version) AS (VALUES ");
+        var n = 0;
+        foreach (var (id, kind) in kinds)
+        {
+            var inVersion = version.TryGetStage(id, out _);
+            var bar = inVersion ? Array.FindIndex(bars, b => string.Equals(b.Id, id, StringComparison.Ordinal)) : -1;
+            sql.Append(n > 0 ? ", (" : "(").Append(P("s" + n)).Append(", ").Append(P("k" + n)).Append(", ").Append(P("b" + n)).Append(", ").Append(P("o" + n)).Append(')');
+            parameters.Add(("s" + n, id));
+            parameters.Add(("k" + n, (long)KindCode(kind)));
+            parameters.Add(("b" + n, bar >= 0 && bar < 63 ? 1L << bar : 0L));
+            parameters.Add(("o" + n, inVersion && kind == StageKind.Open ? 1L : 0L));
+            n++;
+        }
+
+        sql.Append(')');
+        if (reentries.Count > 0)
+        {
+            sql.Append(", reentries (trig, stage_id) AS (VALUES ");
+            var r = 0;
+            foreach (var (trigger, stage) in reentries)
+            {
+                sql.Append(r > 0 ? ", (" : "(").Append(P("rt" + r)).Append(", ").Append(P("rs" + r)).Append(')');
+                parameters.Add(("rt" + r, trigger));
+                parameters.Add(("rs" + r, stage));
+                r++;
+            }
+
+            sql.Append(')');
+        }
+
+        var reentry = reentries.Count > 0
+            ? " OR EXISTS (SELECT 1 FROM reentries r WHERE r.trig = e.trigger AND r.stage_id = e.to_stage)"
+            : string.Empty;
+        const string ByDeal = "PARTITION BY deal_id ORDER BY sequence";
+        sql.Append(
+            // The events that matter: starts, moves (a transition to another stage, or a re-entry), and migrations (which
+            // relabel the current stay). Internal actions (a transition to the same stage that is no re-entry) are left out.
+            ", ev AS (SELECT e.deal_id, e.sequence, e.occurred_at AS at, e.to_stage, COALESCE(e.from_stage, e.to_stage) AS first_from, " +
+            "CASE e.kind WHEN 'Started' THEN 1 WHEN 'Transition' THEN 2 ELSE 3 END AS k, " +
+            "COALESCE(s.kind, 0) AS to_kind, COALESCE(s.bar_bit, 0) AS bar_bit, COALESCE(s.open_version, 0) AS open_version " +
+            "FROM " + _eventsTable + " e JOIN " + _dealsTable + " d ON d.id = e.deal_id LEFT JOIN stages s ON s.stage_id = e.to_stage " +
+            "WHERE d.pipeline_id = " + P("pipeline") + " AND (e.kind IN ('Started', 'Migrated') OR (e.kind = 'Transition' AND " +
+            "(e.from_stage IS NULL OR e.from_stage <> e.to_stage" + reentry + "))))" +
+
+            // Per event: the stage before it, the next event, the stay it belongs to (grp: how many entries so far), whether
+            // it changed the deal's outcome kind (chg: how many such changes so far), and how many starts so far.
+            ", s1 AS (SELECT ev.*, LAG(to_stage) OVER (" + ByDeal + ") AS prev_stage, " +
+            "LEAD(k) OVER (" + ByDeal + ") AS next_k, LEAD(at) OVER (" + ByDeal + ") AS next_at, " +
+            "CASE WHEN LAG(to_kind) OVER (" + ByDeal + ") = to_kind THEN 0 ELSE 1 END AS is_change, " +
+            "SUM(CASE WHEN k < 3 THEN 1 ELSE 0 END) OVER (" + ByDeal + " ROWS UNBOUNDED PRECEDING) AS grp, " +
+            "SUM(CASE WHEN k = 1 THEN 1 ELSE 0 END) OVER (" + ByDeal + " ROWS UNBOUNDED PRECEDING) AS starts, " +
+            "SUM(CASE WHEN k = 1 THEN 1 ELSE 0 END) OVER (PARTITION BY deal_id) AS all_starts FROM ev)" +
+            ", s2 AS (SELECT s1.*, SUM(is_change) OVER (" + ByDeal + " ROWS UNBOUNDED PRECEDING) AS chg FROM s1)" +
+
+            // steps: every event with when its stay began and when the deal reached the outcome kind it holds after it.
+            ", steps AS (SELECT s2.*, CASE WHEN next_k IS NULL THEN 1 ELSE 0 END AS from_last, MAX(CASE WHEN k < 3 THEN at END) OVER (PARTITION BY deal_id, grp) AS entered_at, " +
+            "MAX(CASE WHEN is_change = 1 THEN at END) OVER (PARTITION BY deal_id, chg) AS kind_since FROM s2)" +
+
+            // summary: one row per deal with its current stage, stay, outcome, start and the funnel bars it touched.
+            ", summary AS (SELECT deal_id, " +
+            "MAX(CASE WHEN from_last = 1 THEN to_stage END) AS stage, " +
+            "MAX(CASE WHEN from_last = 1 THEN to_kind END) AS kind, " +
+            "MAX(CASE WHEN from_last = 1 THEN open_version END) AS stage_open_version, " +
+            "MAX(CASE WHEN from_last = 1 THEN COALESCE(entered_at, 0) END) AS entered, " +
+            "MAX(CASE WHEN from_last = 1 THEN kind_since END) AS closed_at, " +
+            "MAX(CASE WHEN k = 1 THEN 1 ELSE 0 END) AS started, " +
+            "MAX(CASE WHEN k = 1 AND starts = all_starts THEN at END) AS start_at, " +
+            "SUM(DISTINCT CASE WHEN bar_bit <> 0 THEN bar_bit END) AS touched, " +
+            "CASE WHEN MAX(CASE WHEN from_last = 1 THEN to_kind END) = " + Lost + " THEN 1 ELSE 0 END AS lost " +
+            "FROM steps GROUP BY deal_id) ");
+        return new ReportPlan(version, bars, openStages, sql.ToString(), parameters);
+    }
+
+    private async Task<List<T>> QueryAsync<T>(ReportPlan plan, string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
+        await ExecuteAsync(
+            async (command, ct) =>
+            {
+                command.CommandText = sql;
+                foreach (var (name, value) in plan.Parameters)
+                {
+                    var parameter = command.CreateParameter();
+                    parameter.ParameterName = P(name);
+                    parameter.Value = value;
+                    command.Parameters.Add(parameter);
+                }
+
+                var rows = new List<T>();
+                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        rows.Add(read(reader));
+                    }
+                }
+
+                return rows;
+            },
+            cancellationToken).ConfigureAwait(false);
+
+    private sealed record ReportPlan(PipelineDefinition Version, StageDefinition[] Bars, StageDefinition[] OpenStages, string With, List<(string Name, object Value)> Parameters)
+    {
+        public StageDefinition? VersionStage(string id) => Version.TryGetStage(id, out var stage) ? stage : null;
+    }
+}
