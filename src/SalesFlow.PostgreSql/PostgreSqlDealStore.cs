@@ -34,6 +34,7 @@ namespace SalesFlow.PostgreSql;
 public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposable, IAsyncDisposable
 {
     private readonly DealRowMapper _rows;
+    private readonly PipelineRegistry _pipelines;
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
     private readonly PostgreSqlSchema _sql;
@@ -53,6 +54,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
         }
 
         _sql = new PostgreSqlSchema(options.Schema);
+        _pipelines = pipelines;
         _rows = new DealRowMapper(pipelines, PostgreSqlDialect.Instance);
         _ownsDataSource = options.DataSource is null;
         _dataSource = options.DataSource ?? NpgsqlDataSource.Create(WithAutoPrepare(options.ConnectionString!));
@@ -80,6 +82,14 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
 
     /// <summary>Gets the schema that holds the store's tables.</summary>
     public string Schema => _sql.Name;
+
+    /// <summary>
+    /// Gets the reports over this store computed in SQL (funnel, time in stage, flow and outcomes; breakdowns and idle deals
+    /// by the in-memory reference), for the store's pipelines.
+    /// </summary>
+    /// <param name="timeProvider">The clock for "now"; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <returns>The reports.</returns>
+    public PostgreSqlDealReports Reports(TimeProvider? timeProvider = null) => new(_pipelines, this, timeProvider);
 
     // Test seam: runs inside the save transaction just before it commits.
     internal Func<NpgsqlConnection, CancellationToken, Task>? BeforeCommit { get; set; }

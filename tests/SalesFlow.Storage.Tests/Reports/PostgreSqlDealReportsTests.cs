@@ -47,7 +47,7 @@ public sealed class PostgreSqlDealReportsTests : IAsyncLifetime
         var funnel = await CompareAsync(registry, store, time, Windows(-10, 45));
 
         funnel.Should().BeGreaterThan(0, "the windows hold deals");
-        var outcomes = await new PostgreSqlDealReports(registry, store, time).OutcomesAsync(new ReportRequest(PipelineId, new ReportWindow(Day0, Day0.AddDays(30))));
+        var outcomes = await store.Reports(time).OutcomesAsync(new ReportRequest(PipelineId, new ReportWindow(Day0, Day0.AddDays(30))));
         outcomes.Won.Should().Be(3, "d1, d2 and d3 were won in the window");
         outcomes.Lost.Should().Be(1, "d4 was reopened; d5 stays lost");
     }
