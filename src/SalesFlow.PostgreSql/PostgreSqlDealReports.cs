@@ -322,38 +322,7 @@ public sealed class PostgreSqlDealReports : IDealReports
         public (int Known, int Order, string Id) SortKey(string id) =>
             _byId.TryGetValue(id, out var stage) ? (0, stage.Order, stage.Id) : (1, 0, id);
 
-        public FlowCell Cell(string from, string to, int count)
-        {
-            var fromStage = _byId.GetValueOrDefault(from);
-            var toStage = _byId.GetValueOrDefault(to);
-            var direction = FlowDirection.Unordered;
-            var skipped = 0;
-            if (fromStage is not null && toStage is not null)
-            {
-                if (string.Equals(from, to, StringComparison.Ordinal))
-                {
-                    direction = FlowDirection.Reentry;
-                }
-                else if (toStage.Kind is StageKind.Lost or StageKind.Closed)
-                {
-                    direction = FlowDirection.Exit;
-                }
-                else if (fromStage.Kind != StageKind.Open && toStage.Kind == StageKind.Open)
-                {
-                    direction = FlowDirection.Reopen;
-                }
-                else if (toStage.Order > fromStage.Order)
-                {
-                    direction = FlowDirection.Forward;
-                    skipped = Bars.Count(b => b.Order > fromStage.Order && b.Order < toStage.Order);
-                }
-                else
-                {
-                    direction = FlowDirection.Backward;
-                }
-            }
-
-            return new FlowCell(from, to, count, direction, skipped);
-        }
+        public FlowCell Cell(string from, string to, int count) =>
+            FlowCell.Classify(from, to, count, _byId.GetValueOrDefault(from), _byId.GetValueOrDefault(to), Bars);
     }
 }

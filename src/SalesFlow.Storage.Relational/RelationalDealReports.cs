@@ -287,39 +287,8 @@ public abstract class RelationalDealReports : IDealReports
     private static (int Known, int Order, string Id) SortKey(ReportPlan plan, string stageId) =>
         plan.VersionStage(stageId) is { } stage ? (0, stage.Order, stage.Id) : (1, 0, stageId);
 
-    private static FlowCell Cell(ReportPlan plan, string from, string to, int count)
-    {
-        var fromStage = plan.VersionStage(from);
-        var toStage = plan.VersionStage(to);
-        var direction = FlowDirection.Unordered;
-        var skipped = 0;
-        if (fromStage is not null && toStage is not null)
-        {
-            if (string.Equals(from, to, StringComparison.Ordinal))
-            {
-                direction = FlowDirection.Reentry;
-            }
-            else if (toStage.Kind is StageKind.Lost or StageKind.Closed)
-            {
-                direction = FlowDirection.Exit;
-            }
-            else if (fromStage.Kind != StageKind.Open && toStage.Kind == StageKind.Open)
-            {
-                direction = FlowDirection.Reopen;
-            }
-            else if (toStage.Order > fromStage.Order)
-            {
-                direction = FlowDirection.Forward;
-                skipped = plan.Bars.Count(b => b.Order > fromStage.Order && b.Order < toStage.Order);
-            }
-            else
-            {
-                direction = FlowDirection.Backward;
-            }
-        }
-
-        return new FlowCell(from, to, count, direction, skipped);
-    }
+    private static FlowCell Cell(ReportPlan plan, string from, string to, int count) =>
+        FlowCell.Classify(from, to, count, plan.VersionStage(from), plan.VersionStage(to), plan.Bars);
 
     private static int KindCode(StageKind kind) => kind switch
     {

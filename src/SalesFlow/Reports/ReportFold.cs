@@ -323,39 +323,8 @@ internal sealed class ReportFold
     private (int Known, int Order, string Id) SortKey(int index) =>
         _stages.DefinitionAt(index) is { } stage ? (0, stage.Order, stage.Id) : (1, 0, _stages.IdAt(index));
 
-    private FlowCell Cell(int from, int to, int count)
-    {
-        var fromStage = _stages.DefinitionAt(from);
-        var toStage = _stages.DefinitionAt(to);
-        var direction = FlowDirection.Unordered;
-        var skipped = 0;
-        if (fromStage is not null && toStage is not null)
-        {
-            if (from == to)
-            {
-                direction = FlowDirection.Reentry;
-            }
-            else if (toStage.Kind is StageKind.Lost or StageKind.Closed)
-            {
-                direction = FlowDirection.Exit;
-            }
-            else if (fromStage.Kind != StageKind.Open && toStage.Kind == StageKind.Open)
-            {
-                direction = FlowDirection.Reopen;
-            }
-            else if (toStage.Order > fromStage.Order)
-            {
-                direction = FlowDirection.Forward;
-                skipped = _stages.Bars.Count(b => _stages.DefinitionAt(b)!.Order > fromStage.Order && _stages.DefinitionAt(b)!.Order < toStage.Order);
-            }
-            else
-            {
-                direction = FlowDirection.Backward;
-            }
-        }
-
-        return new FlowCell(_stages.IdAt(from), _stages.IdAt(to), count, direction, skipped);
-    }
+    private FlowCell Cell(int from, int to, int count) =>
+        FlowCell.Classify(_stages.IdAt(from), _stages.IdAt(to), count, _stages.DefinitionAt(from), _stages.DefinitionAt(to), _stages.Bars.Select(b => _stages.DefinitionAt(b)!));
 
     // Moves between the version's stages count in a matrix; the rare ones involving another version's stage in a dictionary.
     private void CountMove(int from, int to)
