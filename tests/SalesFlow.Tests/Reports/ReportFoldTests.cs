@@ -29,8 +29,10 @@ public class ReportFoldTests
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
-        // 200,000 events (moves, a re-entry, internal actions) on the same 10 deals: the state stays what it was.
-        allocated.Should().BeLessThan(1_024);
+        // 200,000 events (moves, a re-entry, internal actions) on the same 10 deals: the state stays what it was. Anything
+        // allocated per event would be at least 24 B each (4.8 MB here); the runtime's own JIT tier-up during the loop
+        // accounts for a few KB (5,040 B seen once in CI), so the bound is under one byte per event.
+        allocated.Should().BeLessThan(200_000);
         fold.DealCount.Should().Be(deals);
         fold.Flow().Moves.Sum(m => m.Count).Should().Be(warmup.Concat(measured).Count(e => e.Kind == DealEventKind.Transition && e.Trigger != "call"));
     }
