@@ -105,6 +105,7 @@ public sealed class CrmExportGenerator
             "Closed Won": "won",
             "Closed Lost": "lost"
           },
+          "values": { "product": { "Analytics Suite": [], "CRM Cloud": [], "Data Connector": [] } },
           "won": ["Closed Won", "Won - Signed"],
           "lost": ["Closed Lost"],
           "dates": { "formats": ["M/d/yyyy"], "timeZone": "America/New_York" },
@@ -137,6 +138,7 @@ public sealed class CrmExportGenerator
             "Closed Won": "won",
             "Closed Lost": "lost"
           },
+          "values": { "product": { "Analytics Suite": [], "CRM Cloud": [], "Data Connector": [] } },
           "won": ["Closed Won", "Won - Signed"],
           "lost": ["Closed Lost"],
           "dates": { "formats": ["d.M.yyyy H:mm", "d.M.yyyy"], "timeZone": "Europe/Berlin" },

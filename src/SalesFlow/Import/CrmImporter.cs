@@ -127,7 +127,7 @@ public sealed class CrmImporter
         var group = new List<ParsedRow>();
         while (true)
         {
-            var row = ReadRow(reader, columns);
+            var row = ReadRow(reader, columns, _mapping);
             if (row is null)
             {
                 break;
@@ -271,7 +271,7 @@ public sealed class CrmImporter
     }
 
     // Reads the next row's mapped fields (a SepReader row cannot live across an await, so it is copied out here).
-    private static ParsedRow? ReadRow(SepReader reader, Columns columns)
+    private static ParsedRow? ReadRow(SepReader reader, Columns columns, ImportMapping mapping)
     {
         // Blank lines (a trailing one, say) are no rows.
         SepReader.Row row;
@@ -289,7 +289,7 @@ public sealed class CrmImporter
         var attributes = new string?[columns.Attributes.Length];
         for (var i = 0; i < attributes.Length; i++)
         {
-            attributes[i] = Get(row, columns.Attributes[i].Index);
+            attributes[i] = Get(row, columns.Attributes[i].Index) is { Length: > 0 } value ? mapping.CanonicalValue(columns.Attributes[i].Name, value) : null;
         }
 
         return new ParsedRow(

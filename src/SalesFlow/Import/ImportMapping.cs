@@ -29,6 +29,12 @@ public sealed class ImportMapping
         return reader.ReadToEnd();
     });
 
+    private ImmutableDictionary<string, ImmutableDictionary<string, ImmutableArray<string>>> _attributeValues =
+        ImmutableDictionary<string, ImmutableDictionary<string, ImmutableArray<string>>>.Empty;
+
+    private ImmutableDictionary<string, ImmutableDictionary<string, string>> _canonical =
+        ImmutableDictionary<string, ImmutableDictionary<string, string>>.Empty;
+
     internal ImportMapping()
     {
     }
@@ -72,6 +78,28 @@ public sealed class ImportMapping
     /// <summary>Gets the deal attributes: attribute name to column name.</summary>
     public ImmutableDictionary<string, string> Attributes { get; internal init; } = ImmutableDictionary<string, string>.Empty;
 
+    /// <summary>
+    /// Gets the canonical values of attributes: attribute name to its canonical values, each with the further spellings
+    /// that mean it. An imported value that agrees with a canonical value or one of its spellings, ignoring case and
+    /// everything but letters and digits, is stored as the canonical value; any other value is stored as written.
+    /// </summary>
+    public ImmutableDictionary<string, ImmutableDictionary<string, ImmutableArray<string>>> AttributeValues
+    {
+        get => _attributeValues;
+        internal init
+        {
+            _attributeValues = value;
+            _canonical = value.ToImmutableDictionary(
+                a => a.Key,
+                a => a.Value
+                    .SelectMany(c => c.Value.Prepend(c.Key).Select(spelling => (Folded: Fold(spelling), Canonical: c.Key)))
+                    .Where(x => x.Folded.Length > 0)
+                    .DistinctBy(x => x.Folded)
+                    .ToImmutableDictionary(x => x.Folded, x => x.Canonical, StringComparer.Ordinal),
+                StringComparer.Ordinal);
+        }
+    }
+
     /// <summary>Gets the CRM stage names (trimmed, compared ignoring case) and the pipeline stage ids they map to.</summary>
     public ImmutableDictionary<string, string> Stages { get; internal init; } = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.OrdinalIgnoreCase);
 
@@ -92,6 +120,32 @@ public sealed class ImportMapping
 
     /// <summary>Gets the CSV field separator.</summary>
     public char Delimiter { get; internal init; } = ',';
+
+    /// <summary>Returns an attribute's value as stored: its canonical value when <see cref="AttributeValues"/> knows the spelling, else as given.</summary>
+    /// <param name="attribute">The attribute's name.</param>
+    /// <param name="value">The value as the export writes it (trimmed).</param>
+    /// <returns>The value to store.</returns>
+    public string CanonicalValue(string attribute, string value)
+    {
+        ArgumentNullException.ThrowIfNull(attribute);
+        ArgumentNullException.ThrowIfNull(value);
+        return _canonical.TryGetValue(attribute, out var values) && values.TryGetValue(Fold(value), out var canonical) ? canonical : value;
+    }
+
+    /// <summary>A spelling's folded form: its letters and digits, lower case.</summary>
+    internal static string Fold(string value)
+    {
+        var builder = new StringBuilder(value.Length);
+        foreach (var c in value)
+        {
+            if (char.IsLetterOrDigit(c))
+            {
+                builder.Append(char.ToLowerInvariant(c));
+            }
+        }
+
+        return builder.ToString();
+    }
 
     /// <summary>Loads a mapping from JSON text; never throws on bad input.</summary>
     /// <param name="json">The JSON text.</param>

@@ -19,6 +19,8 @@ internal static class ImportMappingReader
     public const string WonAndLost = "SF6004";
     public const string StageNameTwice = "SF6005";
     public const string SeparatorClash = "SF6006";
+    public const string ValuesOfUnknownAttribute = "SF6007";
+    public const string SpellingTwice = "SF6008";
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
@@ -92,6 +94,7 @@ internal static class ImportMappingReader
             }
         }
 
+        var values = ReadValues(root, attributes, problems);
         var won = Names(root, "won");
         var lost = Names(root, "lost");
         for (var i = 0; i < lost.Length; i++)
@@ -152,6 +155,7 @@ internal static class ImportMappingReader
             AmountColumn = Text(columns, "amount"),
             OwnerColumn = Text(columns, "owner"),
             Attributes = attributes,
+            AttributeValues = values,
             Stages = stages.ToImmutable(),
             WonStages = won,
             LostStages = lost,
@@ -160,6 +164,55 @@ internal static class ImportMappingReader
             NumberFormat = numbers,
             Delimiter = delimiter,
         };
+    }
+
+    // values: attribute -> canonical value -> further spellings. Every spelling (canonical ones too) must fold to one
+    // canonical value only, and each attribute must be mapped in columns.attributes.
+    private static ImmutableDictionary<string, ImmutableDictionary<string, ImmutableArray<string>>> ReadValues(
+        JsonElement root, ImmutableDictionary<string, string> attributes, List<(string Code, string Message, string Pointer)> problems)
+    {
+        var result = ImmutableDictionary.CreateBuilder<string, ImmutableDictionary<string, ImmutableArray<string>>>(StringComparer.Ordinal);
+        if (!root.TryGetProperty("values", out var valuesElement))
+        {
+            return result.ToImmutable();
+        }
+
+        foreach (var attribute in valuesElement.EnumerateObject())
+        {
+            var pointer = "/values/" + Escape(attribute.Name);
+            if (!attributes.ContainsKey(attribute.Name))
+            {
+                problems.Add((ValuesOfUnknownAttribute, $"The attribute \"{attribute.Name}\" has values but is not mapped in columns.attributes: map it to a column or remove its values.", pointer));
+                continue;
+            }
+
+            var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+            var canonicals = ImmutableDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
+            foreach (var canonical in attribute.Value.EnumerateObject())
+            {
+                var name = canonical.Name.Trim();
+                ImmutableArray<string> spellings = [.. canonical.Value.EnumerateArray().Select(e => e.GetString()!.Trim())];
+                var entryPointer = pointer + "/" + Escape(canonical.Name);
+                foreach (var (spelling, at) in spellings.Select((x, i) => (x, entryPointer + "/" + i)).Prepend((name, entryPointer)))
+                {
+                    var folded = ImportMapping.Fold(spelling);
+                    if (folded.Length > 0 && seen.TryGetValue(folded, out var other) && !string.Equals(other, name, StringComparison.Ordinal))
+                    {
+                        problems.Add((SpellingTwice, $"\"{spelling}\" would mean both \"{other}\" and \"{name}\" (spellings are compared ignoring case and everything but letters and digits): keep it under one value.", at));
+                    }
+                    else if (folded.Length > 0)
+                    {
+                        seen[folded] = name;
+                    }
+                }
+
+                canonicals[name] = spellings;
+            }
+
+            result[attribute.Name] = canonicals.ToImmutable();
+        }
+
+        return result.ToImmutable();
     }
 
     private static NumberFormatInfo ReadNumbers(JsonElement root, List<(string Code, string Message, string Pointer)> problems)

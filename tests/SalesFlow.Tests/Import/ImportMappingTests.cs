@@ -129,6 +129,50 @@ public sealed class ImportMappingTests
         diagnostic.Location.Line.Should().Be(2);
     }
 
+    [Theory]
+    [InlineData("crm-cloud", "CRM Cloud")]
+    [InlineData("  CRM  cloud", "CRM Cloud")]
+    [InlineData("Cloud CRM", "CRM Cloud")]
+    [InlineData("cloud_crm", "CRM Cloud")]
+    [InlineData("DataConnector", "Data Connector")]
+    [InlineData("Data Connector Pro", "Data Connector Pro")]
+    [InlineData("---", "---")]
+    public void CanonicalValue_SpellingOfAKnownValue_IsTheCanonicalValue(string written, string stored)
+    {
+        var mapping = ImportMapping.Parse("""
+            { "shape": "snapshot", "columns": { "dealId": "Id", "stage": "Stage", "created": "Created", "attributes": { "product": "Product", "region": "Region" } },
+              "stages": {}, "values": { "product": { "CRM Cloud": ["Cloud CRM"], "Data Connector": [] } } }
+            """);
+
+        mapping.CanonicalValue("product", written).Should().Be(stored);
+        mapping.CanonicalValue("region", "crm-cloud").Should().Be("crm-cloud", "region has no canonical values");
+        mapping.AttributeValues["product"].Keys.Should().BeEquivalentTo(["CRM Cloud", "Data Connector"]);
+        mapping.AttributeValues["product"]["CRM Cloud"].Should().Equal("Cloud CRM");
+    }
+
+    [Fact]
+    public void Load_ValuesOfAnUnmappedAttributeAndAmbiguousSpellings_ReportsBothWithTheirPlaces()
+    {
+        var result = ImportMapping.Load("""
+            {
+              "shape": "snapshot",
+              "columns": { "dealId": "Id", "stage": "Stage", "created": "Created", "attributes": { "product": "Product" } },
+              "stages": {},
+              "values": {
+                "product": { "CRM Cloud": ["Suite"], "Analytics Suite": ["suite", "crm-cloud"] },
+                "region": { "EMEA": [] }
+              }
+            }
+            """);
+
+        result.Succeeded.Should().BeFalse();
+        result.Diagnostics.Select(d => (d.Code, d.Location!.JsonPointer, d.Location.Line)).Should().Equal(
+            ("SF6008", "/values/product/Analytics Suite/0", 6),
+            ("SF6008", "/values/product/Analytics Suite/1", 6),
+            ("SF6007", "/values/region", 7));
+        result.Diagnostics[0].Message.Should().Contain("\"CRM Cloud\"").And.Contain("\"Analytics Suite\"");
+    }
+
     [Fact]
     public void Load_StageNamedTwiceInOtherCase_IsReported()
     {
