@@ -39,6 +39,9 @@ internal sealed class PostgreSqlDialect : RelationalDialect
 
     public override object ToStoredTime(DateTimeOffset time) => time.ToUniversalTime();
 
+    // timestamptz keeps microseconds: ticks = microseconds since the Unix epoch × 10 + the epoch's ticks.
+    public override string TicksOf(string column) => $"((extract(epoch FROM {column}) * 1000000)::bigint * 10 + 621355968000000000)";
+
     public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
 
     public override object ToStoredAmount(decimal amount) => amount;

@@ -122,7 +122,7 @@ public abstract class RelationalDealReports : IDealReports
 
         // 1: one row per deal and stage with a stay that ended in the window (latest, sum); 2: current stays; 3: entries.
         var sql = plan.With +
-            "SELECT 1, stage, MAX(CASE WHEN rn = 1 THEN duration END), SUM(duration) FROM (" +
+            "SELECT 1, stage, MAX(CASE WHEN rn = 1 THEN duration END), CAST(SUM(duration) AS BIGINT) FROM (" +
             "SELECT deal_id, to_stage AS stage, next_at - COALESCE(entered_at, 0) AS duration, " +
             "ROW_NUMBER() OVER (PARTITION BY deal_id, to_stage ORDER BY sequence DESC) AS rn " +
             "FROM steps WHERE next_k = 2 AND open_version = 1 AND next_at >= " + from + " AND next_at < " + to + ") stays " +
@@ -388,7 +388,7 @@ public abstract class RelationalDealReports : IDealReports
         sql.Append(
             // The events that matter: starts, moves (a transition to another stage, or a re-entry), and migrations (which
             // relabel the current stay). Internal actions (a transition to the same stage that is no re-entry) are left out.
-            ", ev AS (SELECT e.deal_id, e.sequence, e.occurred_at AS at, e.to_stage, COALESCE(e.from_stage, e.to_stage) AS first_from, " +
+            ", ev AS (SELECT e.deal_id, e.sequence, " + _dialect.TicksOf("e.occurred_at") + " AS at, e.to_stage, COALESCE(e.from_stage, e.to_stage) AS first_from, " +
             "CASE e.kind WHEN 'Started' THEN 1 WHEN 'Transition' THEN 2 ELSE 3 END AS k, " +
             "COALESCE(s.kind, 0) AS to_kind, COALESCE(s.bar_bit, 0) AS bar_bit, COALESCE(s.open_version, 0) AS open_version " +
             "FROM " + _eventsTable + " e JOIN " + _dealsTable + " d ON d.id = e.deal_id LEFT JOIN stages s ON s.stage_id = e.to_stage " +
@@ -418,7 +418,7 @@ public abstract class RelationalDealReports : IDealReports
             "MAX(CASE WHEN from_last = 1 THEN kind_since END) AS closed_at, " +
             "MAX(CASE WHEN k = 1 THEN 1 ELSE 0 END) AS started, " +
             "MAX(CASE WHEN k = 1 AND starts = all_starts THEN at END) AS start_at, " +
-            "SUM(DISTINCT CASE WHEN bar_bit <> 0 THEN bar_bit END) AS touched, " +
+            "CAST(SUM(DISTINCT CASE WHEN bar_bit <> 0 THEN bar_bit END) AS BIGINT) AS touched, " +
             "CASE WHEN MAX(CASE WHEN from_last = 1 THEN to_kind END) = " + Lost + " THEN 1 ELSE 0 END AS lost " +
             "FROM steps GROUP BY deal_id) ");
         return new ReportPlan(version, bars, openStages, sql.ToString(), parameters);

@@ -32,6 +32,14 @@ public abstract class RelationalDialect
     /// <returns>By default its UTC ticks.</returns>
     public virtual object ToStoredTime(DateTimeOffset time) => time.UtcTicks;
 
+    /// <summary>
+    /// Gets an SQL expression giving a time column as UTC .NET ticks, a 64-bit integer (the reports compute durations in
+    /// ticks in SQL).
+    /// </summary>
+    /// <param name="column">The (qualified) column, stored by <see cref="ToStoredTime"/>.</param>
+    /// <returns>By default the column itself: times stored as ticks.</returns>
+    public virtual string TicksOf(string column) => column;
+
     /// <summary>Reads an instant stored by <see cref="ToStoredTime"/>.</summary>
     /// <param name="reader">The reader on the row.</param>
     /// <param name="ordinal">The column.</param>

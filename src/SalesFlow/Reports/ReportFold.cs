@@ -357,6 +357,7 @@ internal sealed class ReportFold
         var previousKind = deal.Stage >= 0 ? _stages.KindAt(deal.Stage) : (StageKind?)null;
         deal.Stage = stage;
         deal.EnteredTicks = at;
+        deal.HasEntry = true;
         deal.Touch(stage);
         if (at >= _from && at < _to)
         {
@@ -388,9 +389,9 @@ internal sealed class ReportFold
         var previousKind = previous >= 0 ? _stages.KindAt(previous) : (StageKind?)null;
         deal.Stage = stage;
         deal.Touch(stage);
-        if (previous >= 0 && deal.EnteredTicks >= _from && deal.EnteredTicks < _to)
+        if (previous >= 0 && deal.HasEntry && deal.EnteredTicks >= _from && deal.EnteredTicks < _to)
         {
-            // The entry that began the stay is the renamed stage's entry now.
+            // The entry that began the stay is the renamed stage's entry now (a history that begins with migrations has none).
             _entries[previous]--;
             CountEntry(stage);
         }
@@ -456,6 +457,9 @@ internal sealed class ReportFold
         public int Stage { get; set; } = -1;
 
         public long EnteredTicks { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether the deal has entered a stage (a start or a move) in its history.</summary>
+        public bool HasEntry { get; set; }
 
         /// <summary>Gets or sets when the deal reached its current outcome; -1 while it is open.</summary>
         public long ClosedTicks { get; set; } = -1;

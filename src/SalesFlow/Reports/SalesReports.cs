@@ -14,15 +14,18 @@ public sealed class SalesReports : IDealReports
     private readonly PipelineRegistry _pipelines;
     private readonly IDealReportSource _source;
     private readonly TimeProvider _time;
+    private readonly IDealStore? _store;
 
     /// <summary>Creates the reports over a store that also implements <see cref="IEventFeedStore"/> (the in-memory, SQLite and PostgreSQL stores do).</summary>
     /// <param name="pipelines">The registry holding the pipelines reported on.</param>
     /// <param name="store">The store.</param>
     /// <param name="timeProvider">The clock for "now"; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="store"/> does not implement <see cref="IEventFeedStore"/>.</exception>
+    /// <remarks>The idle report then asks the store only for the deals that can be idle or overdue (<see cref="DealQuery.IdleSince"/>, <see cref="DealQuery.FollowUpDueAtOrBefore"/>).</remarks>
     public SalesReports(PipelineRegistry pipelines, IDealStore store, TimeProvider? timeProvider = null)
         : this(pipelines, SourceOf(store), timeProvider)
     {
+        _store = store;
     }
 
     /// <summary>Creates the reports over any source of deals and events.</summary>
@@ -79,7 +82,8 @@ public sealed class SalesReports : IDealReports
         var now = _time.GetUtcNow();
         var idle = new List<IdleDeal>();
         var overdue = new List<OverdueFollowUp>();
-        await foreach (var deal in _source.ReadDealsAsync(pipelineId, cancellationToken).ConfigureAwait(false))
+        var candidates = _store is null ? _source.ReadDealsAsync(pipelineId, cancellationToken) : IdleCandidatesAsync(_store, pipelineId, now, cancellationToken);
+        await foreach (var deal in candidates.ConfigureAwait(false))
         {
             if (!_pipelines.TryGet(deal.PipelineId, deal.PipelineVersion, out var definition)
                 || !definition.TryGetStage(deal.StageId, out var stage)
@@ -106,6 +110,36 @@ public sealed class SalesReports : IDealReports
             now,
             [.. idle.OrderByDescending(d => d.IdleFor).ThenBy(d => d.DealId, StringComparer.Ordinal)],
             [.. overdue.OrderByDescending(d => d.OverdueBy).ThenBy(d => d.DealId, StringComparer.Ordinal)]);
+    }
+
+    // The deals that can be idle or overdue, each once: follow-ups due before now, and per version and open stage with an
+    // idle threshold, the deals in it without activity for longer (the store's indexed queries, not a scan of every deal).
+    private async IAsyncEnumerable<Deal> IdleCandidatesAsync(
+        IDealStore store, string pipelineId, DateTimeOffset now, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var queries = new List<DealQuery> { new() { PipelineId = pipelineId, FollowUpDueAtOrBefore = now.AddTicks(-1) } };
+        foreach (var definition in _pipelines.All.Where(p => string.Equals(p.Id, pipelineId, StringComparison.Ordinal)))
+        {
+            foreach (var stage in definition.Stages)
+            {
+                if (stage.IsOpen && stage.IdleThreshold is { } threshold && threshold < now - DateTimeOffset.MinValue)
+                {
+                    queries.Add(new DealQuery { PipelineId = pipelineId, PipelineVersion = definition.Version, StageId = stage.Id, IdleSince = now - threshold });
+                }
+            }
+        }
+
+        foreach (var query in queries)
+        {
+            await foreach (var deal in StoreReportSource.QueryAllAsync(store, query, cancellationToken).ConfigureAwait(false))
+            {
+                if (seen.Add(deal.Id))
+                {
+                    yield return deal;
+                }
+            }
+        }
     }
 
     private static StoreReportSource SourceOf(IDealStore store)

@@ -8,12 +8,16 @@ internal sealed class StoreReportSource(IDealStore store, IEventFeedStore feed) 
     private const int PageSize = 10_000; // the most a query returns: the in-memory store scans every deal per page
     private const int FeedPageSize = 10_000;
 
-    public async IAsyncEnumerable<Deal> ReadDealsAsync(string pipelineId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<Deal> ReadDealsAsync(string pipelineId, CancellationToken cancellationToken = default) =>
+        QueryAllAsync(store, new DealQuery { PipelineId = pipelineId }, cancellationToken);
+
+    /// <summary>Every deal a query matches, a page at a time.</summary>
+    public static async IAsyncEnumerable<Deal> QueryAllAsync(IDealStore store, DealQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         string? after = null;
         do
         {
-            var page = await store.QueryAsync(new DealQuery { PipelineId = pipelineId, AfterDealId = after, Limit = PageSize }, cancellationToken).ConfigureAwait(false);
+            var page = await store.QueryAsync(query with { AfterDealId = after, Limit = PageSize }, cancellationToken).ConfigureAwait(false);
             foreach (var deal in page.Deals)
             {
                 yield return deal;

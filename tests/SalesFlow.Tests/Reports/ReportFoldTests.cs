@@ -38,6 +38,18 @@ public class ReportFoldTests
     }
 
     [Fact]
+    public void TimeInStage_HistoryBeginningWithMigrations_CountsNoEntryForThem()
+    {
+        // Before the fix a second migration moved an entry the deal never made: meeting went to -1, proposal to 1.
+        var v1 = ReportPipeline.V1();
+        var fold = new ReportFold(new ReportStages(v1, [v1]), ReportWindow.All, ReportScenario.DayAt(10));
+        fold.Add(new DealEvent { DealId = "h", Sequence = 1, Kind = DealEventKind.Migrated, Timestamp = ReportScenario.DayAt(1), Actor = "t", FromStage = "lead", ToStage = "meeting" });
+        fold.Add(new DealEvent { DealId = "h", Sequence = 2, Kind = DealEventKind.Migrated, Timestamp = ReportScenario.DayAt(2), Actor = "t", FromStage = "meeting", ToStage = "proposal" });
+
+        fold.TimeInStage().Stages.Select(s => (s.StageId, s.Entries)).Should().Equal(("lead", 0), ("meeting", 0), ("proposal", 0));
+    }
+
+    [Fact]
     public void Outcomes_HistoryWithoutItsStart_CountsTheDealWithoutACycleTime()
     {
         var v1 = ReportPipeline.V1();

@@ -219,6 +219,92 @@ public class SalesReportsTests
             new OverdueFollowUp("i3", "meeting", "alice", ReportScenario.DayAt(9), Days(1)));
     }
 
+    [Fact]
+    public async Task IdleAsync_OverAStore_AsksOnlyForDealsThatCanBeIdleAndEqualsAScanOfEveryDeal()
+    {
+        var s = new ReportScenario();
+        s.At(0);
+        for (var i = 0; i < 40; i++)
+        {
+            s.Start($"d{i:00}", owner: i % 2 == 0 ? "alice" : "bob");
+            if (i % 3 == 1)
+            {
+                s.Fire($"d{i:00}", "meet");
+            }
+
+            if (i % 5 == 0)
+            {
+                s.Activity($"d{i:00}", nextFollowUpAt: ReportScenario.DayAt(i % 10));
+            }
+
+            if (i % 7 == 0)
+            {
+                s.Fire($"d{i:00}", "lose");
+            }
+        }
+
+        s.At(2.5).Activity("d04");
+        s.Activity("d13");
+        s.At(6);
+        var recording = new QueryRecordingStore(s.Store);
+        var registry = new PipelineRegistry(ReportPipeline.V1());
+
+        var queried = await new SalesReports(registry, recording, s.Time).IdleAsync(ReportPipeline.Id);
+        var scanned = await new SalesReports(registry, (IDealReportSource)new ScanSource(s.Store), s.Time).IdleAsync(ReportPipeline.Id);
+
+        queried.Should().BeEquivalentTo(scanned, o => o.WithStrictOrdering());
+        queried.Idle.Should().NotBeEmpty();
+        queried.Overdue.Should().NotBeEmpty();
+        recording.Queries.Should().NotBeEmpty().And.OnlyContain(q => q.IdleSince != null || q.FollowUpDueAtOrBefore != null, "no query reads every deal");
+    }
+
+    private sealed class ScanSource(InMemoryDealStore store) : IDealReportSource
+    {
+        public async IAsyncEnumerable<Deal> ReadDealsAsync(string pipelineId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            var page = await store.QueryAsync(new DealQuery { PipelineId = pipelineId, Limit = 10_000 }, cancellationToken);
+            foreach (var deal in page.Deals)
+            {
+                yield return deal;
+            }
+        }
+
+        public IAsyncEnumerable<IReadOnlyList<DealEvent>> ReadEventsAsync(string pipelineId, CancellationToken cancellationToken = default) =>
+            AsyncEnumerable.Empty<IReadOnlyList<DealEvent>>();
+    }
+
+    private sealed class QueryRecordingStore(InMemoryDealStore inner) : IDealStore, IEventFeedStore
+    {
+        public List<DealQuery> Queries { get; } = [];
+
+        public ValueTask<Deal?> GetAsync(string dealId, CancellationToken cancellationToken = default) => inner.GetAsync(dealId, cancellationToken);
+
+        public ValueTask<bool> TrySaveAsync(IReadOnlyList<DealWrite> writes, CancellationToken cancellationToken = default) => inner.TrySaveAsync(writes, cancellationToken);
+
+        public ValueTask<IReadOnlyList<DealEvent>> GetEventsAsync(string dealId, long afterSequence = 0, int? limit = null, CancellationToken cancellationToken = default) =>
+            inner.GetEventsAsync(dealId, afterSequence, limit, cancellationToken);
+
+        public ValueTask<DealPage> QueryAsync(DealQuery query, CancellationToken cancellationToken = default)
+        {
+            Queries.Add(query);
+            return inner.QueryAsync(query, cancellationToken);
+        }
+
+        public ValueTask ImportAsync(IReadOnlyList<DealImport> batch, CancellationToken cancellationToken = default) => inner.ImportAsync(batch, cancellationToken);
+
+        public ValueTask<IReadOnlyList<FeedEvent>> ReadFeedAsync(FeedPosition after, int limit, CancellationToken cancellationToken = default) => inner.ReadFeedAsync(after, limit, cancellationToken);
+
+        public ValueTask<FeedPosition> GetCheckpointAsync(string handler, CancellationToken cancellationToken = default) => inner.GetCheckpointAsync(handler, cancellationToken);
+
+        public ValueTask<bool> TryAcquireLeaseAsync(string handler, string owner, TimeSpan duration, CancellationToken cancellationToken = default) =>
+            inner.TryAcquireLeaseAsync(handler, owner, duration, cancellationToken);
+
+        public ValueTask<bool> TrySaveCheckpointAsync(string handler, string owner, FeedPosition position, CancellationToken cancellationToken = default) =>
+            inner.TrySaveCheckpointAsync(handler, owner, position, cancellationToken);
+
+        public ValueTask ReleaseLeaseAsync(string handler, string owner, CancellationToken cancellationToken = default) => inner.ReleaseLeaseAsync(handler, owner, cancellationToken);
+    }
+
     // Migrated scenario: m1 lead 0→1, meeting 1→(renamed talks on day 3)→5, proposal 5→6, won 6; m2 lead 0→4 (migrated in
     // place on day 3), lost 4. The report lists version 2's stages.
     [Fact]
