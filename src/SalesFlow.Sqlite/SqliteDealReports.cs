@@ -6,8 +6,7 @@ namespace SalesFlow.Sqlite;
 /// <summary>
 /// The reports over a <see cref="SqliteDealStore"/>, computed in SQL: SQLite walks each deal's events with window
 /// functions and aggregates them, and only small per-deal or per-stage rows come back. The figures equal those of the
-/// in-memory reference <see cref="SalesReports"/> over the same store; breakdowns and idle deals are computed by the
-/// reference. Get one from <see cref="SqliteDealStore.Reports"/>.
+/// in-memory reference <see cref="SalesReports"/> over the same store. Get one from <see cref="SqliteDealStore.Reports"/>.
 /// </summary>
 public sealed class SqliteDealReports : RelationalDealReports
 {

@@ -10,7 +10,7 @@ namespace SalesFlow.Storage.Relational;
 /// stay is, where it ended, which moves were made, when the deal reached its outcome, which stages it touched) and
 /// aggregates per deal and per stage; only small per-deal rows (durations, amounts) or per-mask counts come back, and the
 /// figures are finished here exactly as <see cref="SalesReports"/> finishes them. The results equal the reference's
-/// (docs/reports.md defines them). Breakdowns (grouped by a caller's function) and idle deals are computed by the reference.
+/// (docs/reports.md defines them). The idle report is the reference's, which asks the store only for deals that can be idle.
 /// </summary>
 /// <remarks>
 /// A store derives this class and says how to run a command on one of its connections. The SQL is portable (common table
@@ -29,6 +29,7 @@ public abstract class RelationalDealReports : IDealReports
     private readonly string _dealsTable;
     private readonly string _eventsTable;
     private readonly SalesReports _reference;
+    private readonly IDealStore _store;
     private readonly TimeProvider _time;
 
     /// <summary>Initializes a new instance of the <see cref="RelationalDealReports"/> class.</summary>
@@ -51,6 +52,7 @@ public abstract class RelationalDealReports : IDealReports
         _eventsTable = eventsTable;
         _time = timeProvider ?? TimeProvider.System;
         _reference = new SalesReports(pipelines, store, _time);
+        _store = store;
     }
 
     /// <inheritdoc/>
@@ -197,83 +199,113 @@ public abstract class RelationalDealReports : IDealReports
             r => (Kind: (int)r.GetInt64(0), Started: r.GetInt64(1), StartAt: r.IsDBNull(2) ? 0 : r.GetInt64(2), ClosedAt: r.GetInt64(3), Amount: r.IsDBNull(4) ? (decimal?)null : _dialect.ReadAmount(r, 4)),
             cancellationToken).ConfigureAwait(false);
 
-        int won = 0, lost = 0, closed = 0, open = 0, wonWithoutAmount = 0, wonWithAmount = 0;
-        var wonValue = 0m;
-        var wonCycles = new List<TimeSpan>();
-        var lostCycles = new List<TimeSpan>();
+        var tally = new Tally();
         foreach (var row in rows)
         {
-            // A deal whose start is not in the history (an incomplete import) counts without a cycle time.
-            var cycle = row.Started == 1 && row.ClosedAt - row.StartAt >= 0 ? TimeSpan.FromTicks(row.ClosedAt - row.StartAt) : (TimeSpan?)null;
-            switch (row.Kind)
+            if (row.Kind == Open)
             {
-                case Open:
-                    open = (int)row.Started;
-                    break;
-                case Won:
-                    won++;
-                    if (cycle is { } w)
-                    {
-                        wonCycles.Add(w);
-                    }
-
-                    if (row.Amount is { } amount)
-                    {
-                        wonValue += amount;
-                        wonWithAmount++;
-                    }
-                    else
-                    {
-                        wonWithoutAmount++;
-                    }
-
-                    break;
-                case Lost:
-                    lost++;
-                    if (cycle is { } l)
-                    {
-                        lostCycles.Add(l);
-                    }
-
-                    break;
-                default:
-                    closed++;
-                    break;
+                tally.Open += (int)row.Started;
+            }
+            else
+            {
+                tally.AddClosed(row.Kind, row.Started == 1, row.StartAt, row.ClosedAt, row.Amount);
             }
         }
 
-        double? winRate = won + lost > 0 ? (double)won / (won + lost) : null;
-        decimal? average = wonWithAmount > 0 ? wonValue / wonWithAmount : null;
-        var wonCycle = DurationStats.Of(wonCycles);
-        decimal? velocity = average is { } size && won + lost > 0 && wonCycle.Mean is { Ticks: > 0 } meanCycle
-            ? open * size * won / (won + lost) * TimeSpan.TicksPerDay / meanCycle.Ticks
-            : null;
-        return new OutcomesReport
-        {
-            PipelineId = plan.Version.Id,
-            Window = request.Window,
-            Won = won,
-            Lost = lost,
-            Closed = closed,
-            WinRate = winRate,
-            WonCycle = wonCycle,
-            LostCycle = DurationStats.Of(lostCycles),
-            ClosedCycle = DurationStats.Of([.. wonCycles, .. lostCycles]),
-            WonValue = wonValue,
-            WonWithoutAmount = wonWithoutAmount,
-            AverageWonSize = average,
-            OpenDeals = open,
-            SalesVelocity = velocity,
-        };
+        return tally.ToReport(plan.Version.Id, request.Window);
     }
 
     /// <inheritdoc/>
-    /// <remarks>Computed by the reference fold (<see cref="SalesReports"/>): the grouping is a function of the caller's.</remarks>
-    public ValueTask<BreakdownReport> BreakdownAsync(ReportRequest request, DealGrouping grouping, int top, CancellationToken cancellationToken = default) =>
-        _reference.BreakdownAsync(request, grouping, top, cancellationToken);
+    /// <remarks>
+    /// Each deal's outcome, start and close come from SQL (one row per deal); the group keys of <see cref="DealGrouping.ByOwner"/>
+    /// come with them, any other grouping's are read from the deals' snapshots.
+    /// </remarks>
+    public async ValueTask<BreakdownReport> BreakdownAsync(ReportRequest request, DealGrouping grouping, int top, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(grouping);
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        var plan = Plan(request);
+        Dictionary<string, string?>? keys = null;
+        if (!ReferenceEquals(grouping, DealGrouping.ByOwner))
+        {
+            keys = new Dictionary<string, string?>(StringComparer.Ordinal);
+            string? after = null;
+            do
+            {
+                var page = await _store.QueryAsync(new DealQuery { PipelineId = request.PipelineId, AfterDealId = after, Limit = 10_000 }, cancellationToken).ConfigureAwait(false);
+                foreach (var deal in page.Deals)
+                {
+                    keys[deal.Id] = grouping.KeyOf(deal);
+                }
+
+                after = page.NextAfterDealId;
+            }
+            while (after is not null);
+        }
+
+        var sql = plan.With +
+            "SELECT d.id, d.owner, s.kind, s.started, s.start_at, s.closed_at, d.amount FROM " + _dealsTable + " d " +
+            "LEFT JOIN summary s ON s.deal_id = d.id WHERE d.pipeline_id = " + P("pipeline");
+        var rows = await QueryAsync(
+            plan,
+            sql,
+            r => (Id: r.GetString(0), Owner: r.IsDBNull(1) ? null : r.GetString(1), Kind: r.IsDBNull(2) ? -1 : (int)r.GetInt64(2), Started: !r.IsDBNull(3) && r.GetInt64(3) == 1,
+                StartAt: r.IsDBNull(4) ? 0 : r.GetInt64(4), ClosedAt: r.IsDBNull(5) ? 0 : r.GetInt64(5), Amount: r.IsDBNull(6) ? (decimal?)null : _dialect.ReadAmount(r, 6)),
+            cancellationToken).ConfigureAwait(false);
+
+        long from = request.Window.From.UtcTicks, to = request.Window.To.UtcTicks;
+        var groups = new Dictionary<string, Tally>(StringComparer.Ordinal);
+        Tally? keyless = null;
+        foreach (var row in rows)
+        {
+            var key = keys is null ? row.Owner : keys.GetValueOrDefault(row.Id);
+            Tally tally;
+            if (key is null)
+            {
+                tally = keyless ??= new Tally();
+            }
+            else if (!groups.TryGetValue(key, out tally!))
+            {
+                tally = new Tally();
+                groups.Add(key, tally);
+            }
+
+            if (row.Started && row.StartAt >= from && row.StartAt < to)
+            {
+                tally.Started++;
+            }
+
+            if (row.Kind == Open)
+            {
+                tally.Open++;
+            }
+            else if (row.Kind > Open && row.ClosedAt >= from && row.ClosedAt < to)
+            {
+                tally.AddClosed(row.Kind, row.Started, row.StartAt, row.ClosedAt, row.Amount);
+            }
+        }
+
+        var result = groups.Select(g => new BreakdownRow(g.Key, g.Value.Started, g.Value.ToReport(plan.Version.Id, request.Window))).ToList();
+        if (keyless is not null)
+        {
+            result.Add(new BreakdownRow(null, keyless.Started, keyless.ToReport(plan.Version.Id, request.Window)));
+        }
+
+        var ordered = result
+            .OrderByDescending(r => r.Outcomes.WonValue)
+            .ThenByDescending(r => r.Outcomes.Won)
+            .ThenByDescending(r => r.Started)
+            .ThenBy(r => r.Key is null ? 1 : 0)
+            .ThenBy(r => r.Key, StringComparer.Ordinal)
+            .ToList();
+        return new BreakdownReport(plan.Version.Id, request.Window, grouping.Name, [.. ordered.Take(top)], Math.Max(0, ordered.Count - top));
+    }
 
     /// <inheritdoc/>
-    /// <remarks>Computed by the reference (<see cref="SalesReports"/>): it reads only the deals' current snapshots.</remarks>
+    /// <remarks>
+    /// Computed by <see cref="SalesReports"/>, which asks the store only for the deals that can be idle or overdue (indexed
+    /// queries on the last activity and the next follow-up); it reads no events.
+    /// </remarks>
     public ValueTask<IdleReport> IdleAsync(string pipelineId, CancellationToken cancellationToken = default) =>
         _reference.IdleAsync(pipelineId, cancellationToken);
 
@@ -450,6 +482,88 @@ public abstract class RelationalDealReports : IDealReports
                 return rows;
             },
             cancellationToken).ConfigureAwait(false);
+
+    // The outcome figures of a set of deals, finished exactly as the reference finishes them.
+    private sealed class Tally
+    {
+        private readonly List<TimeSpan> _wonCycles = [];
+        private readonly List<TimeSpan> _lostCycles = [];
+        private int _won;
+        private int _lost;
+        private int _closed;
+        private int _wonWithAmount;
+        private int _wonWithoutAmount;
+        private decimal _wonValue;
+
+        public int Open { get; set; }
+
+        public int Started { get; set; }
+
+        public void AddClosed(int kind, bool started, long startAt, long closedAt, decimal? amount)
+        {
+            // A deal whose start is not in the history (an incomplete import) counts without a cycle time.
+            var cycle = started && closedAt - startAt >= 0 ? TimeSpan.FromTicks(closedAt - startAt) : (TimeSpan?)null;
+            switch (kind)
+            {
+                case Won:
+                    _won++;
+                    if (cycle is { } w)
+                    {
+                        _wonCycles.Add(w);
+                    }
+
+                    if (amount is { } value)
+                    {
+                        _wonValue += value;
+                        _wonWithAmount++;
+                    }
+                    else
+                    {
+                        _wonWithoutAmount++;
+                    }
+
+                    break;
+                case Lost:
+                    _lost++;
+                    if (cycle is { } l)
+                    {
+                        _lostCycles.Add(l);
+                    }
+
+                    break;
+                default:
+                    _closed++;
+                    break;
+            }
+        }
+
+        public OutcomesReport ToReport(string pipelineId, ReportWindow window)
+        {
+            double? winRate = _won + _lost > 0 ? (double)_won / (_won + _lost) : null;
+            decimal? average = _wonWithAmount > 0 ? _wonValue / _wonWithAmount : null;
+            var wonCycle = DurationStats.Of(_wonCycles);
+            decimal? velocity = average is { } size && _won + _lost > 0 && wonCycle.Mean is { Ticks: > 0 } meanCycle
+                ? Open * size * _won / (_won + _lost) * TimeSpan.TicksPerDay / meanCycle.Ticks
+                : null;
+            return new OutcomesReport
+            {
+                PipelineId = pipelineId,
+                Window = window,
+                Won = _won,
+                Lost = _lost,
+                Closed = _closed,
+                WinRate = winRate,
+                WonCycle = wonCycle,
+                LostCycle = DurationStats.Of(_lostCycles),
+                ClosedCycle = DurationStats.Of([.. _wonCycles, .. _lostCycles]),
+                WonValue = _wonValue,
+                WonWithoutAmount = _wonWithoutAmount,
+                AverageWonSize = average,
+                OpenDeals = Open,
+                SalesVelocity = velocity,
+            };
+        }
+    }
 
     private sealed record ReportPlan(PipelineDefinition Version, StageDefinition[] Bars, StageDefinition[] OpenStages, string With, List<(string Name, object Value)> Parameters)
     {

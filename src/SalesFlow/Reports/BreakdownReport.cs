@@ -22,6 +22,15 @@ public sealed record DealGrouping
 
     internal Func<Deal, string?> Key { get; }
 
+    /// <summary>Reads a deal's group key (for stores that compute a breakdown themselves).</summary>
+    /// <param name="deal">The deal's current snapshot.</param>
+    /// <returns>The key; <see langword="null"/> for the group of deals without one.</returns>
+    public string? KeyOf(Deal deal)
+    {
+        ArgumentNullException.ThrowIfNull(deal);
+        return Key(deal);
+    }
+
     /// <summary>
     /// A grouping by a value of the deal's data at a dotted path (for example <c>Account.Region</c>): for
     /// <see cref="JsonDealData"/> the JSON value (a string as is, any other value as its JSON text); for typed data the
