@@ -84,7 +84,7 @@ public sealed partial class SalesFlowEngine
     {
         ArgumentNullException.ThrowIfNull(migration);
         ArgumentNullException.ThrowIfNull(request);
-        RequireActor(request.Actor, nameof(request));
+        new InputCheck(_limits).Actor(request.Actor, "MigrationRequest.Actor").Note(request.Note, "MigrationRequest.Note").ThrowIfAny();
         if (request.PageSize is < 1 or > 10_000)
         {
             throw new ArgumentOutOfRangeException(nameof(request), request.PageSize, "MigrationRequest.PageSize must be between 1 and 10,000.");

@@ -31,6 +31,7 @@ public sealed partial class SalesFlowEngine
     private readonly ILogger _logger;
     private readonly SalesFlowTelemetry _telemetry;
     private readonly IDealHookScopeFactory? _hookScopes;
+    private readonly InputLimits _limits;
 
     /// <summary>Initializes a new instance of the <see cref="SalesFlowEngine"/> class.</summary>
     /// <param name="pipelines">The pipelines deals run on.</param>
@@ -59,6 +60,7 @@ public sealed partial class SalesFlowEngine
         _logger = options.LoggerFactory?.CreateLogger("SalesFlow.Engine") ?? NullLogger.Instance;
         _telemetry = SalesFlowTelemetry.For(options.MeterFactory);
         _hookScopes = options.HookScopeFactory;
+        _limits = options.InputLimits;
     }
 
     /// <summary>Gets the pipelines deals run on.</summary>
@@ -97,11 +99,14 @@ public sealed partial class SalesFlowEngine
     public async ValueTask<Deal> StartAsync<TData>(string pipelineId, string dealId, TData data, StartRequest request, CancellationToken cancellationToken = default)
         where TData : class
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(pipelineId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(dealId);
+        ArgumentNullException.ThrowIfNull(pipelineId);
+        ArgumentNullException.ThrowIfNull(dealId);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(request);
-        RequireActor(request.Actor, nameof(request));
+        new InputCheck(_limits)
+            .Id(pipelineId, "pipelineId").Id(dealId, "dealId").Actor(request.Actor, "StartRequest.Actor").OptionalActor(request.Owner, "StartRequest.Owner")
+            .Note(request.Note, "StartRequest.Note").Properties(request.Properties, "StartRequest.Properties")
+            .ThrowIfAny();
         cancellationToken.ThrowIfCancellationRequested();
 
         var pipeline = request.PipelineVersion is { } version ? Pipelines.Get(pipelineId, version) : Pipelines.Get(pipelineId);
@@ -176,10 +181,10 @@ public sealed partial class SalesFlowEngine
     /// <exception cref="GuardFailedException">A guard threw instead of answering; nothing was saved.</exception>
     public ValueTask<FireResult> FireAsync(string dealId, string trigger, FireRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(dealId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(trigger);
+        ArgumentNullException.ThrowIfNull(dealId);
+        ArgumentNullException.ThrowIfNull(trigger);
         ArgumentNullException.ThrowIfNull(request);
-        RequireActor(request.Actor, nameof(request));
+        Check(dealId, trigger, request).ThrowIfAny();
         if (request.OverrideJustification is not null && string.IsNullOrWhiteSpace(request.OverrideJustification))
         {
             throw new ArgumentException("An override needs a justification: OverrideJustification is blank.", nameof(request));
@@ -266,11 +271,12 @@ public sealed partial class SalesFlowEngine
     /// <exception cref="ArgumentException">The pipeline has no such checklist item.</exception>
     public ValueTask<Deal> CompleteChecklistItemAsync(string dealId, string itemId, ActivityRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(itemId);
+        ArgumentNullException.ThrowIfNull(itemId);
         return AppendActivityAsync(
             dealId,
             request,
             ActivityChecklistCompleted,
+            check => check.Id(itemId, "itemId"),
             (pipeline, deal) =>
             {
                 if (!pipeline.Stages.Any(s => s.Checklist.Any(i => string.Equals(i.Id, itemId, StringComparison.Ordinal))))
@@ -302,7 +308,7 @@ public sealed partial class SalesFlowEngine
     /// <exception cref="DealNotFoundException">There is no such deal.</exception>
     /// <exception cref="DealConflictException">Other writers kept changing the deal; nothing was saved.</exception>
     public ValueTask<Deal> RecordActivityAsync(string dealId, ActivityRequest request, CancellationToken cancellationToken = default) =>
-        AppendActivityAsync(dealId, request, ActivityNote, static (_, deal) => (deal, null), cancellationToken);
+        AppendActivityAsync(dealId, request, ActivityNote, null, static (_, deal) => (deal, null), cancellationToken);
 
     /// <summary>Changes a deal's data from the deal itself (its stage, its stage visit) as well as its data; see <see cref="UpdateAsync{TData}(string, Func{TData, TData}, ActivityRequest, CancellationToken)"/>.</summary>
     internal ValueTask<Deal> UpdateAsync<TData>(string dealId, Func<Deal, TData, TData> update, ActivityRequest request, CancellationToken cancellationToken)
@@ -313,6 +319,7 @@ public sealed partial class SalesFlowEngine
             dealId,
             request,
             ActivityDataUpdated,
+            null,
             (pipeline, deal) =>
             {
                 EnsureDataType<TData>(pipeline);
@@ -331,6 +338,8 @@ public sealed partial class SalesFlowEngine
         string dealId, string trigger, FireRequest request, LinkedStart start, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(request);
+        Check(dealId, trigger, request).Id(start.DealId, "newDealId").ThrowIfAny();
         start.Pipeline.CheckData(start.Data, start.DealId);
         var result = await FireCoreAsync(dealId, trigger, request, start, cancellationToken).ConfigureAwait(false);
         return (result, result.Accepted ? start.Started : null);
@@ -465,12 +474,21 @@ public sealed partial class SalesFlowEngine
         string dealId,
         ActivityRequest request,
         string defaultActivity,
+        Action<InputCheck>? checkMore,
         Func<PipelineDefinition, Deal, (Deal? Changed, Dictionary<string, string>? Properties)> change,
         CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(dealId);
+        ArgumentNullException.ThrowIfNull(dealId);
         ArgumentNullException.ThrowIfNull(request);
-        RequireActor(request.Actor, nameof(request));
+        var check = new InputCheck(_limits).Id(dealId, "dealId").Actor(request.Actor, "ActivityRequest.Actor");
+        if (request.Activity is not null)
+        {
+            check.Id(request.Activity, "ActivityRequest.Activity");
+        }
+
+        check.Note(request.Note, "ActivityRequest.Note").Properties(request.Properties, "ActivityRequest.Properties");
+        checkMore?.Invoke(check);
+        check.ThrowIfAny();
         var activity = request.Activity ?? defaultActivity;
         var commit = _telemetry.StartCommit(CommitKind.Activity, dealId, activity);
         try
@@ -808,13 +826,11 @@ public sealed partial class SalesFlowEngine
         }
     }
 
-    private static void RequireActor(string? actor, string paramName)
-    {
-        if (string.IsNullOrWhiteSpace(actor))
-        {
-            throw new ArgumentException("An actor is required: say who makes the change (a user or system id).", paramName);
-        }
-    }
+    private InputCheck Check(string dealId, string trigger, FireRequest request) =>
+        new InputCheck(_limits)
+            .Id(dealId, "dealId").Id(trigger, "trigger").Actor(request.Actor, "FireRequest.Actor")
+            .Note(request.Note, "FireRequest.Note").Reason(request.Reason, "FireRequest.Reason")
+            .Reason(request.OverrideJustification, "FireRequest.OverrideJustification").Properties(request.Properties, "FireRequest.Properties");
 
     private readonly record struct Committed(FireStatus Status, HookFailure? Aborted, IReadOnlyList<HookFailure> Failures);
 

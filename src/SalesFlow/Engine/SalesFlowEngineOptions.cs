@@ -62,6 +62,10 @@ public sealed class SalesFlowEngineOptions
     /// <value>The default value is <c>null</c>: only <see cref="Hooks"/> and the pipelines' own hooks run.</value>
     public IDealHookScopeFactory? HookScopeFactory { get; set; }
 
+    /// <summary>Gets or sets the limits every write checks before anything is saved (ids, actors, notes, reasons, properties).</summary>
+    /// <value>The default value is <see cref="InputLimits.Default"/>.</value>
+    public InputLimits InputLimits { get; set; } = InputLimits.Default;
+
     /// <summary>Lists every problem of these options, each naming its setting; empty when they are valid.</summary>
     /// <returns>The problems.</returns>
     public IReadOnlyList<string> Validate()
@@ -88,6 +92,15 @@ public sealed class SalesFlowEngineOptions
         if (TimeProvider is null)
         {
             problems.Add("SalesFlow:TimeProvider is null; leave the default or set a clock.");
+        }
+
+        if (InputLimits is null)
+        {
+            problems.Add("SalesFlow:InputLimits is null; leave the default or set limits.");
+        }
+        else
+        {
+            problems.AddRange(InputLimits.Validate());
         }
 
         if (OverridePolicy is null)
