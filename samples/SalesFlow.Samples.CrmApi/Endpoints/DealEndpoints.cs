@@ -138,6 +138,11 @@ internal static class DealEndpoints
             return DealProblems.Invalid("data", $"data is not {pipeline.DataType.Name} data: {ex.Message}");
         }
 
+        if (UnknownMembers(body.Data, pipeline.SerializeData(data)) is { Count: > 0 } unknown)
+        {
+            return DealProblems.Invalid("data", $"{pipeline.DataType.Name} has no member {string.Join(", ", unknown)} (names are case-sensitive, as in a deal's 'data').");
+        }
+
         var caller = Caller.From(http);
         var dealId = body.DealId?.Trim() ?? "deal-" + Guid.NewGuid().ToString("N")[..12];
         var request = new StartRequest(caller.Actor) { Owner = body.Owner, Amount = body.Amount, Note = body.Note };
@@ -258,6 +263,18 @@ internal static class DealEndpoints
 
         var deal = await engine.GetAsync(dealId, ct);
         return ifMatch.Matches(deal.Version) ? null : DealProblems.Stale(deal.Id, deal.Version);
+    }
+
+    // The pipeline's data format ignores unknown members; a typo here would silently drop what the caller meant to set.
+    private static List<string> UnknownMembers(JsonElement? sent, string stored)
+    {
+        if (sent is not { ValueKind: JsonValueKind.Object } given)
+        {
+            return [];
+        }
+
+        using var kept = JsonDocument.Parse(stored);
+        return [.. given.EnumerateObject().Select(p => p.Name).Where(name => !kept.RootElement.TryGetProperty(name, out _))];
     }
 
     private static bool TryArgument(JsonElement value, out object? argument)

@@ -34,7 +34,7 @@ internal static class CrmSalesFlowSetup
                     if (o.ConnectionString is null)
                     {
                         o.DataSource = Path.GetFullPath(Path.Combine(environment.ContentRootPath, o.DataSource ?? DefaultSqliteFile));
-                        Directory.CreateDirectory(Path.GetDirectoryName(o.DataSource)!);
+                        TryCreateDirectory(Path.GetDirectoryName(o.DataSource)!);
                     }
                 });
                 break;
@@ -63,14 +63,28 @@ internal static class CrmSalesFlowSetup
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: ["ready"]);
 
         var telemetry = services.AddOpenTelemetry()
-            .WithMetrics(m => m.AddMeter(SalesFlowDiagnostics.MeterName))
-            .WithTracing(t => t.AddSource(SalesFlowDiagnostics.ActivitySourceName));
+            .WithMetrics(m => m.AddMeter(SalesFlowDiagnostics.MeterName, "Microsoft.AspNetCore.Hosting"))
+            // The request's own span is recorded too: SalesFlow's spans are its children, and a parent-based sampler drops
+            // children of a parent nobody records.
+            .WithTracing(t => t.AddSource(SalesFlowDiagnostics.ActivitySourceName, "Microsoft.AspNetCore"));
         if (configuration.GetValue<bool>("Telemetry:ConsoleExporter"))
         {
             telemetry.WithMetrics(m => m.AddConsoleExporter()).WithTracing(t => t.AddConsoleExporter());
         }
 
         return services;
+    }
+
+    // A folder that cannot be made is left to the store to report (at the first query, and in /health).
+    private static void TryCreateDirectory(string directory)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 }
 
