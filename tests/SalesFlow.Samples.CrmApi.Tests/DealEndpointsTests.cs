@@ -357,6 +357,30 @@ public sealed class DealEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Fire_MalformedJson_Returns400ProblemDetails()
+    {
+        await _client.StartAsync("walk-in-1");
+
+        var response = await _client.PostAsync("/api/deals/walk-in-1/fire", new StringContent("{ \"trigger\": ", System.Text.Encoding.UTF8, "application/json"));
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        response.ContentType()!.MediaType.Should().Be("application/problem+json");
+    }
+
+    [Fact]
+    public async Task Fire_ActorHeader_IsTheActorInTheHistory()
+    {
+        await _client.StartAsync("walk-in-1");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/deals/walk-in-1/fire") { Content = JsonContent.Create(new { trigger = RetailTriggers.ShowsCuriosity }) };
+        request.Headers.Add("X-Actor", "seller-7");
+
+        await _client.SendAsync(request);
+
+        var events = await (await _client.GetAsync("/api/deals/walk-in-1/history")).JsonArrayAsync();
+        events.Last()!["actor"]!.GetValue<string>().Should().Be("seller-7");
+    }
+
+    [Fact]
     public async Task Fire_UnknownDeal_Returns404()
     {
         (await _client.FireAsync("nobody", new { trigger = RetailTriggers.ShowsCuriosity })).StatusCode.Should().Be(HttpStatusCode.NotFound);

@@ -79,7 +79,7 @@ internal static class DealProblems
     internal sealed record GuardProblem(string Code, string Reason);
 }
 
-/// <summary>Turns the SalesFlow exceptions the endpoints let through into problem details (404, 409, 412, 400).</summary>
+/// <summary>Turns the SalesFlow exceptions the endpoints let through, and unreadable requests, into problem details (404, 409, 412, 400).</summary>
 internal sealed class SalesFlowExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
@@ -96,6 +96,11 @@ internal sealed class SalesFlowExceptionHandler(IProblemDetailsService problems)
             DealDataInvalidException e => new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["data"] = [.. e.Problems] })
             {
                 Status = StatusCodes.Status400BadRequest,
+                Title = "The request is invalid",
+            },
+            BadHttpRequestException e => new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["body"] = [e.Message] })
+            {
+                Status = e.StatusCode,
                 Title = "The request is invalid",
             },
             ArgumentException e => new HttpValidationProblemDetails(new Dictionary<string, string[]> { [e.ParamName ?? "request"] = [e.Message] })
