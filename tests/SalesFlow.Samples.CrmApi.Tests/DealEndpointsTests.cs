@@ -166,6 +166,20 @@ public sealed class DealEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Fire_NoteOverTheLimitAndAControlCharacterInTheReason_Returns400ListingBothAndSavesNothing()
+    {
+        await _client.StartAsync("walk-in-9");
+        var before = (await _client.GetAsync("/api/deals/walk-in-9")).ETag();
+
+        var response = await _client.FireAsync("walk-in-9", new { trigger = RetailTriggers.ShowsCuriosity, note = new string('n', 16 * 1024 + 1), reason = "a\u0000b" });
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        var errors = (await response.JsonAsync())["errors"]!.AsObject();
+        errors.Select(e => e.Key).Should().BeEquivalentTo(["FireRequest.Note", "FireRequest.Reason"]);
+        (await _client.GetAsync("/api/deals/walk-in-9")).ETag().Should().Be(before);
+    }
+
+    [Fact]
     public async Task History_AfterAMove_ListsEveryEventOldestFirst()
     {
         await _client.StartAsync("walk-in-1");

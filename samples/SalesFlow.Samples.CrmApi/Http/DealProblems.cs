@@ -98,6 +98,11 @@ internal sealed class SalesFlowExceptionHandler(IProblemDetailsService problems)
                 Status = StatusCodes.Status400BadRequest,
                 Title = "The request is invalid",
             },
+            DealInputException e => new HttpValidationProblemDetails(e.Problems.GroupBy(p => p.Input).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()))
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "The request is invalid",
+            },
             BadHttpRequestException e => new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["body"] = [e.Message] })
             {
                 Status = e.StatusCode,
