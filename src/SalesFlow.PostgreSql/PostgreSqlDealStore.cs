@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Npgsql;
 using NpgsqlTypes;
 using SalesFlow.Storage.Relational;
@@ -103,7 +104,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
     /// <returns>A task that completes when the schema is current.</returns>
     /// <exception cref="InvalidOperationException">The database holds a newer schema than this package knows.</exception>
     public ValueTask EnsureSchemaAsync(CancellationToken cancellationToken = default) =>
-        _schema.Done ? ValueTask.CompletedTask : _schema.RunAsync(MigrateAsync, cancellationToken);
+        _schema.Done ? ValueTask.CompletedTask : _schema.RunAsync(MigrateOrFailAsync, cancellationToken);
 
     /// <inheritdoc/>
     public async ValueTask<Deal?> GetAsync(string dealId, CancellationToken cancellationToken = default)
@@ -115,6 +116,18 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
 
     /// <inheritdoc/>
     public async ValueTask<bool> TrySaveAsync(IReadOnlyList<DealWrite> writes, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await TrySaveCoreAsync(writes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException ex)
+        {
+            throw Failure(ex, "save", StoreWriteOutcome.NothingWritten);
+        }
+    }
+
+    private async ValueTask<bool> TrySaveCoreAsync(IReadOnlyList<DealWrite> writes, CancellationToken cancellationToken)
     {
         DealStoreChecks.ValidateSave(writes);
         cancellationToken.ThrowIfCancellationRequested();
@@ -150,7 +163,15 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
                     await beforeCommit(connection, cancellationToken).ConfigureAwait(false);
                 }
 
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (NpgsqlException ex) when (ex is not PostgresException)
+                {
+                    // The connection failed with the commit sent: the server may have committed it or not.
+                    throw Failure(ex, "save", StoreWriteOutcome.Unknown);
+                }
             }
         }
 
@@ -196,6 +217,18 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
 
     /// <inheritdoc/>
     public async ValueTask ImportAsync(IReadOnlyList<DealImport> batch, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await ImportCoreAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException ex)
+        {
+            throw Failure(ex, "import", StoreWriteOutcome.NothingWritten);
+        }
+    }
+
+    private async ValueTask ImportCoreAsync(IReadOnlyList<DealImport> batch, CancellationToken cancellationToken)
     {
         DealStoreChecks.ValidateImport(batch);
         cancellationToken.ThrowIfCancellationRequested();
@@ -325,13 +358,37 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
         OnConnectionAsync(work, cancellationToken);
 
     // Every read and feed call: the schema is current, then one pooled connection for the work.
-    private async Task<T> OnConnectionAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken)
+    private async Task<T> OnConnectionAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken, [CallerMemberName] string caller = "")
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        try
         {
-            return await work(connection).ConfigureAwait(false);
+            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                return await work(connection).ConfigureAwait(false);
+            }
+        }
+        catch (NpgsqlException ex)
+        {
+            // Reads, and feed writes of one statement each: a statement that failed is not committed; a lease or
+            // checkpoint whose connection broke is taken again by the next call.
+            throw Failure(ex, caller is nameof(GetAsync) or nameof(GetEventsAsync) or nameof(QueryAsync) or nameof(ReadAsync) ? "read" : "feed", StoreWriteOutcome.NothingWritten);
+        }
+    }
+
+    private static DealStoreException Failure(NpgsqlException exception, string operation, StoreWriteOutcome outcome) =>
+        PostgreSqlDialect.Instance.StoreFailure("PostgreSQL", operation, exception, outcome);
+
+    private async ValueTask MigrateOrFailAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await MigrateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException ex)
+        {
+            throw Failure(ex, "schema", StoreWriteOutcome.NothingWritten);
         }
     }
 

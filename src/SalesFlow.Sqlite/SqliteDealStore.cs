@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using SalesFlow.Storage.Relational;
 
@@ -108,7 +109,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
     /// <returns>A task that completes when the schema is current.</returns>
     /// <exception cref="InvalidOperationException">The file holds a newer schema than this package knows.</exception>
     public ValueTask EnsureSchemaAsync(CancellationToken cancellationToken = default) =>
-        _schema.Done ? ValueTask.CompletedTask : _schema.RunAsync(MigrateAsync, cancellationToken);
+        _schema.Done ? ValueTask.CompletedTask : _schema.RunAsync(MigrateOrFailAsync, cancellationToken);
 
     /// <inheritdoc/>
     public async ValueTask<Deal?> GetAsync(string dealId, CancellationToken cancellationToken = default)
@@ -300,6 +301,30 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
         return ValueTask.CompletedTask;
     }
 
+    private async ValueTask MigrateOrFailAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await MigrateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex)
+        {
+            throw Failure(ex, "schema");
+        }
+    }
+
+    // A SQLite transaction that fails is rolled back (a commit is atomic in the file): nothing of it is written.
+    private static DealStoreException Failure(SqliteException exception, string operation) =>
+        SqliteDialect.Instance.StoreFailure("SQLite", operation, exception, StoreWriteOutcome.NothingWritten);
+
+    private static string OperationOf(string member) => member switch
+    {
+        nameof(TrySaveAsync) => "save",
+        nameof(ImportAsync) => "import",
+        nameof(ReadFeedAsync) or nameof(GetCheckpointAsync) or nameof(TryAcquireLeaseAsync) or nameof(TrySaveCheckpointAsync) or nameof(ReleaseLeaseAsync) => "feed",
+        _ => "read",
+    };
+
     private async ValueTask MigrateAsync(CancellationToken cancellationToken)
     {
         await WriteAsync(
@@ -327,12 +352,12 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
 
     // Runs a write on this store's writer session inside the file's gate: writers of this process queue here,
     // asynchronously, and only the one inside takes SQLite's write lock.
-    private async Task<T> WriteAsync<T>(Func<SqliteSession, CancellationToken, Task<T>> write, CancellationToken cancellationToken)
+    private async Task<T> WriteAsync<T>(Func<SqliteSession, CancellationToken, Task<T>> write, CancellationToken cancellationToken, [CallerMemberName] string caller = "")
     {
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await OnWriterAsync(write, cancellationToken).ConfigureAwait(false);
+            return await OnWriterAsync(write, cancellationToken, caller).ConfigureAwait(false);
         }
         finally
         {
@@ -341,10 +366,19 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
     }
 
     // Called inside the file's gate.
-    private async Task<T> OnWriterAsync<T>(Func<SqliteSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    private async Task<T> OnWriterAsync<T>(Func<SqliteSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken, [CallerMemberName] string caller = "")
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var session = _writer ??= await OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        SqliteSession session;
+        try
+        {
+            session = _writer ??= await OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex)
+        {
+            throw Failure(ex, OperationOf(caller));
+        }
+
         try
         {
             return await work(session, cancellationToken).ConfigureAwait(false);
@@ -354,6 +388,11 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
             // The connection may be broken or mid-transaction: the next write opens a fresh one.
             _writer = null;
             session.Dispose();
+            if (ex is SqliteException failure)
+            {
+                throw Failure(failure, OperationOf(caller));
+            }
+
             throw;
         }
     }
@@ -373,9 +412,18 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
             cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<T> OnReaderAsync<T>(Func<SqliteSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    private async Task<T> OnReaderAsync<T>(Func<SqliteSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken, [CallerMemberName] string caller = "")
     {
-        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        SqliteSession session;
+        try
+        {
+            session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex)
+        {
+            throw Failure(ex, OperationOf(caller));
+        }
+
         T result;
         try
         {
@@ -386,9 +434,14 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
             Return(session);
             throw;
         }
-        catch
+        catch (Exception ex)
         {
             session.Dispose();
+            if (ex is SqliteException failure)
+            {
+                throw Failure(failure, OperationOf(caller));
+            }
+
             throw;
         }
 

@@ -1,3 +1,5 @@
+using System.Data.Common;
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 using SalesFlow.Storage.Relational;
 
@@ -17,6 +19,9 @@ internal sealed class SqliteDialect : RelationalDialect
     }
 
     public static SqliteDialect Instance { get; } = new();
+
+    protected override string? ErrorCodeOf(DbException exception) =>
+        exception is SqliteException sqlite ? sqlite.SqliteErrorCode.ToString(CultureInfo.InvariantCulture) : base.ErrorCodeOf(exception);
 
     public override StoreErrorKind Classify(Exception exception) => exception switch
     {

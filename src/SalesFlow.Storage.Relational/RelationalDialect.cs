@@ -98,6 +98,28 @@ public abstract class RelationalDialect
     }
 
     /// <summary>
+    /// Wraps a provider exception that is no conflict in the documented <see cref="DealStoreException"/>: the provider's
+    /// exception kept inside, its error code in the message (never its text, which may quote values), and whether the
+    /// same call may succeed again (<see cref="Classify"/> says <see cref="StoreErrorKind.Transient"/>).
+    /// </summary>
+    /// <param name="store">The store's name, for example <c>SQLite</c>.</param>
+    /// <param name="operation">What the store was doing: <c>save</c>, <c>import</c>, <c>read</c>, <c>feed</c> or <c>schema</c>.</param>
+    /// <param name="exception">The provider's exception.</param>
+    /// <param name="outcome">What the call is known to have written.</param>
+    /// <returns>The exception to throw.</returns>
+    public DealStoreException StoreFailure(string store, string operation, DbException exception, StoreWriteOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return new DealStoreException(store, operation, outcome, Classify(exception) == StoreErrorKind.Transient, ErrorCodeOf(exception), exception);
+    }
+
+    /// <summary>Gets a provider exception's error code for messages; the default is <see cref="DbException.SqlState"/>, else <see cref="System.Runtime.InteropServices.ExternalException.ErrorCode"/>.</summary>
+    /// <param name="exception">The provider's exception.</param>
+    /// <returns>The code, or <see langword="null"/>.</returns>
+    protected virtual string? ErrorCodeOf(DbException exception) =>
+        exception?.SqlState ?? exception?.ErrorCode.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
     /// Tells what a provider exception means for the write that raised it. The default reads the standard
     /// <see cref="DbException.SqlState"/> (class 23, integrity constraint violation: a conflict; 40001 and 40P01,
     /// serialization failure and deadlock, and class 08, connection exception: transient) and

@@ -131,7 +131,9 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
 
         var act = async () => await engine.FireAsync("broken", "toggle", new FireRequest("bob"));
 
-        await act.Should().ThrowAsync<NpgsqlException>();
+        var failure = (await act.Should().ThrowAsync<DealStoreException>()).Which;
+        failure.InnerException.Should().BeAssignableTo<NpgsqlException>();
+        (failure.Store, failure.Operation, failure.Outcome).Should().Be(("PostgreSQL", "save", StoreWriteOutcome.NothingWritten));
         var fresh = Open();
         (await fresh.GetAsync("broken"))!.Should().Match<Deal>(d => d.StageId == "open" && d.Version == 1);
         (await fresh.GetEventsAsync("broken")).Should().ContainSingle();
@@ -164,6 +166,42 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
         loaded.CreatedAt.Offset.Should().Be(TimeSpan.Zero);
         loaded.CreatedAt.Should().BeCloseTo(precise, TimeSpan.FromMicroseconds(1));
         loaded.CreatedAt.UtcTicks.Should().Be(precise.UtcTicks / 10 * 10);
+    }
+
+    [PostgresFact]
+    public async Task FireAsync_ServerEndsTheConnectionDuringTheSave_TransientDealStoreExceptionAndNothingWritten()
+    {
+        var store = Open();
+        var engine = new SalesFlowEngine(_pipelines, store);
+        await engine.StartAsync(ContractPipeline.Id, "ended", new ContractDealData(), "alice");
+        store.BeforeCommit = async (connection, ct) =>
+        {
+            // The server ends this very session (as a restart or an administrator would) before the commit.
+            await using var self = new NpgsqlCommand("SELECT pg_terminate_backend(pg_backend_pid())", connection);
+            await self.ExecuteNonQueryAsync(ct);
+        };
+
+        var act = async () => await engine.FireAsync("ended", "toggle", new FireRequest("bob"));
+
+        var failure = (await act.Should().ThrowAsync<DealStoreException>()).Which;
+        failure.InnerException.Should().BeOfType<PostgresException>().Which.SqlState.Should().Be("57P01");
+        (failure.Operation, failure.NotCommitted, failure.IsTransient, failure.ErrorCode).Should().Be(("save", true, true, "57P01"));
+        store.BeforeCommit = null;
+        (await engine.GetAsync("ended")).Version.Should().Be(1);
+        (await engine.FireAsync("ended", "toggle", new FireRequest("bob"))).Accepted.Should().BeTrue("the next call gets a fresh connection");
+    }
+
+    [PostgresFact]
+    public async Task GetAsync_UnreachableServer_ReadDealStoreException()
+    {
+        var unreachable = new NpgsqlConnectionStringBuilder(Schema.ConnectionString) { Port = 1, Timeout = 2 }.ConnectionString;
+        await using var store = new PostgreSqlDealStore(_pipelines, new PostgreSqlDealStoreOptions { ConnectionString = unreachable, Schema = Schema.Name });
+
+        var act = async () => await store.GetAsync("any");
+
+        var failure = (await act.Should().ThrowAsync<DealStoreException>()).Which;
+        (failure.Store, failure.Operation, failure.NotCommitted).Should().Be(("PostgreSQL", "schema", true));
+        failure.InnerException.Should().BeAssignableTo<NpgsqlException>();
     }
 
     [PostgresFact]

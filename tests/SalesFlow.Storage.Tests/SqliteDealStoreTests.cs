@@ -102,10 +102,49 @@ public sealed class SqliteDealStoreTests : IDisposable
 
         var act = async () => await engine.FireAsync("broken", "toggle", new FireRequest("bob"));
 
-        await act.Should().ThrowAsync<Exception>();
+        await act.Should().ThrowAsync<InvalidOperationException>(); // the fault is outside SQLite: the connection closed under the store
         var fresh = Open();
         (await fresh.GetAsync("broken"))!.Should().Match<Deal>(d => d.StageId == "open" && d.Version == 1);
         (await fresh.GetEventsAsync("broken")).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task FireAsync_ReadOnlyFile_DealStoreExceptionKeepsTheSqliteErrorAndNothingIsWritten()
+    {
+        var engine = new SalesFlowEngine(_pipelines, Open());
+        await engine.StartAsync(ContractPipeline.Id, "ro", new ContractDealData(), "alice");
+        var readOnly = new SqliteDealStore(_pipelines, new SqliteDealStoreOptions { ConnectionString = $"Data Source={_file.Path};Mode=ReadOnly" });
+        _stores.Add(readOnly);
+        var reader = new SalesFlowEngine(_pipelines, readOnly);
+
+        var act = async () => await reader.FireAsync("ro", "toggle", new FireRequest("bob"));
+
+        var failure = (await act.Should().ThrowAsync<DealStoreException>()).Which;
+        failure.InnerException.Should().BeOfType<SqliteException>().Which.SqliteErrorCode.Should().Be(8); // SQLITE_READONLY
+        (failure.Store, failure.Operation, failure.Outcome, failure.IsTransient, failure.ErrorCode).Should().Be(("SQLite", "save", StoreWriteOutcome.NothingWritten, false, "8"));
+        failure.Message.Should().Contain("nothing was written").And.NotContain("ro'");
+        (await reader.GetAsync("ro")).Version.Should().Be(1, "reads still work on a read-only file");
+    }
+
+    [Fact]
+    public async Task FireAsync_FileLockedLongerThanTheBusyTimeout_TransientDealStoreExceptionThenTheRetrySucceeds()
+    {
+        var store = new SqliteDealStore(_pipelines, new SqliteDealStoreOptions { DataSource = _file.Path, BusyTimeout = TimeSpan.FromMilliseconds(200) });
+        _stores.Add(store);
+        var engine = new SalesFlowEngine(_pipelines, store);
+        await engine.StartAsync(ContractPipeline.Id, "locked", new ContractDealData(), "alice");
+        await using var other = new SqliteConnection($"Data Source={_file.Path};Pooling=False");
+        await other.OpenAsync();
+        var hold = other.BeginTransaction(deferred: false); // BEGIN IMMEDIATE: the file's write lock
+
+        var act = async () => await engine.FireAsync("locked", "toggle", new FireRequest("bob"));
+
+        var failure = (await act.Should().ThrowAsync<DealStoreException>()).Which;
+        (failure.Operation, failure.NotCommitted, failure.IsTransient).Should().Be(("save", true, true));
+        ((SqliteException)failure.InnerException!).SqliteErrorCode.Should().Be(5); // SQLITE_BUSY
+        hold.Rollback();
+        (await engine.FireAsync("locked", "toggle", new FireRequest("bob"))).Accepted.Should().BeTrue();
+        (await engine.GetHistoryAsync("locked")).Should().HaveCount(2, "the failed attempt left nothing behind");
     }
 
     [Fact]
