@@ -4,7 +4,7 @@ namespace SalesFlow.PostgreSql;
 
 /// <summary>
 /// Which PostgreSQL database and schema a <see cref="PostgreSqlDealStore"/> uses. Bound from configuration section
-/// <c>SalesFlow:PostgreSql</c> by <c>UsePostgreSqlStore</c>.
+/// <c>SalesFlow:PostgreSql</c> by <c>UsePostgreSqlStore</c> (package SalesFlow.Extensions.PostgreSql).
 /// </summary>
 public sealed partial class PostgreSqlDealStoreOptions
 {

@@ -56,12 +56,6 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
     /// <param name="options">The database file or connection string.</param>
     /// <exception cref="ArgumentException">The options name no file, name both a file and a connection string, or name an in-memory database.</exception>
     public SqliteDealStore(PipelineRegistry pipelines, SqliteDealStoreOptions options)
-        : this(pipelines, options, null)
-    {
-    }
-
-    // For the container: its TimeProvider when the options name none.
-    internal SqliteDealStore(PipelineRegistry pipelines, SqliteDealStoreOptions options, TimeProvider? fallbackTime)
     {
         ArgumentNullException.ThrowIfNull(pipelines);
         ArgumentNullException.ThrowIfNull(options);
@@ -75,7 +69,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
         _rows = new DealRowMapper(pipelines, SqliteDialect.Instance);
         _pipelines = pipelines;
         _connectionString = builder.ConnectionString;
-        _time = options.TimeProvider ?? fallbackTime ?? TimeProvider.System;
+        _time = options.TimeProvider ?? TimeProvider.System;
         DataSource = builder.DataSource;
         _writeGate = FileGates.GetOrAdd(Path.GetFullPath(DataSource), static _ => new SemaphoreSlim(1, 1));
         var busyMilliseconds = (long)options.BusyTimeout.TotalMilliseconds;

@@ -4,7 +4,7 @@ namespace SalesFlow.Sqlite;
 
 /// <summary>
 /// Where and how a <see cref="SqliteDealStore"/> keeps its database file. Bound from configuration section
-/// <c>SalesFlow:Sqlite</c> by <c>UseSqliteStore</c>.
+/// <c>SalesFlow:Sqlite</c> by <c>UseSqliteStore</c> (package SalesFlow.Extensions.Sqlite).
 /// </summary>
 public sealed class SqliteDealStoreOptions
 {

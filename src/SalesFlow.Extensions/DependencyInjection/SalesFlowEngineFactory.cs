@@ -12,7 +12,7 @@ internal static class SalesFlowEngineFactory
     {
         var options = services.GetRequiredService<IOptions<SalesFlowEngineOptions>>().Value;
         var store = services.GetService<IDealStore>() ?? throw new InvalidOperationException(
-            "SalesFlow has no deal store. Choose one: AddSalesFlow().UseInMemoryStore(), UseSqliteStore(...) or UsePostgreSqlStore(...) from the store packages, or register an IDealStore singleton.");
+            "SalesFlow has no deal store. Choose one: AddSalesFlow().UseInMemoryStore(), UseSqliteStore(...) (package SalesFlow.Extensions.Sqlite) or UsePostgreSqlStore(...) (package SalesFlow.Extensions.PostgreSql), or register an IDealStore singleton.");
 
         // A host's own registry wins; the pipelines added through the builder are added to it (same instances, so at most once).
         var registry = services.GetRequiredService<PipelineRegistry>();

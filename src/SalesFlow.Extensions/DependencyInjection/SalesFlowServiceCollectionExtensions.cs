@@ -20,9 +20,9 @@ public static class SalesFlowServiceCollectionExtensions
     /// engine is first resolved); <see cref="TimeProvider"/> (<see cref="TimeProvider.System"/> unless the host has one).
     /// <see cref="Microsoft.Extensions.Logging.ILoggerFactory"/> and <see cref="System.Diagnostics.Metrics.IMeterFactory"/> are used
     /// when the host provides them.</para>
-    /// <para>No store is registered here: choose one with <see cref="SalesFlowBuilderExtensions.UseInMemoryStore"/> or a
-    /// store package's <c>UseSqliteStore(...)</c> / <c>UsePostgreSqlStore(...)</c>, or register an
-    /// <see cref="IDealStore"/> singleton yourself.</para>
+    /// <para>No store is registered here: choose one with <see cref="SalesFlowBuilderExtensions.UseInMemoryStore"/> or
+    /// <c>UseSqliteStore(...)</c> (package SalesFlow.Extensions.Sqlite) / <c>UsePostgreSqlStore(...)</c> (package
+    /// SalesFlow.Extensions.PostgreSql), or register an <see cref="IDealStore"/> singleton yourself.</para>
     /// <para><see cref="SalesFlowEngineOptions"/> (the engine's one options class) and <see cref="ShowroomFollowUpOptions"/>
     /// are options in the <see cref="IOptions{TOptions}"/> sense: configure them here, with <c>services.Configure&lt;T&gt;</c>
     /// or from configuration, and they are validated when the host starts (<c>ValidateOnStart</c>), listing every problem.

@@ -37,7 +37,7 @@ internal sealed class EventFeedDispatcher : BackgroundService
     {
         var names = string.Join(",", _registrations.Select(r => r.Name));
         var store = _services.GetService<IDealStore>() ?? throw new InvalidOperationException(
-            $"The event feed handlers ({names}) need a deal store, and SalesFlow has none. Choose one: AddSalesFlow().UseInMemoryStore(), UseSqliteStore(...) or UsePostgreSqlStore(...), or register an IDealStore singleton.");
+            $"The event feed handlers ({names}) need a deal store, and SalesFlow has none. Choose one: AddSalesFlow().UseInMemoryStore(), UseSqliteStore(...) (package SalesFlow.Extensions.Sqlite) or UsePostgreSqlStore(...) (package SalesFlow.Extensions.PostgreSql), or register an IDealStore singleton.");
         if (store is not IEventFeedStore feed)
         {
             throw new InvalidOperationException(

@@ -51,12 +51,19 @@ public static class SqliteSalesFlowBuilderExtensions
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="InvalidOperationException">Another store is registered on this builder already.</exception>
-    public static ISalesFlowBuilder UseSqliteStore(this ISalesFlowBuilder builder) =>
+    public static ISalesFlowBuilder UseSqliteStore(this ISalesFlowBuilder builder)
+    {
         builder.UseStore<SqliteDealStoreOptions>(
             "SQLite (UseSqliteStore)",
             SqliteDealStoreOptions.SectionName,
             static options => options.Validate(),
-            static (services, options) => new SqliteDealStore(services.GetRequiredService<PipelineRegistry>(), options, services.GetService<TimeProvider>()));
+            static (services, options) => new SqliteDealStore(services.GetRequiredService<PipelineRegistry>(), options));
+
+        // Leases expire by the container's clock unless the options name one.
+        builder.Services.AddOptions<SqliteDealStoreOptions>()
+            .PostConfigure<IServiceProvider>(static (options, services) => options.TimeProvider ??= services.GetService<TimeProvider>());
+        return builder;
+    }
 
     /// <summary>
     /// Keeps deals in the SQLite database of a named connection string in the host's configuration
