@@ -64,7 +64,7 @@ public abstract class RelationalDealReports : IDealReports
             throw new ArgumentOutOfRangeException(nameof(mode), mode, "Use FunnelMode.Strict, Touched or Implied.");
         }
 
-        var plan = Plan(request);
+        var plan = Plan(request, startedInWindow: true);
         if (plan.Bars.Length > 62)
         {
             return await _reference.FunnelAsync(request, mode, cancellationToken).ConfigureAwait(false); // one bit per bar
@@ -323,7 +323,8 @@ public abstract class RelationalDealReports : IDealReports
 
     private string P(string name) => _dialect.Parameter(name);
 
-    private ReportPlan Plan(ReportRequest request)
+    // startedInWindow: only the deals with a start in the window (the funnel's cohort is among them).
+    private ReportPlan Plan(ReportRequest request, bool startedInWindow = false)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (string.IsNullOrWhiteSpace(request.PipelineId))
@@ -416,7 +417,11 @@ public abstract class RelationalDealReports : IDealReports
             "COALESCE(s.kind, 0) AS to_kind, COALESCE(s.bar_bit, 0) AS bar_bit, COALESCE(s.open_version, 0) AS open_version " +
             "FROM " + _eventsTable + " e JOIN " + _dealsTable + " d ON d.id = e.deal_id LEFT JOIN stages s ON s.stage_id = e.to_stage " +
             "WHERE d.pipeline_id = " + P("pipeline") + " AND (e.kind IN ('Started', 'Migrated') OR (e.kind = 'Transition' AND " +
-            "(e.from_stage IS NULL OR e.from_stage <> e.to_stage" + reentry + "))))");
+            "(e.from_stage IS NULL OR e.from_stage <> e.to_stage" + reentry + ")))" +
+            (startedInWindow
+                ? " AND e.deal_id IN (SELECT c.deal_id FROM " + _eventsTable + " c WHERE c.kind = 'Started' AND c.occurred_at >= " + P("from") + " AND c.occurred_at < " + P("to") + ")"
+                : string.Empty) +
+            ")");
         var events = sql.ToString();
         sql.Append(
             // Per event: the stage before it, the next event, the stay it belongs to (grp: how many entries so far), whether
