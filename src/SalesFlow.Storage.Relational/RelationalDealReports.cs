@@ -132,8 +132,10 @@ public abstract class RelationalDealReports : IDealReports
         // One pass over each deal's events in order: the next event, and the sequence of the event that began the stay (a
         // start or a move; a migration only relabels the stay, so its stay began at an earlier event, looked up by key).
         // 1: one row per deal and stage with a stay that ended in the window (latest, sum); 2: current stays; 3: entries.
-        var sql = plan.Events +
-            ", t AS (SELECT ev.*, LEAD(k) OVER w AS next_k, LEAD(at) OVER w AS next_at, MAX(CASE WHEN k < 3 THEN sequence END) OVER w AS entry_seq " +
+        // ev and t are read once: NOT MATERIALIZED streams them into the window instead of copying them to a temporary table
+        // first (half the time of this query in SQLite).
+        var sql = plan.Events.Replace(" ev AS (", " ev AS NOT MATERIALIZED (", StringComparison.Ordinal) +
+            ", t AS NOT MATERIALIZED (SELECT ev.*, LEAD(k) OVER w AS next_k, LEAD(at) OVER w AS next_at, MAX(CASE WHEN k < 3 THEN sequence END) OVER w AS entry_seq " +
             "FROM ev WINDOW w AS (PARTITION BY deal_id ORDER BY sequence ROWS UNBOUNDED PRECEDING)), " +
             "stays AS (SELECT deal_id, sequence, to_stage, open_version, next_k, next_at, entry_seq, " +
             "CASE WHEN k < 3 THEN at WHEN entry_seq IS NULL THEN NULL ELSE " +
