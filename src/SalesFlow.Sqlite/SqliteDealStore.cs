@@ -443,42 +443,67 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
         return result;
     }
 
+    // The deals' primary key refuses a deal that exists already, so the happy path looks nothing up: only when an insert
+    // breaks a constraint is the batch rolled back and every existing deal of it looked up, to name them all.
     private async Task<bool> ImportBatchAsync(SqliteSession session, IReadOnlyList<DealImport> batch, string[] data, CancellationToken cancellationToken)
     {
         var transaction = session.Connection.BeginTransaction(deferred: false);
         await using (transaction.ConfigureAwait(false))
         {
-            var existing = new List<string>();
-            using (var exists = session.Connection.CreateCommand())
+            try
             {
-                exists.Transaction = transaction;
-                exists.CommandText = "SELECT 1 FROM salesflow_deals WHERE id = $id";
-                foreach (var item in batch)
+                var insert = session.Command(SqliteStatement.InsertDeal, transaction);
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    _rows.SetParameter(exists, 0, DealColumns.All[0], item.Deal.Id);
-                    if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null)
-                    {
-                        existing.Add($"Deal '{item.Deal.Id}' already exists.");
-                    }
+                    _rows.BindDeal(insert, batch[i].Deal, data[i]);
+                    insert.ExecuteNonQuery();
+                    InsertEvents(session, transaction, batch[i].Events);
                 }
             }
-
-            if (existing.Count > 0)
+            catch (SqliteException ex) when (SqliteDialect.Instance.Classify(ex) == StoreErrorKind.Conflict)
             {
-                throw new DealImportException(existing);
-            }
+                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                var existing = await ExistingDealsAsync(session, batch, cancellationToken).ConfigureAwait(false);
+                if (existing.Count > 0)
+                {
+                    throw new DealImportException(existing);
+                }
 
-            var insert = session.Command(SqliteStatement.InsertDeal, transaction);
-            for (var i = 0; i < batch.Count; i++)
-            {
-                _rows.BindDeal(insert, batch[i].Deal, data[i]);
-                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                await InsertEventsAsync(session, transaction, batch[i].Events, cancellationToken).ConfigureAwait(false);
+                throw;
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }
+    }
+
+    // Microsoft.Data.Sqlite runs every statement synchronously (its async methods wrap the same call): a bulk write
+    // calls the synchronous method and spares a task per row.
+    private void InsertEvents(SqliteSession session, SqliteTransaction transaction, IReadOnlyList<DealEvent> events)
+    {
+        var command = session.Command(SqliteStatement.InsertEvent, transaction);
+        foreach (var e in events)
+        {
+            _rows.BindEvent(command, 0, e);
+            command.ExecuteNonQuery();
+        }
+    }
+
+    private async Task<List<string>> ExistingDealsAsync(SqliteSession session, IReadOnlyList<DealImport> batch, CancellationToken cancellationToken)
+    {
+        var existing = new List<string>();
+        using var exists = session.Connection.CreateCommand();
+        exists.CommandText = "SELECT 1 FROM salesflow_deals WHERE id = $id";
+        foreach (var item in batch)
+        {
+            _rows.SetParameter(exists, 0, DealColumns.All[0], item.Deal.Id);
+            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null)
+            {
+                existing.Add($"Deal '{item.Deal.Id}' already exists.");
+            }
+        }
+
+        return existing;
     }
 
     private async Task InsertEventsAsync(SqliteSession session, SqliteTransaction transaction, IReadOnlyList<DealEvent> events, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 
 namespace SalesFlow;
 
@@ -341,15 +342,11 @@ internal sealed class ReportFold
         }
     }
 
+    // One hash and probe per event, for a known deal and a new one alike.
     private DealState StateOf(string dealId)
     {
-        if (!_deals.TryGetValue(dealId, out var state))
-        {
-            state = new DealState(dealId, _stages.VersionCount);
-            _deals.Add(dealId, state);
-        }
-
-        return state;
+        ref var state = ref CollectionsMarshal.GetValueRefOrAddDefault(_deals, dealId, out _);
+        return state ??= new DealState(dealId, _stages.VersionCount);
     }
 
     private void Enter(DealState deal, int stage, long at)
