@@ -224,16 +224,16 @@ public abstract class RelationalDealReports : IDealReports
             r => (Kind: (int)r.GetInt64(0), Started: r.GetInt64(1), StartAt: r.IsDBNull(2) ? 0 : r.GetInt64(2), ClosedAt: r.GetInt64(3), Amount: r.IsDBNull(4) ? (decimal?)null : _dialect.ReadAmount(r, 4)),
             cancellationToken).ConfigureAwait(false);
 
-        var tally = new Tally();
+        var tally = new OutcomesTally();
         foreach (var row in rows)
         {
             if (row.Kind == Open)
             {
-                tally.Open += (int)row.Started;
+                tally.AddOpen((int)row.Started);
             }
             else
             {
-                tally.AddClosed(row.Kind, row.Started == 1, row.StartAt, row.ClosedAt, row.Amount);
+                tally.AddClosed(KindOf(row.Kind), row.Started == 1 ? TimeSpan.FromTicks(row.ClosedAt - row.StartAt) : null, row.Amount);
             }
         }
 
@@ -279,34 +279,34 @@ public abstract class RelationalDealReports : IDealReports
             cancellationToken).ConfigureAwait(false);
 
         long from = request.Window.From.UtcTicks, to = request.Window.To.UtcTicks;
-        var groups = new Dictionary<string, Tally>(StringComparer.Ordinal);
-        Tally? keyless = null;
+        var groups = new Dictionary<string, OutcomesTally>(StringComparer.Ordinal);
+        OutcomesTally? keyless = null;
         foreach (var row in rows)
         {
             var key = keys is null ? row.Owner : keys.GetValueOrDefault(row.Id);
-            Tally tally;
+            OutcomesTally tally;
             if (key is null)
             {
-                tally = keyless ??= new Tally();
+                tally = keyless ??= new OutcomesTally();
             }
             else if (!groups.TryGetValue(key, out tally!))
             {
-                tally = new Tally();
+                tally = new OutcomesTally();
                 groups.Add(key, tally);
             }
 
             if (row.Started && row.StartAt >= from && row.StartAt < to)
             {
-                tally.Started++;
+                tally.AddStarted();
             }
 
             if (row.Kind == Open)
             {
-                tally.Open++;
+                tally.AddOpen();
             }
             else if (row.Kind > Open && row.ClosedAt >= from && row.ClosedAt < to)
             {
-                tally.AddClosed(row.Kind, row.Started, row.StartAt, row.ClosedAt, row.Amount);
+                tally.AddClosed(KindOf(row.Kind), row.Started ? TimeSpan.FromTicks(row.ClosedAt - row.StartAt) : null, row.Amount);
             }
         }
 
@@ -316,14 +316,7 @@ public abstract class RelationalDealReports : IDealReports
             result.Add(new BreakdownRow(null, keyless.Started, keyless.ToReport(plan.Version.Id, request.Window)));
         }
 
-        var ordered = result
-            .OrderByDescending(r => r.Outcomes.WonValue)
-            .ThenByDescending(r => r.Outcomes.Won)
-            .ThenByDescending(r => r.Started)
-            .ThenBy(r => r.Key is null ? 1 : 0)
-            .ThenBy(r => r.Key, StringComparer.Ordinal)
-            .ToList();
-        return new BreakdownReport(plan.Version.Id, request.Window, grouping.Name, [.. ordered.Take(top)], Math.Max(0, ordered.Count - top));
+        return BreakdownReport.Create(plan.Version.Id, request.Window, grouping.Name, result, top);
     }
 
     /// <inheritdoc/>
@@ -346,6 +339,14 @@ public abstract class RelationalDealReports : IDealReports
 
     private static FlowCell Cell(ReportPlan plan, string from, string to, int count) =>
         FlowCell.Classify(from, to, count, plan.VersionStage(from), plan.VersionStage(to), plan.Bars);
+
+    private static StageKind KindOf(int code) => code switch
+    {
+        Won => StageKind.Won,
+        Lost => StageKind.Lost,
+        Closed => StageKind.Closed,
+        _ => StageKind.Open,
+    };
 
     private static int KindCode(StageKind kind) => kind switch
     {
@@ -513,88 +514,6 @@ public abstract class RelationalDealReports : IDealReports
                 return rows;
             },
             cancellationToken).ConfigureAwait(false);
-
-    // The outcome figures of a set of deals, finished exactly as the reference finishes them.
-    private sealed class Tally
-    {
-        private readonly List<TimeSpan> _wonCycles = [];
-        private readonly List<TimeSpan> _lostCycles = [];
-        private int _won;
-        private int _lost;
-        private int _closed;
-        private int _wonWithAmount;
-        private int _wonWithoutAmount;
-        private decimal _wonValue;
-
-        public int Open { get; set; }
-
-        public int Started { get; set; }
-
-        public void AddClosed(int kind, bool started, long startAt, long closedAt, decimal? amount)
-        {
-            // A deal whose start is not in the history (an incomplete import) counts without a cycle time.
-            var cycle = started && closedAt - startAt >= 0 ? TimeSpan.FromTicks(closedAt - startAt) : (TimeSpan?)null;
-            switch (kind)
-            {
-                case Won:
-                    _won++;
-                    if (cycle is { } w)
-                    {
-                        _wonCycles.Add(w);
-                    }
-
-                    if (amount is { } value)
-                    {
-                        _wonValue += value;
-                        _wonWithAmount++;
-                    }
-                    else
-                    {
-                        _wonWithoutAmount++;
-                    }
-
-                    break;
-                case Lost:
-                    _lost++;
-                    if (cycle is { } l)
-                    {
-                        _lostCycles.Add(l);
-                    }
-
-                    break;
-                default:
-                    _closed++;
-                    break;
-            }
-        }
-
-        public OutcomesReport ToReport(string pipelineId, ReportWindow window)
-        {
-            double? winRate = _won + _lost > 0 ? (double)_won / (_won + _lost) : null;
-            decimal? average = _wonWithAmount > 0 ? _wonValue / _wonWithAmount : null;
-            var wonCycle = DurationStats.Of(_wonCycles);
-            decimal? velocity = average is { } size && _won + _lost > 0 && wonCycle.Mean is { Ticks: > 0 } meanCycle
-                ? Open * size * _won / (_won + _lost) * TimeSpan.TicksPerDay / meanCycle.Ticks
-                : null;
-            return new OutcomesReport
-            {
-                PipelineId = pipelineId,
-                Window = window,
-                Won = _won,
-                Lost = _lost,
-                Closed = _closed,
-                WinRate = winRate,
-                WonCycle = wonCycle,
-                LostCycle = DurationStats.Of(_lostCycles),
-                ClosedCycle = DurationStats.Of([.. _wonCycles, .. _lostCycles]),
-                WonValue = _wonValue,
-                WonWithoutAmount = _wonWithoutAmount,
-                AverageWonSize = average,
-                OpenDeals = Open,
-                SalesVelocity = velocity,
-            };
-        }
-    }
 
     private sealed record ReportPlan(PipelineDefinition Version, StageDefinition[] Bars, StageDefinition[] OpenStages, string Events, string With, List<(string Name, object Value)> Parameters)
     {

@@ -103,7 +103,29 @@ public sealed record DealGrouping
 /// <param name="Grouping">The grouping's name.</param>
 /// <param name="Rows">The top groups: by won value, then deals won, then deals started, then key (ordinal; the <see langword="null"/> key last).</param>
 /// <param name="OtherGroups">How many groups did not make the top.</param>
-public sealed record BreakdownReport(string PipelineId, ReportWindow Window, string Grouping, ImmutableArray<BreakdownRow> Rows, int OtherGroups);
+public sealed record BreakdownReport(string PipelineId, ReportWindow Window, string Grouping, ImmutableArray<BreakdownRow> Rows, int OtherGroups)
+{
+    /// <summary>Orders every group as the reports do (by won value, deals won, deals started, then key) and keeps the top ones.</summary>
+    /// <param name="pipelineId">The pipeline's id.</param>
+    /// <param name="window">The window.</param>
+    /// <param name="grouping">The grouping's name.</param>
+    /// <param name="rows">Every group, in any order.</param>
+    /// <param name="top">How many groups to keep, at least 1.</param>
+    /// <returns>The breakdown.</returns>
+    public static BreakdownReport Create(string pipelineId, ReportWindow window, string grouping, IEnumerable<BreakdownRow> rows, int top)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        var ordered = rows
+            .OrderByDescending(r => r.Outcomes.WonValue)
+            .ThenByDescending(r => r.Outcomes.Won)
+            .ThenByDescending(r => r.Started)
+            .ThenBy(r => r.Key is null ? 1 : 0)
+            .ThenBy(r => r.Key, StringComparer.Ordinal)
+            .ToList();
+        return new BreakdownReport(pipelineId, window, grouping, [.. ordered.Take(top)], Math.Max(0, ordered.Count - top));
+    }
+}
 
 /// <summary>One group of a <see cref="BreakdownReport"/>.</summary>
 /// <param name="Key">The group's key; <see langword="null"/> for deals without one.</param>

@@ -189,135 +189,68 @@ internal sealed class ReportFold
 
     public BreakdownReport Breakdown(string grouping, int top)
     {
-        var groups = new Dictionary<string, List<DealState>>(StringComparer.Ordinal);
-        var keyless = new List<DealState>();
+        var groups = new Dictionary<string, OutcomesTally>(StringComparer.Ordinal);
+        OutcomesTally? keyless = null;
         foreach (var deal in _deals.Values)
         {
+            OutcomesTally tally;
             if (deal.GroupKey is null)
             {
-                keyless.Add(deal);
+                tally = keyless ??= new OutcomesTally();
             }
-            else if (groups.TryGetValue(deal.GroupKey, out var members))
+            else if (!groups.TryGetValue(deal.GroupKey, out tally!))
             {
-                members.Add(deal);
+                tally = new OutcomesTally();
+                groups.Add(deal.GroupKey, tally);
             }
-            else
-            {
-                groups.Add(deal.GroupKey, [deal]);
-            }
+
+            Count(tally, deal);
         }
 
         var rows = groups.Select(g => Row(g.Key, g.Value)).ToList();
-        if (keyless.Count > 0)
+        if (keyless is not null)
         {
             rows.Add(Row(null, keyless));
         }
 
-        var ordered = rows
-            .OrderByDescending(r => r.Outcomes.WonValue)
-            .ThenByDescending(r => r.Outcomes.Won)
-            .ThenByDescending(r => r.Started)
-            .ThenBy(r => r.Key is null ? 1 : 0)
-            .ThenBy(r => r.Key, StringComparer.Ordinal)
-            .ToList();
-        return new BreakdownReport(_stages.Version.Id, _window, grouping, [.. ordered.Take(top)], Math.Max(0, ordered.Count - top));
+        return BreakdownReport.Create(_stages.Version.Id, _window, grouping, rows, top);
 
-        BreakdownRow Row(string? key, List<DealState> members)
-        {
-            var outcomes = OutcomesOf(members, out var started);
-            return new BreakdownRow(key, started, outcomes);
-        }
+        BreakdownRow Row(string? key, OutcomesTally tally) => new(key, tally.Started, tally.ToReport(_stages.Version.Id, _window));
     }
 
     private OutcomesReport OutcomesOf(IEnumerable<DealState> deals, out int started)
     {
-        int won = 0, lost = 0, closed = 0, open = 0, wonWithoutAmount = 0, wonWithAmount = 0;
-        started = 0;
-        var wonValue = 0m;
-        var wonCycles = new List<long>();
-        var lostCycles = new List<long>();
+        var tally = new OutcomesTally();
         foreach (var deal in deals)
         {
-            if (deal.Started && deal.StartTicks >= _from && deal.StartTicks < _to)
-            {
-                started++;
-            }
-
-            if (deal.Stage < 0)
-            {
-                continue;
-            }
-
-            var kind = _stages.KindAt(deal.Stage);
-            if (kind == StageKind.Open)
-            {
-                open++;
-                continue;
-            }
-
-            if (deal.ClosedTicks < _from || deal.ClosedTicks >= _to)
-            {
-                continue;
-            }
-
-            // A deal whose start is not in the history (an incomplete import) counts without a cycle time.
-            var cycle = deal.Started ? deal.ClosedTicks - deal.StartTicks : -1;
-            switch (kind)
-            {
-                case StageKind.Won:
-                    won++;
-                    AddCycle(wonCycles, cycle);
-                    if (deal.Snapshot?.Amount is { } amount)
-                    {
-                        wonValue += amount;
-                        wonWithAmount++;
-                    }
-                    else
-                    {
-                        wonWithoutAmount++;
-                    }
-
-                    break;
-                case StageKind.Lost:
-                    lost++;
-                    AddCycle(lostCycles, cycle);
-                    break;
-                default:
-                    closed++;
-                    break;
-            }
+            Count(tally, deal);
         }
 
-        double? winRate = won + lost > 0 ? (double)won / (won + lost) : null;
-        decimal? average = wonWithAmount > 0 ? wonValue / wonWithAmount : null;
-        var wonCycle = DurationStats.OfTicks([.. wonCycles]);
-        decimal? velocity = average is { } size && won + lost > 0 && wonCycle.Mean is { Ticks: > 0 } meanCycle
-            ? open * size * won / (won + lost) * TimeSpan.TicksPerDay / meanCycle.Ticks
-            : null;
-        return new OutcomesReport
-        {
-            PipelineId = _stages.Version.Id,
-            Window = _window,
-            Won = won,
-            Lost = lost,
-            Closed = closed,
-            WinRate = winRate,
-            WonCycle = wonCycle,
-            LostCycle = DurationStats.OfTicks([.. lostCycles]),
-            ClosedCycle = DurationStats.OfTicks([.. wonCycles, .. lostCycles]),
-            WonValue = wonValue,
-            WonWithoutAmount = wonWithoutAmount,
-            AverageWonSize = average,
-            OpenDeals = open,
-            SalesVelocity = velocity,
-        };
+        started = tally.Started;
+        return tally.ToReport(_stages.Version.Id, _window);
     }
 
-    private static void AddCycle(List<long> cycles, long cycle)
+    private void Count(OutcomesTally tally, DealState deal)
     {
-        if (cycle >= 0)
+        if (deal.Started && deal.StartTicks >= _from && deal.StartTicks < _to)
         {
-            cycles.Add(cycle);
+            tally.AddStarted();
+        }
+
+        if (deal.Stage < 0)
+        {
+            return;
+        }
+
+        var kind = _stages.KindAt(deal.Stage);
+        if (kind == StageKind.Open)
+        {
+            tally.AddOpen();
+        }
+        else if (deal.ClosedTicks >= _from && deal.ClosedTicks < _to)
+        {
+            // A deal whose start is not in the history (an incomplete import) counts without a cycle time.
+            tally.AddClosed(kind, deal.Started ? TimeSpan.FromTicks(deal.ClosedTicks - deal.StartTicks) : null, deal.Snapshot?.Amount);
         }
     }
 
