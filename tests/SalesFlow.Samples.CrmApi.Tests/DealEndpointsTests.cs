@@ -8,23 +8,12 @@ using SalesFlow.Samples.CrmApi.Tests.Support;
 
 namespace SalesFlow.Samples.CrmApi.Tests;
 
-public sealed class DealEndpointsTests : IAsyncLifetime
+public sealed class DealEndpointsTests : ApiTests
 {
-    private readonly CrmApiFactory _factory = new();
-    private HttpClient _client = null!;
-
-    public Task InitializeAsync()
-    {
-        _client = _factory.CreateClient();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _factory.DisposeAsync();
-
     [Fact]
     public async Task Start_ValidBody_Returns201WithLocationETagAndDeal()
     {
-        var response = await _client.StartAsync("walk-in-1", extra: new { owner = "floor-team", amount = 1200 });
+        var response = await Client.StartAsync("walk-in-1", extra: new { owner = "floor-team", amount = 1200 });
 
         response.StatusCode.Should().Be(HttpStatusCode.Created);
         response.Headers.Location!.ToString().Should().Be("/api/deals/walk-in-1");
@@ -33,25 +22,25 @@ public sealed class DealEndpointsTests : IAsyncLifetime
         deal["stageId"]!.GetValue<string>().Should().Be(SalesPipelines.RetailFloor().InitialStage);
         deal["owner"]!.GetValue<string>().Should().Be("floor-team");
         deal["amount"]!.GetValue<decimal>().Should().Be(1200);
-        var stored = await _factory.Services.GetRequiredService<SalesFlowEngine>().GetAsync("walk-in-1");
+        var stored = await Factory.Services.GetRequiredService<SalesFlowEngine>().GetAsync("walk-in-1");
         stored.Amount.Should().Be(1200);
     }
 
     [Fact]
     public async Task Start_WithoutDealId_GeneratesOne()
     {
-        var response = await _client.PostAsJsonAsync("/api/deals", new { pipelineId = SalesPipelines.RetailFloorId });
+        var response = await Client.PostAsJsonAsync("/api/deals", new { pipelineId = SalesPipelines.RetailFloorId });
 
         response.StatusCode.Should().Be(HttpStatusCode.Created);
         var id = (await response.JsonAsync())["id"]!.GetValue<string>();
         id.Should().StartWith("deal-");
-        (await _client.GetAsync($"/api/deals/{id}")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await Client.GetAsync($"/api/deals/{id}")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     [Fact]
     public async Task Start_MissingPipelineNegativeAmountAndBadData_Returns400ListingEveryProblem()
     {
-        var response = await _client.PostAsJsonAsync("/api/deals", new { dealId = " ", amount = -5, data = 3 });
+        var response = await Client.PostAsJsonAsync("/api/deals", new { dealId = " ", amount = -5, data = 3 });
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         response.ContentType()!.MediaType.Should().Be("application/problem+json");
@@ -64,27 +53,27 @@ public sealed class DealEndpointsTests : IAsyncLifetime
     [InlineData("{ \"piecesShown\": [\"ring-7\"] }", "piecesShown")]
     public async Task Start_DataNotOfThePipelinesType_Returns400OnData(string data, string named)
     {
-        var response = await _client.StartAsync("walk-in-1", extra: new { data = JsonNode.Parse(data) });
+        var response = await Client.StartAsync("walk-in-1", extra: new { data = JsonNode.Parse(data) });
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await response.JsonAsync())["errors"]!["data"]![0]!.GetValue<string>().Should().Contain(named);
-        (await _client.GetAsync("/api/deals/walk-in-1")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await Client.GetAsync("/api/deals/walk-in-1")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
     [Fact]
     public async Task Start_WithData_KeepsTheData()
     {
-        var response = await _client.StartAsync("walk-in-1", extra: new { data = new { PiecesShown = new[] { "ring-7" } } });
+        var response = await Client.StartAsync("walk-in-1", extra: new { data = new { PiecesShown = new[] { "ring-7" } } });
 
         response.StatusCode.Should().Be(HttpStatusCode.Created);
-        var stored = await _factory.Services.GetRequiredService<SalesFlowEngine>().GetAsync("walk-in-1");
+        var stored = await Factory.Services.GetRequiredService<SalesFlowEngine>().GetAsync("walk-in-1");
         stored.DataAs<RetailDeal>().PiecesShown.Should().Equal("ring-7");
     }
 
     [Fact]
     public async Task Start_UnknownPipeline_Returns404()
     {
-        var response = await _client.StartAsync("d-1", pipelineId: "no-such-pipeline");
+        var response = await Client.StartAsync("d-1", pipelineId: "no-such-pipeline");
 
         response.StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await response.JsonAsync())["pipelineId"]!.GetValue<string>().Should().Be("no-such-pipeline");
@@ -93,9 +82,9 @@ public sealed class DealEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Start_DealIdTaken_Returns409()
     {
-        await _client.StartAsync("walk-in-1");
+        await Client.StartAsync("walk-in-1");
 
-        var response = await _client.StartAsync("walk-in-1");
+        var response = await Client.StartAsync("walk-in-1");
 
         response.StatusCode.Should().Be(HttpStatusCode.Conflict);
         response.ContentType()!.MediaType.Should().Be("application/problem+json");
@@ -104,7 +93,7 @@ public sealed class DealEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Get_UnknownDeal_Returns404ProblemDetails()
     {
-        var response = await _client.GetAsync("/api/deals/nobody");
+        var response = await Client.GetAsync("/api/deals/nobody");
 
         response.StatusCode.Should().Be(HttpStatusCode.NotFound);
         var problem = await response.JsonAsync();
@@ -115,10 +104,10 @@ public sealed class DealEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Get_AfterAMove_ReturnsTheVersionAsETag()
     {
-        await _client.StartAsync("walk-in-1");
-        await _client.FireAsync("walk-in-1", new { trigger = RetailTriggers.ShowsCuriosity });
+        await Client.StartAsync("walk-in-1");
+        await Client.FireAsync("walk-in-1", new { trigger = RetailTriggers.ShowsCuriosity });
 
-        var response = await _client.GetAsync("/api/deals/walk-in-1");
+        var response = await Client.GetAsync("/api/deals/walk-in-1");
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         var deal = await response.JsonAsync();
@@ -131,18 +120,18 @@ public sealed class DealEndpointsTests : IAsyncLifetime
     {
         foreach (var id in new[] { "a", "b", "c", "d" })
         {
-            await _client.StartAsync(id);
+            await Client.StartAsync(id);
         }
 
-        await _client.StartAsync("b2b-1", SalesPipelines.SevenStepB2BId);
-        await _client.FireAsync("c", new { trigger = RetailTriggers.ShowsCuriosity });
+        await Client.StartAsync("b2b-1", SalesPipelines.SevenStepB2BId);
+        await Client.FireAsync("c", new { trigger = RetailTriggers.ShowsCuriosity });
 
         var seen = new List<string>();
         string? after = null;
         var pages = 0;
         do
         {
-            var page = await (await _client.GetAsync($"/api/deals?pipeline={SalesPipelines.RetailFloorId}&stage={RetailStages.Browsing}&limit=2" + (after is null ? "" : "&after=" + after))).JsonAsync();
+            var page = await (await Client.GetAsync($"/api/deals?pipeline={SalesPipelines.RetailFloorId}&stage={RetailStages.Browsing}&limit=2" + (after is null ? "" : "&after=" + after))).JsonAsync();
             seen.AddRange(page["items"]!.AsArray().Select(d => d!["id"]!.GetValue<string>()));
             after = page["next"]?.GetValue<string>();
             pages++;
@@ -159,7 +148,7 @@ public sealed class DealEndpointsTests : IAsyncLifetime
     [InlineData("pipeline=no-such-pipeline")]
     public async Task List_BadQuery_Returns400(string query)
     {
-        var response = await _client.GetAsync("/api/deals?" + query);
+        var response = await Client.GetAsync("/api/deals?" + query);
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await response.JsonAsync())["errors"]!.AsObject().Should().ContainSingle();
@@ -168,24 +157,24 @@ public sealed class DealEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Fire_NoteOverTheLimitAndAControlCharacterInTheReason_Returns400ListingBothAndSavesNothing()
     {
-        await _client.StartAsync("walk-in-9");
-        var before = (await _client.GetAsync("/api/deals/walk-in-9")).ETag();
+        await Client.StartAsync("walk-in-9");
+        var before = (await Client.GetAsync("/api/deals/walk-in-9")).ETag();
 
-        var response = await _client.FireAsync("walk-in-9", new { trigger = RetailTriggers.ShowsCuriosity, note = new string('n', 16 * 1024 + 1), reason = "a\u0000b" });
+        var response = await Client.FireAsync("walk-in-9", new { trigger = RetailTriggers.ShowsCuriosity, note = new string('n', 16 * 1024 + 1), reason = "a\u0000b" });
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         var errors = (await response.JsonAsync())["errors"]!.AsObject();
         errors.Select(e => e.Key).Should().BeEquivalentTo(["FireRequest.Note", "FireRequest.Reason"]);
-        (await _client.GetAsync("/api/deals/walk-in-9")).ETag().Should().Be(before);
+        (await Client.GetAsync("/api/deals/walk-in-9")).ETag().Should().Be(before);
     }
 
     [Fact]
     public async Task History_AfterAMove_ListsEveryEventOldestFirst()
     {
-        await _client.StartAsync("walk-in-1");
-        await _client.FireAsync("walk-in-1", new { trigger = RetailTriggers.ShowsCuriosity, note = "tried the ring on" });
+        await Client.StartAsync("walk-in-1");
+        await Client.FireAsync("walk-in-1", new { trigger = RetailTriggers.ShowsCuriosity, note = "tried the ring on" });
 
-        var events = await (await _client.GetAsync("/api/deals/walk-in-1/history")).JsonArrayAsync();
+        var events = await (await Client.GetAsync("/api/deals/walk-in-1/history")).JsonArrayAsync();
 
         events.Select(e => e!["kind"]!.GetValue<string>()).Should().Equal("Started", "Transition");
         events[1]!["trigger"]!.GetValue<string>().Should().Be(RetailTriggers.ShowsCuriosity);
@@ -196,19 +185,19 @@ public sealed class DealEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task History_UnknownDeal_Returns404()
     {
-        (await _client.GetAsync("/api/deals/nobody/history")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await Client.GetAsync("/api/deals/nobody/history")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
     [Fact]
     public async Task Moves_InBrowsing_ListsEveryMoveWithTheReasonsARefusedOneWouldGet()
     {
-        await _client.StartAsync("walk-in-1");
+        await Client.StartAsync("walk-in-1");
 
-        var response = await _client.GetAsync("/api/deals/walk-in-1/moves");
+        var response = await Client.GetAsync("/api/deals/walk-in-1/moves");
 
         response.ETag().Should().Be("\"1\"");
         var moves = await response.JsonArrayAsync();
-        var expected = _factory.Services.GetRequiredService<SalesFlowEngine>().GetAvailableMoves(await _factory.Services.GetRequiredService<SalesFlowEngine>().GetAsync("walk-in-1"));
+        var expected = Factory.Services.GetRequiredService<SalesFlowEngine>().GetAvailableMoves(await Factory.Services.GetRequiredService<SalesFlowEngine>().GetAsync("walk-in-1"));
         moves.Select(m => m!["trigger"]!.GetValue<string>()).Should().Equal(expected.Select(m => m.Trigger));
         var quote = moves.Single(m => m!["trigger"]!.GetValue<string>() == RetailTriggers.QuotePrice)!;
         quote["allowed"]!.GetValue<bool>().Should().BeFalse();
@@ -220,15 +209,15 @@ public sealed class DealEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Moves_UnknownDeal_Returns404()
     {
-        (await _client.GetAsync("/api/deals/nobody/moves")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await Client.GetAsync("/api/deals/nobody/moves")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
     [Fact]
     public async Task Fire_AcceptedMove_Returns200WithTheNewStageAndETag()
     {
-        await _client.StartAsync("walk-in-1");
+        await Client.StartAsync("walk-in-1");
 
-        var response = await _client.FireAsync("walk-in-1", new { trigger = RetailTriggers.ShowsCuriosity }, ifMatch: "\"1\"");
+        var response = await Client.FireAsync("walk-in-1", new { trigger = RetailTriggers.ShowsCuriosity }, ifMatch: "\"1\"");
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         response.ETag().Should().Be("\"2\"");
@@ -240,9 +229,9 @@ public sealed class DealEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Fire_GuardRefuses_Returns422WithEveryUnmetGuardAndSavesNothing()
     {
-        await _client.StartAsync("walk-in-1");
+        await Client.StartAsync("walk-in-1");
 
-        var response = await _client.FireAsync("walk-in-1", new { trigger = RetailTriggers.QuotePrice });
+        var response = await Client.FireAsync("walk-in-1", new { trigger = RetailTriggers.QuotePrice });
 
         response.StatusCode.Should().Be((HttpStatusCode)422);
         response.ContentType()!.MediaType.Should().Be("application/problem+json");
@@ -251,28 +240,28 @@ public sealed class DealEndpointsTests : IAsyncLifetime
         problem["trigger"]!.GetValue<string>().Should().Be(RetailTriggers.QuotePrice);
         problem["unmetGuards"]!.AsArray().Select(g => (g!["code"]!.GetValue<string>(), g["reason"]!.GetValue<string>()))
             .Should().Equal((RetailGuards.PriceBeforeDesire, RetailGuards.PriceBeforeDesireReason));
-        (await _client.GetAsync("/api/deals/walk-in-1")).ETag().Should().Be("\"1\"");
+        (await Client.GetAsync("/api/deals/walk-in-1")).ETag().Should().Be("\"1\"");
     }
 
     [Fact]
     public async Task Fire_OverrideWithoutTheManagerRole_Returns403AndSavesNothing()
     {
-        await _client.StartAsync("walk-in-1");
+        await Client.StartAsync("walk-in-1");
 
-        var response = await _client.FireAsync("walk-in-1", new { trigger = RetailTriggers.QuotePrice, overrideJustification = "asked twice" });
+        var response = await Client.FireAsync("walk-in-1", new { trigger = RetailTriggers.QuotePrice, overrideJustification = "asked twice" });
 
         response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
         var problem = await response.JsonAsync();
         problem["unmetGuards"]![0]!["code"]!.GetValue<string>().Should().Be(RetailGuards.PriceBeforeDesire);
-        (await (await _client.GetAsync("/api/deals/walk-in-1/history")).JsonArrayAsync()).Should().ContainSingle();
+        (await (await Client.GetAsync("/api/deals/walk-in-1/history")).JsonArrayAsync()).Should().ContainSingle();
     }
 
     [Fact]
     public async Task Fire_OverrideAsManager_Returns200AndRecordsTheOverride()
     {
-        await _client.StartAsync("walk-in-1");
+        await Client.StartAsync("walk-in-1");
 
-        var response = await _client.FireAsync("walk-in-1", new { trigger = RetailTriggers.QuotePrice, overrideJustification = "asked twice" }, role: "manager");
+        var response = await Client.FireAsync("walk-in-1", new { trigger = RetailTriggers.QuotePrice, overrideJustification = "asked twice" }, role: "manager");
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         var body = await response.JsonAsync();
@@ -283,9 +272,9 @@ public sealed class DealEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Fire_TriggerNotAMoveFromTheStage_Returns409WithThePermittedTriggers()
     {
-        await _client.StartAsync("walk-in-1");
+        await Client.StartAsync("walk-in-1");
 
-        var response = await _client.FireAsync("walk-in-1", new { trigger = RetailTriggers.AsksPriceCarefully });
+        var response = await Client.FireAsync("walk-in-1", new { trigger = RetailTriggers.AsksPriceCarefully });
 
         response.StatusCode.Should().Be(HttpStatusCode.Conflict);
         var permitted = (await response.JsonAsync())["permittedTriggers"]!.AsArray().Select(t => t!.GetValue<string>());
@@ -295,14 +284,14 @@ public sealed class DealEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Fire_StaleIfMatch_Returns412WithTheCurrentETagAndSavesNothing()
     {
-        await _client.StartAsync("walk-in-1");
-        await _client.FireAsync("walk-in-1", new { trigger = RetailTriggers.NoticesPiece });
+        await Client.StartAsync("walk-in-1");
+        await Client.FireAsync("walk-in-1", new { trigger = RetailTriggers.NoticesPiece });
 
-        var response = await _client.FireAsync("walk-in-1", new { trigger = RetailTriggers.ShowsCuriosity }, ifMatch: "\"1\"");
+        var response = await Client.FireAsync("walk-in-1", new { trigger = RetailTriggers.ShowsCuriosity }, ifMatch: "\"1\"");
 
         response.StatusCode.Should().Be(HttpStatusCode.PreconditionFailed);
         (await response.JsonAsync())["currentETag"]!.GetValue<string>().Should().Be("\"2\"");
-        var deal = await (await _client.GetAsync("/api/deals/walk-in-1")).JsonAsync();
+        var deal = await (await Client.GetAsync("/api/deals/walk-in-1")).JsonAsync();
         deal["stageId"]!.GetValue<string>().Should().Be(RetailStages.Browsing);
         deal["version"]!.GetValue<long>().Should().Be(2);
     }
@@ -312,10 +301,10 @@ public sealed class DealEndpointsTests : IAsyncLifetime
     [InlineData("\"7\", \"2\"")]
     public async Task Fire_IfMatchNamingTheCurrentVersion_Returns200(string ifMatch)
     {
-        await _client.StartAsync("walk-in-1");
-        await _client.FireAsync("walk-in-1", new { trigger = RetailTriggers.NoticesPiece });
+        await Client.StartAsync("walk-in-1");
+        await Client.FireAsync("walk-in-1", new { trigger = RetailTriggers.NoticesPiece });
 
-        var response = await _client.FireAsync("walk-in-1", new { trigger = RetailTriggers.ShowsCuriosity }, ifMatch: ifMatch);
+        var response = await Client.FireAsync("walk-in-1", new { trigger = RetailTriggers.ShowsCuriosity }, ifMatch: ifMatch);
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         response.ETag().Should().Be("\"3\"");
@@ -324,9 +313,9 @@ public sealed class DealEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Fire_WeakIfMatch_Returns412()
     {
-        await _client.StartAsync("walk-in-1");
+        await Client.StartAsync("walk-in-1");
 
-        var response = await _client.FireAsync("walk-in-1", new { trigger = RetailTriggers.ShowsCuriosity }, ifMatch: "W/\"1\"");
+        var response = await Client.FireAsync("walk-in-1", new { trigger = RetailTriggers.ShowsCuriosity }, ifMatch: "W/\"1\"");
 
         response.StatusCode.Should().Be(HttpStatusCode.PreconditionFailed);
     }
@@ -334,9 +323,9 @@ public sealed class DealEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Fire_MalformedIfMatch_Returns400()
     {
-        await _client.StartAsync("walk-in-1");
+        await Client.StartAsync("walk-in-1");
 
-        var response = await _client.FireAsync("walk-in-1", new { trigger = RetailTriggers.ShowsCuriosity }, ifMatch: "1");
+        var response = await Client.FireAsync("walk-in-1", new { trigger = RetailTriggers.ShowsCuriosity }, ifMatch: "1");
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await response.JsonAsync())["errors"]!["If-Match"].Should().NotBeNull();
@@ -362,9 +351,9 @@ public sealed class DealEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Fire_WithoutTrigger_Returns400()
     {
-        await _client.StartAsync("walk-in-1");
+        await Client.StartAsync("walk-in-1");
 
-        var response = await _client.FireAsync("walk-in-1", new { note = "no trigger", arguments = new { nested = new { a = 1 } } });
+        var response = await Client.FireAsync("walk-in-1", new { note = "no trigger", arguments = new { nested = new { a = 1 } } });
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await response.JsonAsync())["errors"]!.AsObject().Select(e => e.Key).Should().BeEquivalentTo("trigger", "arguments.nested");
@@ -373,9 +362,9 @@ public sealed class DealEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Fire_MalformedJson_Returns400ProblemDetails()
     {
-        await _client.StartAsync("walk-in-1");
+        await Client.StartAsync("walk-in-1");
 
-        var response = await _client.PostAsync("/api/deals/walk-in-1/fire", new StringContent("{ \"trigger\": ", System.Text.Encoding.UTF8, "application/json"));
+        var response = await Client.PostAsync("/api/deals/walk-in-1/fire", new StringContent("{ \"trigger\": ", System.Text.Encoding.UTF8, "application/json"));
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         response.ContentType()!.MediaType.Should().Be("application/problem+json");
@@ -384,26 +373,26 @@ public sealed class DealEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Fire_ActorHeader_IsTheActorInTheHistory()
     {
-        await _client.StartAsync("walk-in-1");
+        await Client.StartAsync("walk-in-1");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/deals/walk-in-1/fire") { Content = JsonContent.Create(new { trigger = RetailTriggers.ShowsCuriosity }) };
         request.Headers.Add("X-Actor", "seller-7");
 
-        await _client.SendAsync(request);
+        await Client.SendAsync(request);
 
-        var events = await (await _client.GetAsync("/api/deals/walk-in-1/history")).JsonArrayAsync();
+        var events = await (await Client.GetAsync("/api/deals/walk-in-1/history")).JsonArrayAsync();
         events.Last()!["actor"]!.GetValue<string>().Should().Be("seller-7");
     }
 
     [Fact]
     public async Task Fire_UnknownDeal_Returns404()
     {
-        (await _client.FireAsync("nobody", new { trigger = RetailTriggers.ShowsCuriosity })).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await Client.FireAsync("nobody", new { trigger = RetailTriggers.ShowsCuriosity })).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
     [Fact]
     public async Task Activities_NoteAndFollowUp_Returns200WithTheNewETag()
     {
-        await _client.StartAsync("walk-in-1");
+        await Client.StartAsync("walk-in-1");
         var followUp = new DateTimeOffset(2030, 1, 2, 9, 0, 0, TimeSpan.Zero);
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/deals/walk-in-1/activities")
@@ -411,42 +400,42 @@ public sealed class DealEndpointsTests : IAsyncLifetime
             Content = JsonContent.Create(new { activity = "call", note = "called back", nextFollowUpAt = followUp }),
         };
         request.Headers.TryAddWithoutValidation("If-Match", "\"1\"");
-        var response = await _client.SendAsync(request);
+        var response = await Client.SendAsync(request);
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         response.ETag().Should().Be("\"2\"");
         (await response.JsonAsync())["nextFollowUpAt"]!.GetValue<DateTimeOffset>().Should().Be(followUp);
-        var last = (await (await _client.GetAsync("/api/deals/walk-in-1/history")).JsonArrayAsync()).Last()!;
+        var last = (await (await Client.GetAsync("/api/deals/walk-in-1/history")).JsonArrayAsync()).Last()!;
         last["activity"]!.GetValue<string>().Should().Be("call");
     }
 
     [Fact]
     public async Task Activities_StaleIfMatch_Returns412AndSavesNothing()
     {
-        await _client.StartAsync("walk-in-1");
-        await _client.FireAsync("walk-in-1", new { trigger = RetailTriggers.NoticesPiece });
+        await Client.StartAsync("walk-in-1");
+        await Client.FireAsync("walk-in-1", new { trigger = RetailTriggers.NoticesPiece });
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/deals/walk-in-1/activities") { Content = JsonContent.Create(new { note = "late" }) };
         request.Headers.TryAddWithoutValidation("If-Match", "\"1\"");
-        var response = await _client.SendAsync(request);
+        var response = await Client.SendAsync(request);
 
         response.StatusCode.Should().Be(HttpStatusCode.PreconditionFailed);
-        (await (await _client.GetAsync("/api/deals/walk-in-1/history")).JsonArrayAsync()).Should().HaveCount(2);
+        (await (await Client.GetAsync("/api/deals/walk-in-1/history")).JsonArrayAsync()).Should().HaveCount(2);
     }
 
     [Fact]
     public async Task Activities_UnknownDeal_Returns404()
     {
-        (await _client.PostAsJsonAsync("/api/deals/nobody/activities", new { note = "x" })).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await Client.PostAsJsonAsync("/api/deals/nobody/activities", new { note = "x" })).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
     [Fact]
     public async Task Checklist_KnownItem_MarksItDone()
     {
-        await _client.StartAsync("walk-in-1");
+        await Client.StartAsync("walk-in-1");
         var item = SalesPipelines.RetailFloor().GetStage(RetailStages.Browsing).Checklist[0].Id;
 
-        var response = await _client.PostAsJsonAsync($"/api/deals/walk-in-1/checklist/{item}", new { note = "done" });
+        var response = await Client.PostAsJsonAsync($"/api/deals/walk-in-1/checklist/{item}", new { note = "done" });
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         response.ETag().Should().Be("\"2\"");
@@ -456,9 +445,9 @@ public sealed class DealEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Checklist_UnknownItem_Returns400()
     {
-        await _client.StartAsync("walk-in-1");
+        await Client.StartAsync("walk-in-1");
 
-        var response = await _client.PostAsJsonAsync("/api/deals/walk-in-1/checklist/no-such-item", new JsonObject());
+        var response = await Client.PostAsJsonAsync("/api/deals/walk-in-1/checklist/no-such-item", new JsonObject());
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await response.JsonAsync())["errors"]!["itemId"]![0]!.GetValue<string>().Should().Contain("no-such-item");

@@ -7,7 +7,7 @@ using SalesFlow.Samples.CrmApi.Tests.Support;
 
 namespace SalesFlow.Samples.CrmApi.Tests;
 
-public sealed class ImportEndpointsTests : IAsyncLifetime
+public sealed class ImportEndpointsTests : ApiTests
 {
     private const string Mapping = """
         {
@@ -30,37 +30,26 @@ public sealed class ImportEndpointsTests : IAsyncLifetime
         r-4,Teleported,2026-01-04,,10,bob
         """;
 
-    private readonly CrmApiFactory _factory = new();
-    private HttpClient _client = null!;
-
-    public Task InitializeAsync()
-    {
-        _client = _factory.CreateClient();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _factory.DisposeAsync();
-
     [Fact]
     public async Task Import_CsvAndMapping_ReturnsTheSummaryAndEveryRejectedRowWithItsLine()
     {
-        var response = await _client.PostAsync("/api/import", Form(Csv, Mapping));
+        var response = await Client.PostAsync("/api/import", Form(Csv, Mapping));
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         var summary = await response.JsonAsync();
         summary["rowsRead"]!.GetValue<long>().Should().Be(4);
         summary["dealsImported"]!.GetValue<int>().Should().Be(2);
         summary["rejected"]!.AsArray().Select(r => (r!["line"]!.GetValue<long>(), r["dealId"]!.GetValue<string>())).Should().Equal((3L, "r-2"), (5L, "r-4"));
-        var deal = await (await _client.GetAsync("/api/deals/r-3")).JsonAsync();
+        var deal = await (await Client.GetAsync("/api/deals/r-3")).JsonAsync();
         deal["stageId"]!.GetValue<string>().Should().Be(RetailStages.Purchased);
     }
 
     [Fact]
     public async Task Import_SameFileTwice_ImportsNothingTheSecondTime()
     {
-        await _client.PostAsync("/api/import", Form(Csv, Mapping));
+        await Client.PostAsync("/api/import", Form(Csv, Mapping));
 
-        var second = await (await _client.PostAsync("/api/import", Form(Csv, Mapping))).JsonAsync();
+        var second = await (await Client.PostAsync("/api/import", Form(Csv, Mapping))).JsonAsync();
 
         second["dealsImported"]!.GetValue<int>().Should().Be(0);
         second["dealsSkipped"]!.GetValue<int>().Should().Be(2);
@@ -75,7 +64,7 @@ public sealed class ImportEndpointsTests : IAsyncLifetime
             { new StringContent(Mapping), "mapping" },
         };
 
-        var response = await _client.PostAsync("/api/import", form);
+        var response = await Client.PostAsync("/api/import", form);
 
         (await response.JsonAsync())["dealsImported"]!.GetValue<int>().Should().Be(2);
     }
@@ -85,7 +74,7 @@ public sealed class ImportEndpointsTests : IAsyncLifetime
     {
         var form = new MultipartFormDataContent { { new StringContent("{ \"shape\": \"sideways\" }"), "mapping" } };
 
-        var response = await _client.PostAsync("/api/import", form);
+        var response = await Client.PostAsync("/api/import", form);
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await response.JsonAsync())["errors"]!.AsObject().Select(e => e.Key).Should().BeEquivalentTo("file", "mapping");
@@ -94,7 +83,7 @@ public sealed class ImportEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Import_NotAForm_Returns415()
     {
-        var response = await _client.PostAsync("/api/import", new StringContent(Csv, Encoding.UTF8, "text/csv"));
+        var response = await Client.PostAsync("/api/import", new StringContent(Csv, Encoding.UTF8, "text/csv"));
 
         response.StatusCode.Should().Be(HttpStatusCode.UnsupportedMediaType);
     }
@@ -102,7 +91,7 @@ public sealed class ImportEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Import_MappingForAnUnknownPipeline_Returns404()
     {
-        var response = await _client.PostAsync("/api/import", Form(Csv, Mapping.Replace(SalesPipelines.RetailFloorId, "nope", StringComparison.Ordinal)));
+        var response = await Client.PostAsync("/api/import", Form(Csv, Mapping.Replace(SalesPipelines.RetailFloorId, "nope", StringComparison.Ordinal)));
 
         response.StatusCode.Should().Be(HttpStatusCode.NotFound);
     }

@@ -5,23 +5,12 @@ using SalesFlow.Samples.CrmApi.Tests.Support;
 
 namespace SalesFlow.Samples.CrmApi.Tests;
 
-public sealed class PipelineEndpointsTests : IAsyncLifetime
+public sealed class PipelineEndpointsTests : ApiTests
 {
-    private readonly CrmApiFactory _factory = new();
-    private HttpClient _client = null!;
-
-    public Task InitializeAsync()
-    {
-        _client = _factory.CreateClient();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _factory.DisposeAsync();
-
     [Fact]
     public async Task List_ReturnsEveryBuiltInPipelineWithItsStagesInOrder()
     {
-        var pipelines = await (await _client.GetAsync("/api/pipelines")).JsonArrayAsync();
+        var pipelines = await (await Client.GetAsync("/api/pipelines")).JsonArrayAsync();
 
         pipelines.Select(p => p!["id"]!.GetValue<string>()).Should().BeEquivalentTo(SalesPipelines.All.Select(p => p.Id));
         var retail = pipelines.Single(p => p!["id"]!.GetValue<string>() == SalesPipelines.RetailFloorId)!;
@@ -32,7 +21,7 @@ public sealed class PipelineEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Definition_BuiltInPipeline_ReturnsItsJsonExport()
     {
-        var response = await _client.GetAsync($"/api/pipelines/{SalesPipelines.SevenStepB2BId}");
+        var response = await Client.GetAsync($"/api/pipelines/{SalesPipelines.SevenStepB2BId}");
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         response.ContentType()!.MediaType.Should().Be("application/json");
@@ -42,7 +31,7 @@ public sealed class PipelineEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Definition_UnknownPipeline_Returns404ProblemDetails()
     {
-        var response = await _client.GetAsync("/api/pipelines/no-such-pipeline");
+        var response = await Client.GetAsync("/api/pipelines/no-such-pipeline");
 
         response.StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await response.JsonAsync())["pipelineId"]!.GetValue<string>().Should().Be("no-such-pipeline");
@@ -51,13 +40,13 @@ public sealed class PipelineEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Definition_UnknownVersion_Returns404()
     {
-        (await _client.GetAsync($"/api/pipelines/{SalesPipelines.RetailFloorId}?version=99")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await Client.GetAsync($"/api/pipelines/{SalesPipelines.RetailFloorId}?version=99")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
     [Fact]
     public async Task Graph_DefaultFormat_ReturnsThePipelinesMermaid()
     {
-        var response = await _client.GetAsync($"/api/pipelines/{SalesPipelines.RetailFloorId}/graph");
+        var response = await Client.GetAsync($"/api/pipelines/{SalesPipelines.RetailFloorId}/graph");
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         (await response.Content.ReadAsStringAsync()).Should().Be(SalesPipelines.RetailFloor().ToMermaid());
@@ -66,7 +55,7 @@ public sealed class PipelineEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Graph_Dot_ReturnsThePipelinesDot()
     {
-        var response = await _client.GetAsync($"/api/pipelines/{SalesPipelines.ShowroomId}/graph?format=dot");
+        var response = await Client.GetAsync($"/api/pipelines/{SalesPipelines.ShowroomId}/graph?format=dot");
 
         response.ContentType()!.MediaType.Should().Be("text/vnd.graphviz");
         (await response.Content.ReadAsStringAsync()).Should().Be(SalesPipelines.Showroom().ToDot());
@@ -75,7 +64,7 @@ public sealed class PipelineEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Graph_UnknownFormat_Returns400()
     {
-        var response = await _client.GetAsync($"/api/pipelines/{SalesPipelines.RetailFloorId}/graph?format=png");
+        var response = await Client.GetAsync($"/api/pipelines/{SalesPipelines.RetailFloorId}/graph?format=png");
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await response.JsonAsync())["errors"]!["format"].Should().NotBeNull();
@@ -84,6 +73,6 @@ public sealed class PipelineEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Graph_UnknownPipeline_Returns404()
     {
-        (await _client.GetAsync("/api/pipelines/nope/graph")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await Client.GetAsync("/api/pipelines/nope/graph")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 }

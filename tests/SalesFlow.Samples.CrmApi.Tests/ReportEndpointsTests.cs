@@ -9,31 +9,27 @@ using SalesFlow.Samples.CrmApi.Tests.Support;
 
 namespace SalesFlow.Samples.CrmApi.Tests;
 
-public sealed class ReportEndpointsTests : IAsyncLifetime
+public sealed class ReportEndpointsTests : ApiTests
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
-    private readonly CrmApiFactory _factory = new();
-    private HttpClient _client = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _client = _factory.CreateClient();
+        await base.InitializeAsync();
         foreach (var (id, owner) in new[] { ("w1", "ann"), ("w2", "ann"), ("w3", "bob") })
         {
-            await _client.StartAsync(id, extra: new { owner, amount = 500 });
+            await Client.StartAsync(id, extra: new { owner, amount = 500 });
         }
 
-        await _client.FireAsync("w1", new { trigger = RetailTriggers.ShowsCuriosity });
-        await _client.FireAsync("w1", new { trigger = RetailTriggers.Purchase });
-        await _client.FireAsync("w2", new { trigger = RetailTriggers.WalkAway });
+        await Client.FireAsync("w1", new { trigger = RetailTriggers.ShowsCuriosity });
+        await Client.FireAsync("w1", new { trigger = RetailTriggers.Purchase });
+        await Client.FireAsync("w2", new { trigger = RetailTriggers.WalkAway });
     }
-
-    public async Task DisposeAsync() => await _factory.DisposeAsync();
 
     [Fact]
     public async Task Reports_EveryReport_EqualsTheInMemoryReferenceOverTheSameStore()
     {
-        var engine = _factory.Services.GetRequiredService<SalesFlowEngine>();
+        var engine = Factory.Services.GetRequiredService<SalesFlowEngine>();
         var reference = new SalesReports(engine.Pipelines, engine.Store);
         var request = new ReportRequest(SalesPipelines.RetailFloorId, ReportWindow.All);
         var expected = new Dictionary<string, object>
@@ -46,7 +42,7 @@ public sealed class ReportEndpointsTests : IAsyncLifetime
 
         foreach (var (name, report) in expected)
         {
-            var actual = JsonNode.Parse(await _client.GetStringAsync($"/api/reports/{SalesPipelines.RetailFloorId}/{name}"));
+            var actual = JsonNode.Parse(await Client.GetStringAsync($"/api/reports/{SalesPipelines.RetailFloorId}/{name}"));
             JsonNode.DeepEquals(actual, JsonSerializer.SerializeToNode(report, report.GetType(), Web)).Should().BeTrue(name + " should equal the reference");
         }
     }
@@ -55,10 +51,10 @@ public sealed class ReportEndpointsTests : IAsyncLifetime
     public async Task Stages_Entries_EqualTheInMemoryReference()
     {
         // Current stays are measured up to "now", which moves between the two reads: entries per stage do not.
-        var engine = _factory.Services.GetRequiredService<SalesFlowEngine>();
+        var engine = Factory.Services.GetRequiredService<SalesFlowEngine>();
         var expected = await new SalesReports(engine.Pipelines, engine.Store).TimeInStageAsync(new ReportRequest(SalesPipelines.RetailFloorId, ReportWindow.All));
 
-        var actual = JsonNode.Parse(await _client.GetStringAsync($"/api/reports/{SalesPipelines.RetailFloorId}/stages"))!;
+        var actual = JsonNode.Parse(await Client.GetStringAsync($"/api/reports/{SalesPipelines.RetailFloorId}/stages"))!;
 
         actual["stages"]!.AsArray().Select(s => (s!["stageId"]!.GetValue<string>(), s["entries"]!.GetValue<int>()))
             .Should().Equal(expected.Stages.Select(s => (s.StageId, s.Entries)));
@@ -67,7 +63,7 @@ public sealed class ReportEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Outcomes_AfterOneWinAndOneLoss_CountsBoth()
     {
-        var outcomes = JsonNode.Parse(await _client.GetStringAsync($"/api/reports/{SalesPipelines.RetailFloorId}/outcomes"))!;
+        var outcomes = JsonNode.Parse(await Client.GetStringAsync($"/api/reports/{SalesPipelines.RetailFloorId}/outcomes"))!;
 
         outcomes["won"]!.GetValue<int>().Should().Be(1);
         outcomes["lost"]!.GetValue<int>().Should().Be(1);
@@ -76,7 +72,7 @@ public sealed class ReportEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Owners_TopOne_ReturnsOneRow()
     {
-        var owners = JsonNode.Parse(await _client.GetStringAsync($"/api/reports/{SalesPipelines.RetailFloorId}/owners?top=1"))!;
+        var owners = JsonNode.Parse(await Client.GetStringAsync($"/api/reports/{SalesPipelines.RetailFloorId}/owners?top=1"))!;
 
         owners["rows"]!.AsArray().Should().ContainSingle().Which!["key"]!.GetValue<string>().Should().Be("ann");
     }
@@ -84,7 +80,7 @@ public sealed class ReportEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Idle_Pipeline_ReturnsTheIdleReport()
     {
-        var response = await _client.GetAsync($"/api/reports/{SalesPipelines.RetailFloorId}/idle");
+        var response = await Client.GetAsync($"/api/reports/{SalesPipelines.RetailFloorId}/idle");
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         (await response.JsonAsync())["pipelineId"]!.GetValue<string>().Should().Be(SalesPipelines.RetailFloorId);
@@ -93,7 +89,7 @@ public sealed class ReportEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Funnel_WindowBeforeEveryStart_CountsNoDeal()
     {
-        var funnel = JsonNode.Parse(await _client.GetStringAsync($"/api/reports/{SalesPipelines.RetailFloorId}/funnel?mode=strict&from=2000-01-01T00:00:00Z&to=2000-02-01T00:00:00Z"))!;
+        var funnel = JsonNode.Parse(await Client.GetStringAsync($"/api/reports/{SalesPipelines.RetailFloorId}/funnel?mode=strict&from=2000-01-01T00:00:00Z&to=2000-02-01T00:00:00Z"))!;
 
         funnel["bars"]!.AsArray().Sum(b => b!["count"]!.GetValue<int>()).Should().Be(0);
     }
@@ -104,7 +100,7 @@ public sealed class ReportEndpointsTests : IAsyncLifetime
     [InlineData("flow?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "to")]
     public async Task Report_BadQuery_Returns400NamingTheParameter(string query, string parameter)
     {
-        var response = await _client.GetAsync($"/api/reports/{SalesPipelines.RetailFloorId}/{query}");
+        var response = await Client.GetAsync($"/api/reports/{SalesPipelines.RetailFloorId}/{query}");
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await response.JsonAsync())["errors"]![parameter].Should().NotBeNull();
@@ -115,6 +111,6 @@ public sealed class ReportEndpointsTests : IAsyncLifetime
     [InlineData("idle")]
     public async Task Report_UnknownPipeline_Returns404(string report)
     {
-        (await _client.GetAsync($"/api/reports/nope/{report}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await Client.GetAsync($"/api/reports/nope/{report}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 }
