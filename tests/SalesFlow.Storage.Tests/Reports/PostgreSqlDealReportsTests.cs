@@ -1,3 +1,4 @@
+using SalesFlow.Testing.Reports;
 using Microsoft.Extensions.Time.Testing;
 using SalesFlow.PostgreSql;
 using SalesFlow.Storage.Tests.Support;
@@ -13,13 +14,11 @@ namespace SalesFlow.Storage.Tests.Reports;
 [Collection(PostgresServerTests.Name)]
 public sealed class PostgreSqlDealReportsTests : IAsyncLifetime
 {
-    private const string PipelineId = "reports";
+    private const string PipelineId = ReportPipeline.Id;
     private static readonly DateTimeOffset Day0 = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
 
     private readonly List<PostgreSqlDealStore> _stores = [];
     private TemporaryPostgresSchema? _schema;
-
-    public sealed record Data(string? Region = null);
 
     private TemporaryPostgresSchema Schema => _schema ??= new TemporaryPostgresSchema();
 
@@ -41,7 +40,7 @@ public sealed class PostgreSqlDealReportsTests : IAsyncLifetime
     [PostgresFact]
     public async Task Reports_StandardHistory_EqualTheReference()
     {
-        var (registry, store, time, engine) = await OpenAsync(V1());
+        var (registry, store, time, engine) = await OpenAsync(ReportPipeline.V1());
         await StandardHistoryAsync(engine, time);
 
         var funnel = await CompareAsync(registry, store, time, Windows(-10, 45));
@@ -55,7 +54,7 @@ public sealed class PostgreSqlDealReportsTests : IAsyncLifetime
     [PostgresFact]
     public async Task Reports_MigratedHistory_EqualTheReferenceForBothVersions()
     {
-        var (registry, store, time, engine) = await OpenAsync(V1(), V2());
+        var (registry, store, time, engine) = await OpenAsync(ReportPipeline.V1(), ReportPipeline.V2());
         time.SetUtcNow(Day0);
         await StartAsync(engine, "m1", "alice", 1000m, version: 1);
         await StartAsync(engine, "m2", "bob", 500m, version: 1);
@@ -65,7 +64,7 @@ public sealed class PostgreSqlDealReportsTests : IAsyncLifetime
         (await engine.FireAsync("m3", "meet", new FireRequest("test"))).EnsureAccepted();
         (await engine.FireAsync("m3", "call", new FireRequest("test"))).EnsureAccepted();
         time.SetUtcNow(Day0.AddDays(3));
-        (await engine.ApplyMigrationAsync(Migration(), "admin")).Failed.Should().Be(0);
+        (await engine.ApplyMigrationAsync(ReportPipeline.Migration(), "admin")).Failed.Should().Be(0);
         time.SetUtcNow(Day0.AddDays(4));
         (await engine.FireAsync("m2", "lose", new FireRequest("test"))).EnsureAccepted();
         time.SetUtcNow(Day0.AddDays(5));
@@ -85,7 +84,7 @@ public sealed class PostgreSqlDealReportsTests : IAsyncLifetime
     [PostgresFact]
     public async Task Reports_RandomEngineHistories_EqualTheReference()
     {
-        var (registry, store, time, engine) = await OpenAsync(V1(), V2());
+        var (registry, store, time, engine) = await OpenAsync(ReportPipeline.V1(), ReportPipeline.V2());
         var random = new Random(4711);
         string[] triggers = ["meet", "propose", "revisit", "restart", "win", "lose", "reopen", "call"];
         var deals = new List<string>();
@@ -95,7 +94,7 @@ public sealed class PostgreSqlDealReportsTests : IAsyncLifetime
             time.Advance(TimeSpan.FromMinutes(random.Next(1, 600)) + TimeSpan.FromTicks(random.Next(0, 10_000_000)));
             if (step == 1500)
             {
-                await engine.ApplyMigrationAsync(Migration(), "admin");
+                await engine.ApplyMigrationAsync(ReportPipeline.Migration(), "admin");
             }
 
             if (deals.Count < 10 || random.NextDouble() < 0.15)
@@ -156,7 +155,7 @@ public sealed class PostgreSqlDealReportsTests : IAsyncLifetime
     [PostgresFact]
     public async Task Reports_ImportedOddHistories_EqualTheReference()
     {
-        var (registry, store, time, _) = await OpenAsync(V1(), V2());
+        var (registry, store, time, _) = await OpenAsync(ReportPipeline.V1(), ReportPipeline.V2());
         const DealEventKind S = DealEventKind.Started, T = DealEventKind.Transition, M = DealEventKind.Migrated, A = DealEventKind.Activity;
         await store.ImportAsync(
         [
@@ -234,7 +233,7 @@ public sealed class PostgreSqlDealReportsTests : IAsyncLifetime
             LastActivityAt = last.Timestamp,
             Owner = "importer",
             Amount = id == "h1" ? null : 100m * id.Length,
-            Data = new Data("south"),
+            Data = new ReportData("south"),
         };
         return new DealImport(deal, history);
     }
@@ -331,7 +330,7 @@ public sealed class PostgreSqlDealReportsTests : IAsyncLifetime
     }
 
     private static Task StartAsync(SalesFlowEngine engine, string id, string? owner, decimal? amount, int? version = null) =>
-        engine.StartAsync(PipelineId, id, new Data("north"), new StartRequest("test") { Owner = owner, Amount = amount, PipelineVersion = version }).AsTask();
+        engine.StartAsync(PipelineId, id, new ReportData("north"), new StartRequest("test") { Owner = owner, Amount = amount, PipelineVersion = version }).AsTask();
 
     private async Task<(PipelineRegistry Registry, PostgreSqlDealStore Store, FakeTimeProvider Time, SalesFlowEngine Engine)> OpenAsync(params PipelineDefinition[] pipelines)
     {
@@ -348,29 +347,4 @@ public sealed class PostgreSqlDealReportsTests : IAsyncLifetime
         await store.EnsureSchemaAsync();
         return store;
     }
-
-    private static PipelineDefinition<Data> V1() => Build(1, "meeting");
-
-    private static PipelineDefinition<Data> V2() => Build(2, "talks");
-
-    private static PipelineMigration Migration() => new PipelineMigration(PipelineId, 1, 2).MapStage("meeting", "talks");
-
-    // lead → meeting → proposal → won, skips (lead → proposal, meeting → won), a backward move (proposal → meeting), a
-    // re-entry (proposal → proposal), lost from every open stage, a reopen and an internal action. Version 2 renames meeting.
-    private static PipelineDefinition<Data> Build(int version, string meeting) =>
-        PipelineBuilder.Create<Data>(PipelineId, version)
-            .Stage("lead", s => s.Name("Lead").Order(1).IdleAfter(TimeSpan.FromDays(2)))
-            .Stage(meeting, s => s.Name("Meeting").Order(2).IdleAfter(TimeSpan.FromDays(3)))
-            .Stage("proposal", s => s.Name("Proposal").Order(3))
-            .Stage("won", s => s.Name("Won").Order(4).Won())
-            .Stage("lost", s => s.Name("Lost").Order(5).Lost())
-            .Transition("meet", from: "lead", to: meeting)
-            .Transition("propose", from: ["lead", meeting], to: "proposal")
-            .Transition("revisit", from: "proposal", to: meeting)
-            .Transition("restart", from: "proposal", to: "proposal")
-            .Transition("win", from: [meeting, "proposal"], to: "won")
-            .Transition("lose", from: ["lead", meeting, "proposal"], to: "lost")
-            .ReturnTransition("reopen", "lost")
-            .InternalAction("call", "lead", meeting, "proposal")
-            .Build();
 }

@@ -1,3 +1,4 @@
+using SalesFlow.Testing.Reports;
 using Microsoft.Extensions.Time.Testing;
 using SalesFlow.PostgreSql;
 using SalesFlow.Sqlite;
@@ -13,8 +14,6 @@ namespace SalesFlow.Storage.Tests.Reports;
 public sealed class SalesReportsAcrossStoresTests
 {
     private static readonly DateTimeOffset Day0 = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
-
-    public sealed record Data(string? Region = null);
 
     [Fact]
     public async Task Reports_Sqlite_SameFiguresAsTheInMemoryStore()
@@ -36,22 +35,7 @@ public sealed class SalesReportsAcrossStoresTests
         await CompareAsync(registry, store);
     }
 
-    private static PipelineRegistry Registry() => new(
-        PipelineBuilder.Create<Data>("reports", 1)
-            .Stage("lead", s => s.Order(1).IdleAfter(TimeSpan.FromDays(2)))
-            .Stage("meeting", s => s.Order(2).IdleAfter(TimeSpan.FromDays(3)))
-            .Stage("proposal", s => s.Order(3))
-            .Stage("won", s => s.Order(4).Won())
-            .Stage("lost", s => s.Order(5).Lost())
-            .Transition("meet", from: "lead", to: "meeting")
-            .Transition("propose", from: ["lead", "meeting"], to: "proposal")
-            .Transition("revisit", from: "proposal", to: "meeting")
-            .Transition("restart", from: "proposal", to: "proposal")
-            .Transition("win", from: ["meeting", "proposal"], to: "won")
-            .Transition("lose", from: ["lead", "meeting", "proposal"], to: "lost")
-            .ReturnTransition("reopen", "lost")
-            .InternalAction("call", "lead", "meeting", "proposal")
-            .Build());
+    private static PipelineRegistry Registry() => new(ReportPipeline.V1());
 
     private static async Task CompareAsync(PipelineRegistry registry, IDealStore sqlStore)
     {
@@ -94,7 +78,7 @@ public sealed class SalesReportsAcrossStoresTests
         }
 
         Task Start(string id, string owner, decimal amount, string? region) =>
-            engine.StartAsync("reports", id, new Data(region), new StartRequest("test") { Owner = owner, Amount = amount }).AsTask();
+            engine.StartAsync("reports", id, new ReportData(region), new StartRequest("test") { Owner = owner, Amount = amount }).AsTask();
 
         async Task Fire(string id, string trigger) =>
             (await engine.FireAsync(id, trigger, new FireRequest("test") { Reason = "because" })).EnsureAccepted();

@@ -1,3 +1,4 @@
+using SalesFlow.Testing.Reports;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using SalesFlow.Sqlite;
@@ -13,7 +14,7 @@ namespace SalesFlow.Storage.Tests.Reports;
 /// </summary>
 public sealed class SqliteDealReportsTests : IDisposable
 {
-    private const string PipelineId = "reports";
+    private const string PipelineId = ReportPipeline.Id;
     private static readonly DateTimeOffset Day0 = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
 
     private readonly TemporarySqliteFile _file = new();
@@ -33,11 +34,11 @@ public sealed class SqliteDealReportsTests : IDisposable
     [Fact]
     public async Task Reports_StandardScenario_EqualTheReferenceInEveryWindow()
     {
-        var (store, time) = Open(V1());
-        var engine = new SalesFlowEngine(new PipelineRegistry(V1()), store, new SalesFlowEngineOptions { TimeProvider = time });
+        var (store, time) = Open(ReportPipeline.V1());
+        var engine = new SalesFlowEngine(new PipelineRegistry(ReportPipeline.V1()), store, new SalesFlowEngineOptions { TimeProvider = time });
         await StandardAsync(engine, time);
 
-        var outcomes = await CompareAsync(store, time, new PipelineRegistry(V1()), PipelineId, Windows(-10, 45), versions: [null]);
+        var outcomes = await CompareAsync(store, time, new PipelineRegistry(ReportPipeline.V1()), PipelineId, Windows(-10, 45), versions: [null]);
 
         outcomes.Should().BeGreaterThan(0);
         var all = await store.Reports(time).OutcomesAsync(new ReportRequest(PipelineId, new ReportWindow(Day0, Day0.AddDays(30))));
@@ -48,13 +49,13 @@ public sealed class SqliteDealReportsTests : IDisposable
     [Fact]
     public async Task Reports_MigratedScenario_MigrationContinuesTheStayAsInTheReference()
     {
-        var registry = new PipelineRegistry(V1(), V2());
-        var (store, time) = Open(V1(), V2());
+        var registry = new PipelineRegistry(ReportPipeline.V1(), ReportPipeline.V2());
+        var (store, time) = Open(ReportPipeline.V1(), ReportPipeline.V2());
         var engine = new SalesFlowEngine(registry, store, new SalesFlowEngineOptions { TimeProvider = time });
         await At(time, 0, () => Start(engine, "m1", "alice", 1000m, 1));
         await Start(engine, "m2", "bob", 500m, 1);
         await At(time, 1, () => Fire(engine, "m1", "meet"));
-        await At(time, 3, async () => (await engine.ApplyMigrationAsync(Migration(), "admin")).Failed.Should().Be(0));
+        await At(time, 3, async () => (await engine.ApplyMigrationAsync(ReportPipeline.Migration(), "admin")).Failed.Should().Be(0));
         await At(time, 4, () => Fire(engine, "m2", "lose"));
         await At(time, 5, () => Fire(engine, "m1", "propose"));
         await At(time, 6, () => Fire(engine, "m1", "win"));
@@ -69,7 +70,7 @@ public sealed class SqliteDealReportsTests : IDisposable
     [Fact]
     public async Task Reports_RandomEngineHistories_EqualTheReference()
     {
-        var registry = new PipelineRegistry(V1(), V2());
+        var registry = new PipelineRegistry(ReportPipeline.V1(), ReportPipeline.V2());
         var reference = new InMemoryDealStore();
         var time = new FakeTimeProvider(Day0.AddDays(-30));
         var engine = new SalesFlowEngine(registry, reference, new SalesFlowEngineOptions { TimeProvider = time });
@@ -81,7 +82,7 @@ public sealed class SqliteDealReportsTests : IDisposable
             time.Advance(TimeSpan.FromMinutes(random.Next(1, 60 * 12)));
             if (step == 3000)
             {
-                (await engine.ApplyMigrationAsync(Migration(), "admin")).Failed.Should().Be(0);
+                (await engine.ApplyMigrationAsync(ReportPipeline.Migration(), "admin")).Failed.Should().Be(0);
             }
 
             if (ids.Count == 0 || random.NextDouble() < 0.25)
@@ -97,7 +98,7 @@ public sealed class SqliteDealReportsTests : IDisposable
             }
         }
 
-        var (store, _) = Open(V1(), V2());
+        var (store, _) = Open(ReportPipeline.V1(), ReportPipeline.V2());
         await CopyAsync(reference, store);
 
         var compared = await CompareAsync(store, time, registry, PipelineId, Windows(-30, 80), versions: [null, 1]);
@@ -140,8 +141,8 @@ public sealed class SqliteDealReportsTests : IDisposable
     [Fact]
     public async Task Reports_ImportedEdgeHistories_EqualTheReference()
     {
-        var registry = new PipelineRegistry(V1(), V2());
-        var (store, time) = Open(V1(), V2());
+        var registry = new PipelineRegistry(ReportPipeline.V1(), ReportPipeline.V2());
+        var (store, time) = Open(ReportPipeline.V1(), ReportPipeline.V2());
         const DealEventKind S = DealEventKind.Started, T = DealEventKind.Transition, M = DealEventKind.Migrated, A = DealEventKind.Activity;
         await store.ImportAsync(
         [
@@ -197,7 +198,7 @@ public sealed class SqliteDealReportsTests : IDisposable
             LastActivityAt = last.Timestamp,
             Owner = "owner-" + id,
             Amount = amount,
-            Data = new Data("north"),
+            Data = new ReportData("north"),
         };
         return new DealImport(deal, events);
     }
@@ -205,10 +206,10 @@ public sealed class SqliteDealReportsTests : IDisposable
     [Fact]
     public async Task FunnelAsync_UnknownPipeline_ThrowsLikeTheReference()
     {
-        var (store, time) = Open(V1());
+        var (store, time) = Open(ReportPipeline.V1());
 
         var request = new ReportRequest("nope", ReportWindow.All);
-        var reference = async () => await new SalesReports(new PipelineRegistry(V1()), store, time).FunnelAsync(request, FunnelMode.Strict);
+        var reference = async () => await new SalesReports(new PipelineRegistry(ReportPipeline.V1()), store, time).FunnelAsync(request, FunnelMode.Strict);
         var expected = (await reference.Should().ThrowAsync<Exception>()).Which;
 
         var act = async () => await store.Reports(time).FunnelAsync(request, FunnelMode.Strict);
@@ -296,7 +297,7 @@ public sealed class SqliteDealReportsTests : IDisposable
     }
 
     private static Task Start(SalesFlowEngine engine, string id, string owner, decimal? amount, int? version = null) =>
-        engine.StartAsync(PipelineId, id, new Data("north"), new StartRequest("test") { Owner = owner, Amount = amount, PipelineVersion = version }).AsTask();
+        engine.StartAsync(PipelineId, id, new ReportData("north"), new StartRequest("test") { Owner = owner, Amount = amount, PipelineVersion = version }).AsTask();
 
     private static async Task Fire(SalesFlowEngine engine, string id, string trigger) =>
         (await engine.FireAsync(id, trigger, new FireRequest("test") { Reason = "because" })).EnsureAccepted();
@@ -342,29 +343,4 @@ public sealed class SqliteDealReportsTests : IDisposable
         _stores.Add(store);
         return (store, time);
     }
-
-    public sealed record Data(string? Region = null);
-
-    private static PipelineDefinition<Data> V1() => Build(1, "meeting");
-
-    private static PipelineDefinition<Data> V2() => Build(2, "talks");
-
-    private static PipelineMigration Migration() => new PipelineMigration(PipelineId, 1, 2).MapStage("meeting", "talks");
-
-    private static PipelineDefinition<Data> Build(int version, string meeting) =>
-        PipelineBuilder.Create<Data>(PipelineId, version)
-            .Stage("lead", s => s.Name("Lead").Order(1).IdleAfter(TimeSpan.FromDays(2)))
-            .Stage(meeting, s => s.Name("Meeting").Order(2).IdleAfter(TimeSpan.FromDays(3)))
-            .Stage("proposal", s => s.Name("Proposal").Order(3))
-            .Stage("won", s => s.Name("Won").Order(4).Won())
-            .Stage("lost", s => s.Name("Lost").Order(5).Lost())
-            .Transition("meet", from: "lead", to: meeting)
-            .Transition("propose", from: ["lead", meeting], to: "proposal")
-            .Transition("revisit", from: "proposal", to: meeting)
-            .Transition("restart", from: "proposal", to: "proposal")
-            .Transition("win", from: [meeting, "proposal"], to: "won")
-            .Transition("lose", from: ["lead", meeting, "proposal"], to: "lost")
-            .ReturnTransition("reopen", "lost")
-            .InternalAction("call", "lead", meeting, "proposal")
-            .Build();
 }

@@ -1,3 +1,4 @@
+using SalesFlow.Testing.Reports;
 using CsCheck;
 
 namespace SalesFlow.Tests.Reports;

@@ -1,3 +1,4 @@
+using SalesFlow.Testing.Reports;
 using Microsoft.Extensions.Time.Testing;
 
 namespace SalesFlow.Tests.Reports;

@@ -1,3 +1,4 @@
+using SalesFlow.Testing.Reports;
 using Microsoft.Extensions.Time.Testing;
 using SalesFlow.Pipelines;
 using SalesFlow.Pipelines.B2B;
