@@ -361,18 +361,7 @@ public abstract class RelationalDealReports : IDealReports
     // startedInWindow: only the deals with a start in the window (the funnel's cohort is among them).
     private ReportPlan Plan(ReportRequest request, bool startedInWindow = false)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        if (string.IsNullOrWhiteSpace(request.PipelineId))
-        {
-            throw new ArgumentException("ReportRequest.PipelineId is required.", nameof(request));
-        }
-
-        if (request.Window is null)
-        {
-            throw new ArgumentException("ReportRequest.Window is required.", nameof(request));
-        }
-
-        var version = request.PipelineVersion is { } v ? _pipelines.Get(request.PipelineId, v) : _pipelines.Get(request.PipelineId);
+        var version = ReportRequest.ReportedVersion(request, _pipelines);
         var versions = _pipelines.All.Where(p => string.Equals(p.Id, request.PipelineId, StringComparison.Ordinal)).OrderBy(p => p.Version).ToList();
 
         // A stage's kind: the report version's, else the highest version's that has the stage id; an unknown id is open.

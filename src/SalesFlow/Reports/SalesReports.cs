@@ -152,18 +152,7 @@ public sealed class SalesReports : IDealReports
 
     private async ValueTask<ReportFold> FoldAsync(ReportRequest request, Func<Deal, string?>? groupKey, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        if (string.IsNullOrWhiteSpace(request.PipelineId))
-        {
-            throw new ArgumentException("ReportRequest.PipelineId is required.", nameof(request));
-        }
-
-        if (request.Window is null)
-        {
-            throw new ArgumentException("ReportRequest.Window is required.", nameof(request));
-        }
-
-        var version = request.PipelineVersion is { } v ? _pipelines.Get(request.PipelineId, v) : _pipelines.Get(request.PipelineId);
+        var version = ReportRequest.ReportedVersion(request, _pipelines);
         var versions = _pipelines.All.Where(p => string.Equals(p.Id, request.PipelineId, StringComparison.Ordinal));
         var fold = new ReportFold(new ReportStages(version, versions), request.Window, _time.GetUtcNow(), groupKey);
         await foreach (var deal in _source.ReadDealsAsync(request.PipelineId, cancellationToken).ConfigureAwait(false))
