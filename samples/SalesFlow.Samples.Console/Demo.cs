@@ -18,8 +18,8 @@ internal static class Demo
         var options = new SalesFlowEngineOptions
         {
             TimeProvider = time,
-            OverridePolicy = OverridePolicy.AllowActors([Manager]),
         };
+        options.OverrideActors.Add(Manager);
         var hook = new ConsoleHook();
         options.Hooks.Add(hook);
         var engine = new SalesFlowEngine(new PipelineRegistry(SalesPipelines.All), store, options);

@@ -18,11 +18,14 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseDefaultFiles();
 app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.MapOpenApi();
 app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });
 
 app.MapGroup("/api")
+    .RequireAuthorization()
     .MapPipelineEndpoints()
     .MapDealEndpoints()
     .MapReportEndpoints()

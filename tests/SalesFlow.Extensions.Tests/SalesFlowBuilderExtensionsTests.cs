@@ -189,12 +189,12 @@ public class SalesFlowBuilderExtensionsTests
     [Fact]
     public void Configure_AfterAddSalesFlow_ChangesTheOptions()
     {
-        var policy = OverridePolicy.From(_ => true);
+        var authorizer = DealAuthorizer.From(_ => AuthorizationDecision.Allow);
         var services = new ServiceCollection();
-        services.AddSalesFlow().Configure(o => o.OverridePolicy = policy);
+        services.AddSalesFlow().Configure(o => o.Authorizer = authorizer);
         using var provider = services.BuildServiceProvider();
 
-        provider.GetRequiredService<IOptions<SalesFlowEngineOptions>>().Value.OverridePolicy.Should().BeSameAs(policy);
+        provider.GetRequiredService<IOptions<SalesFlowEngineOptions>>().Value.Authorizer.Should().BeSameAs(authorizer);
     }
 
     public sealed record PipelineName(string Value);

@@ -17,7 +17,8 @@ public class SalesFlowOptionsTests
         options.ConflictRetryCount.Should().Be(3);
         options.AfterSaveHookTimeout.Should().Be(TimeSpan.FromSeconds(30));
         options.OverrideActors.Should().BeEmpty();
-        options.OverridePolicy.Should().BeSameAs(OverridePolicy.Nobody);
+        options.OverrideRoles.Should().BeEmpty();
+        options.Authorizer.Should().BeNull();
         options.TimeProvider.Should().BeSameAs(TimeProvider.System);
         new ShowroomFollowUpOptions().GradeA.Should().BeNull();
     }

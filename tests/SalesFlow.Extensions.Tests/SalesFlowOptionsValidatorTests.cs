@@ -21,9 +21,10 @@ public class SalesFlowOptionsValidatorTests
     [Fact]
     public void Validate_EveryEngineProblem_ListsEachOne()
     {
-        var options = new SalesFlowEngineOptions { ConflictRetryCount = -1, AfterSaveHookTimeout = TimeSpan.FromHours(2), TimeProvider = null!, OverridePolicy = null! };
+        var options = new SalesFlowEngineOptions { ConflictRetryCount = -1, AfterSaveHookTimeout = TimeSpan.FromHours(2), TimeProvider = null! };
         options.OverrideActors.Add("ok");
         options.OverrideActors.Add(" ");
+        options.OverrideRoles.Add("\t");
 
         var result = _validator.Validate(null, options);
 
@@ -33,7 +34,7 @@ public class SalesFlowOptionsValidatorTests
         result.Failures.Should().ContainMatch("*AfterSaveHookTimeout*");
         result.Failures.Should().ContainMatch("*OverrideActors:1 is blank*");
         result.Failures.Should().ContainMatch("*TimeProvider is null*");
-        result.Failures.Should().ContainMatch("*OverridePolicy is null*");
+        result.Failures.Should().ContainMatch("*OverrideRoles:0 is blank*");
     }
 
     [Fact]

@@ -162,6 +162,7 @@ public class SalesFlowServiceCollectionExtensionsTests
             ["SalesFlow:ConflictRetryCount"] = "9",
             ["SalesFlow:OverrideActors:0"] = "sales-manager",
             ["SalesFlow:OverrideActors:1"] = "director",
+            ["SalesFlow:OverrideRoles:0"] = "pricing-desk",
             ["SalesFlow:ShowroomFollowUp:GradeA"] = "1.00:00:00",
             ["SalesFlow:ShowroomFollowUp:GradeB"] = "3.00:00:00",
             ["SalesFlow:ShowroomFollowUp:GradeC"] = "10.00:00:00",
@@ -174,7 +175,7 @@ public class SalesFlowServiceCollectionExtensionsTests
 
         options.ConflictRetryCount.Should().Be(9);
         options.OverrideActors.Should().Equal("sales-manager", "director");
-        options.OverridePolicy.Should().BeSameAs(OverridePolicy.Nobody);
+        options.OverrideRoles.Should().Equal("pricing-desk");
         var cadence = provider.GetRequiredService<IOptions<ShowroomFollowUpOptions>>().Value;
         cadence.GradeA.Should().Be(TimeSpan.FromDays(1));
         cadence.GradeB.Should().Be(TimeSpan.FromDays(3));
@@ -194,7 +195,8 @@ public class SalesFlowServiceCollectionExtensionsTests
         var denied = await engine.FireAsync("d1", "qualify", new FireRequest("alice") { OverrideJustification = "trust me" });
         var forced = await engine.FireAsync("d2", "qualify", new FireRequest("manager") { OverrideJustification = "CEO's referral" });
 
-        denied.OverrideDenied.Should().BeTrue();
+        denied.Status.Should().Be(FireStatus.Forbidden);
+        denied.ForbiddenAction.Should().Be(DealAction.Override);
         forced.Status.Should().Be(FireStatus.Accepted);
         forced.Event!.OverriddenGuards.Should().Equal("lead.qualified");
     }

@@ -7,47 +7,29 @@ namespace SalesFlow.Samples.CrmApi.Tests;
 public sealed class CallerTests
 {
     [Fact]
-    public void From_NoHeadersNoUser_IsTheDefaultActorAndNoManager()
+    public void From_SignedInUser_IsTheActorAndKeepsTheRoles()
     {
-        var caller = Caller.From(new DefaultHttpContext());
+        var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, " alice "), new Claim(ClaimTypes.Role, "manager")], "test"));
 
-        caller.Should().Be(new Caller("web-user", IsManager: false));
+        var caller = Caller.From(new DefaultHttpContext { User = user });
+
+        caller.Actor.Should().Be("alice");
+        caller.User.Should().BeSameAs(user);
+        caller.User.IsInRole("manager").Should().BeTrue();
     }
 
     [Fact]
-    public void From_Headers_TakesTheActorAndTheManagerRole()
+    public void From_UserWithoutAName_IsTheSubject()
     {
-        var context = new DefaultHttpContext();
-        context.Request.Headers[Caller.ActorHeader] = " seller-7 ";
-        context.Request.Headers[Caller.RoleHeader] = "Manager";
+        var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "user-42")], "jwt"));
 
-        Caller.From(context).Should().Be(new Caller("seller-7", IsManager: true));
+        Caller.From(new DefaultHttpContext { User = user }).Actor.Should().Be("user-42");
     }
 
     [Fact]
-    public void From_AuthenticatedUserWithTheRoleClaim_WinsOverTheHeaders()
+    public void From_NoSignedInUser_IsTheSystemWithoutRoles()
     {
-        var context = new DefaultHttpContext
-        {
-            User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "alice"), new Claim(ClaimTypes.Role, Caller.ManagerRole)], "test")),
-        };
-        context.Request.Headers[Caller.ActorHeader] = "mallory";
-
-        Caller.From(context).Should().Be(new Caller("alice", IsManager: true));
-    }
-
-    [Fact]
-    public void From_OtherRole_IsNoManager()
-    {
-        var context = new DefaultHttpContext();
-        context.Request.Headers[Caller.RoleHeader] = "seller";
-
-        Caller.From(context).IsManager.Should().BeFalse();
-    }
-
-    [Fact]
-    public void From_NoHttpContext_IsTheSystemAndNoManager()
-    {
-        Caller.From(null).Should().Be(new Caller("system", IsManager: false));
+        Caller.From(new DefaultHttpContext()).Actor.Should().Be(Caller.SystemActor);
+        Caller.From(null).User.Identity.Should().BeNull();
     }
 }

@@ -73,7 +73,7 @@ internal static class DealEndpoints
         group.MapPost("/{dealId}/activities", (string dealId, ActivityBody? body, SalesFlowEngine engine, HttpContext http, CancellationToken ct) =>
                 WriteAsync(dealId, engine, http, caller => engine.RecordActivityAsync(
                     dealId,
-                    new ActivityRequest(caller.Actor) { Activity = string.IsNullOrWhiteSpace(body?.Activity) ? null : body.Activity.Trim(), Note = body?.Note, NextFollowUpAt = body?.NextFollowUpAt },
+                    new ActivityRequest(caller.Actor) { User = caller.User, Activity = string.IsNullOrWhiteSpace(body?.Activity) ? null : body.Activity.Trim(), Note = body?.Note, NextFollowUpAt = body?.NextFollowUpAt },
                     ct)))
             .WithName("RecordActivity")
             .WithSummary("Records an activity (a note, a call …) and optionally the next follow-up.")
@@ -83,7 +83,7 @@ internal static class DealEndpoints
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
 
         group.MapPost("/{dealId}/checklist/{itemId}", (string dealId, string itemId, ChecklistBody? body, SalesFlowEngine engine, HttpContext http, CancellationToken ct) =>
-                WriteAsync(dealId, engine, http, caller => engine.CompleteChecklistItemAsync(dealId, itemId, new ActivityRequest(caller.Actor) { Note = body?.Note }, ct)))
+                WriteAsync(dealId, engine, http, caller => engine.CompleteChecklistItemAsync(dealId, itemId, new ActivityRequest(caller.Actor) { User = caller.User, Note = body?.Note }, ct)))
             .WithName("CompleteChecklistItem")
             .WithSummary("Marks a checklist item of the deal's pipeline done.")
             .Produces<DealResource>()
@@ -145,7 +145,7 @@ internal static class DealEndpoints
 
         var caller = Caller.From(http);
         var dealId = body.DealId?.Trim() ?? "deal-" + Guid.NewGuid().ToString("N")[..12];
-        var request = new StartRequest(caller.Actor) { Owner = body.Owner, Amount = body.Amount, Note = body.Note };
+        var request = new StartRequest(caller.Actor) { User = caller.User, Owner = body.Owner, Amount = body.Amount, Note = body.Note };
         var deal = await (ValueTask<Deal>)StartMethod.MakeGenericMethod(pipeline.DataType)
             .Invoke(engine, BindingFlags.DoNotWrapExceptions, binder: null, [pipeline.Id, dealId, data, request, ct], culture: null)!;
         DealETag.Set(http.Response, deal);
@@ -220,6 +220,7 @@ internal static class DealEndpoints
             body!.Trigger!.Trim(),
             new FireRequest(caller.Actor)
             {
+                User = caller.User,
                 Note = body.Note,
                 Reason = body.Reason,
                 OverrideJustification = body.OverrideJustification,

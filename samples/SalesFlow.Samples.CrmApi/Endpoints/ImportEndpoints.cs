@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using SalesFlow.Pipelines.B2B;
 using SalesFlow.Pipelines.Retail;
 using SalesFlow.Pipelines.Showroom;
@@ -28,7 +29,7 @@ internal static partial class ImportEndpoints
         return api;
     }
 
-    private static async Task<IResult> ImportAsync(HttpRequest request, SalesFlowEngine engine, ILoggerFactory loggers, CancellationToken ct)
+    private static async Task<IResult> ImportAsync(HttpRequest request, SalesFlowEngine engine, IOptions<SalesFlowEngineOptions> engineOptions, ILoggerFactory loggers, CancellationToken ct)
     {
         if (!request.HasFormContentType)
         {
@@ -78,7 +79,12 @@ internal static partial class ImportEndpoints
             return DealProblems.Invalid("mapping", $"Pipeline '{pipeline.Id}' carries {pipeline.DataType.Name} data, which this endpoint cannot make.");
         }
 
-        var importer = new CrmImporter(engine.Store, pipeline, mapping, new CrmImportOptions { DataFactory = factory });
+        var importer = new CrmImporter(engine.Store, pipeline, mapping, new CrmImportOptions
+        {
+            DataFactory = factory,
+            User = Caller.From(request.HttpContext).User,
+            Authorizer = engineOptions.Value.Authorizer,
+        });
         using var reader = new StreamReader(csv!.OpenReadStream());
         var result = await importer.ImportAsync(reader, ct);
         var logger = loggers.CreateLogger("SalesFlow.Samples.CrmApi.Import");

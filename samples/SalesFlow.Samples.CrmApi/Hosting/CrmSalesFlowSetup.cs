@@ -52,9 +52,9 @@ internal static class CrmSalesFlowSetup
                 throw new InvalidOperationException($"{StoreKey} must be 'sqlite' or 'postgresql', not '{configuration[StoreKey]}'.");
         }
 
-        // The engine asks this policy whether an actor may override a guard; the caller's role decides (Caller, 403 otherwise).
-        services.AddOptions<SalesFlowEngineOptions>().Configure<IHttpContextAccessor>((o, http) =>
-            o.OverridePolicy = OverridePolicy.From(_ => Caller.From(http.HttpContext).IsManager));
+        // Who may override a guard comes from configuration (SalesFlow:OverrideRoles, "manager" in appsettings.json): the
+        // endpoints hand the signed-in user to the engine with every request, and the engine answers 403's reason.
+        services.AddCrmAuthentication(configuration);
 
         services.AddOptions<DemoDealsOptions>().Bind(configuration.GetSection(DemoDealsOptions.SectionName));
         services.AddHostedService<DemoDeals>();

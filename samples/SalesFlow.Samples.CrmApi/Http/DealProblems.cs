@@ -15,25 +15,28 @@ internal static class DealProblems
     public static IResult Refused(FireResult result)
     {
         var guards = result.UnmetGuards.Select(g => new GuardProblem(g.Code, g.Reason)).ToArray();
-        var extensions = new Dictionary<string, object?>
-        {
-            ["dealId"] = result.Deal.Id,
-            ["trigger"] = result.Trigger,
-            ["stageId"] = result.Deal.StageId,
-            ["unmetGuards"] = guards,
-        };
-        return result.OverrideDenied
-            ? TypedResults.Problem(
-                detail: $"Only a manager may override guards (the {Caller.RoleHeader} header or role claim '{Caller.ManagerRole}'); '{result.Trigger}' stays refused.",
-                statusCode: StatusCodes.Status403Forbidden,
-                title: "Override not allowed",
-                extensions: extensions)
-            : TypedResults.Problem(
-                detail: $"'{result.Trigger}' was refused in stage '{result.Deal.StageId}'. " + string.Join(" ", guards.Select(g => g.Reason.TrimEnd('.') + ".")),
-                statusCode: StatusCodes.Status422UnprocessableEntity,
-                title: "Move refused",
-                extensions: extensions);
+        return TypedResults.Problem(
+            detail: $"'{result.Trigger}' was refused in stage '{result.Deal.StageId}'. " + string.Join(" ", guards.Select(g => g.Reason.TrimEnd('.') + ".")),
+            statusCode: StatusCodes.Status422UnprocessableEntity,
+            title: "Move refused",
+            extensions: Extensions(result, guards));
     }
+
+    // 403: the signed-in caller may not make the move or override its guards (the engine's permissions said so, and why).
+    public static IResult Forbidden(FireResult result) =>
+        TypedResults.Problem(
+            detail: $"'{result.Trigger}' on deal '{result.Deal.Id}' is forbidden: {result.ForbiddenReason}.",
+            statusCode: StatusCodes.Status403Forbidden,
+            title: result.ForbiddenAction == DealAction.Override ? "Override not allowed" : "Move not allowed",
+            extensions: Extensions(result, [.. result.UnmetGuards.Select(g => new GuardProblem(g.Code, g.Reason))]));
+
+    private static Dictionary<string, object?> Extensions(FireResult result, GuardProblem[] guards) => new()
+    {
+        ["dealId"] = result.Deal.Id,
+        ["trigger"] = result.Trigger,
+        ["stageId"] = result.Deal.StageId,
+        ["unmetGuards"] = guards,
+    };
 
     public static IResult NotPermitted(FireResult result) =>
         TypedResults.Problem(
@@ -69,6 +72,7 @@ internal static class DealProblems
     public static IResult FromFire(FireResult result) => result.Status switch
     {
         FireStatus.Rejected => Refused(result),
+        FireStatus.Forbidden => Forbidden(result),
         FireStatus.NotPermitted => NotPermitted(result),
         FireStatus.Conflict => Conflict(result.Deal.Id, $"Deal '{result.Deal.Id}' kept changing while '{result.Trigger}' was being made; nothing was saved. Read it again and retry."),
         _ when result.FailedHook?.Exception is StaleDealVersionException stale => Stale(stale.DealId, stale.CurrentVersion),
@@ -91,6 +95,7 @@ internal sealed class SalesFlowExceptionHandler(IProblemDetailsService problems)
             PipelineNotFoundException e => Problem(StatusCodes.Status404NotFound, "Pipeline not found", e.Message, ("pipelineId", e.PipelineId)),
             DealAlreadyExistsException e => Problem(StatusCodes.Status409Conflict, "Deal exists", e.Message, ("dealId", e.DealId)),
             DealConflictException e => Problem(StatusCodes.Status409Conflict, "Conflict", e.Message, ("dealId", e.DealId)),
+            DealForbiddenException e => Problem(StatusCodes.Status403Forbidden, "Not allowed", e.Message, ("dealId", e.DealId)),
             HookAbortedException e => Problem(StatusCodes.Status409Conflict, "Aborted", e.Message, ("dealId", e.DealId)),
             StaleDealVersionException e => Problem(StatusCodes.Status412PreconditionFailed, "Deal changed", e.Message, ("dealId", e.DealId), ("currentETag", DealETag.For(e.CurrentVersion))),
             DealDataInvalidException e => new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["data"] = [.. e.Problems] })

@@ -174,7 +174,7 @@ public sealed class TestPathHarness<TData>
         {
             var why = result.Status switch
             {
-                FireStatus.Rejected when result.OverrideDenied => "the move was rejected and the override was denied.",
+                FireStatus.Forbidden => $"the move was forbidden: {result.ForbiddenReason}.",
                 FireStatus.Rejected => "the move was rejected; the satisfiers of these guards did not make them met.",
                 FireStatus.NotPermitted => $"the trigger is not permitted from '{result.Deal.StageId}' (permitted: {string.Join(", ", result.PermittedTriggers)}).",
                 FireStatus.Aborted => $"hook '{result.FailedHook?.HookName}' aborted the move: {result.FailedHook?.Exception.Message}",

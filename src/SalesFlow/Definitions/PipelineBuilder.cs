@@ -39,6 +39,7 @@ public sealed class PipelineBuilder<TData>
     private string? _name;
     private string? _dataTypeName;
     private JsonSerializerOptions? _jsonOptions;
+    private PermissionsBuilder? _permissions;
     private bool _built;
 
     internal PipelineBuilder(string id, int version)
@@ -93,6 +94,17 @@ public sealed class PipelineBuilder<TData>
         EnsureNotBuilt();
         ArgumentNullException.ThrowIfNull(stageId);
         _initialStage = stageId;
+        return this;
+    }
+
+    /// <summary>Declares who may do what on the pipeline's deals, by role (see <see cref="PipelinePermissions"/>); calls add up.</summary>
+    /// <param name="configure">Declares the roles: <c>p =&gt; p.Trigger("Win", "manager").Override("director")</c>.</param>
+    /// <returns>This builder.</returns>
+    public PipelineBuilder<TData> Permissions(Action<PermissionsBuilder> configure)
+    {
+        EnsureNotBuilt();
+        ArgumentNullException.ThrowIfNull(configure);
+        configure(_permissions ??= new PermissionsBuilder());
         return this;
     }
 
@@ -285,6 +297,7 @@ public sealed class PipelineBuilder<TData>
             Stages = _stages,
             Transitions = _transitions,
             Hooks = _hooks,
+            Permissions = _permissions,
             Diagnostics = _problems,
         };
         var result = PipelineFactory.Create<TData>(parts, _jsonOptions ?? JsonSerializerOptions.Default);
@@ -305,6 +318,7 @@ public sealed class PipelineBuilder<TData>
             Stages = _stages,
             Transitions = _transitions,
             Hooks = _hooks,
+            Permissions = _permissions,
             Diagnostics = [.. _problems],
         };
         return PipelineFactory.Create<TData>(parts, _jsonOptions ?? JsonSerializerOptions.Default).Diagnostics;

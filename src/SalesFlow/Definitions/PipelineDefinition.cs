@@ -23,13 +23,15 @@ public abstract partial class PipelineDefinition
         IReadOnlyList<HookRegistration> hooks,
         JsonSerializerOptions jsonOptions,
         string? dataTypeName,
-        IReadOnlyList<PipelineDiagnostic> warnings)
+        IReadOnlyList<PipelineDiagnostic> warnings,
+        PipelinePermissions permissions)
     {
         Id = id;
         Version = version;
         Name = name;
         DataTypeName = dataTypeName;
         Warnings = warnings;
+        Permissions = permissions;
         InitialStage = initialStage;
         Stages = stages;
         Transitions = transitions;
@@ -41,6 +43,9 @@ public abstract partial class PipelineDefinition
 
     /// <summary>Gets the pipeline's id.</summary>
     public string Id { get; }
+
+    /// <summary>Gets who may do what on the pipeline's deals, by role (<see cref="PipelinePermissions.None"/> when it declares nothing).</summary>
+    public PipelinePermissions Permissions { get; }
 
     /// <summary>Gets the pipeline's version; deals stay pinned to the version they were started on.</summary>
     public int Version { get; }
@@ -163,8 +168,9 @@ public sealed class PipelineDefinition<TData> : PipelineDefinition
         IReadOnlyList<HookRegistration> hooks,
         JsonSerializerOptions jsonOptions,
         string? dataTypeName,
-        IReadOnlyList<PipelineDiagnostic> warnings)
-        : base(id, version, name, initialStage, stages, transitions, hooks, jsonOptions, dataTypeName, warnings)
+        IReadOnlyList<PipelineDiagnostic> warnings,
+        PipelinePermissions permissions)
+        : base(id, version, name, initialStage, stages, transitions, hooks, jsonOptions, dataTypeName, warnings, permissions)
     {
         DataTypeRegistration = RegisteredDataType.Of<TData>(dataTypeName ?? typeof(TData).Name, jsonOptions);
         Compile();

@@ -22,6 +22,9 @@ internal sealed class PipelineParts
 
     public required IReadOnlyList<HookRegistration> Hooks { get; init; }
 
+    /// <summary>Gets the permissions declared, or <see langword="null"/> when none are.</summary>
+    public PermissionsBuilder? Permissions { get; init; }
+
     /// <summary>Gets what was found while collecting the parts (unknown names, schema violations …).</summary>
     public List<PipelineDiagnostic> Diagnostics { get; init; } = [];
 }
@@ -51,6 +54,8 @@ internal static class PipelineFactory
         }
 
         DataPaths.Check(typeof(TData), options, parts.Transitions, diagnostics);
+        var permissions = parts.Permissions?.Build(
+            [.. parts.Stages.Select(s => s.Id)], [.. parts.Transitions.Select(t => t.Trigger)], diagnostics) ?? PipelinePermissions.None;
         if (diagnostics.Any(d => d.IsError))
         {
             return new PipelineBuildResult(null, diagnostics);
@@ -58,7 +63,7 @@ internal static class PipelineFactory
 
         var definition = new PipelineDefinition<TData>(
             parts.Id, parts.Version, parts.Name ?? parts.Id, initial!, stages, transitions, [.. parts.Hooks], options,
-            typeof(TData) == typeof(JsonDealData) ? null : parts.DataTypeName ?? typeof(TData).Name, [.. diagnostics]);
+            typeof(TData) == typeof(JsonDealData) ? null : parts.DataTypeName ?? typeof(TData).Name, [.. diagnostics], permissions);
         return new PipelineBuildResult(definition, diagnostics);
     }
 }

@@ -204,6 +204,7 @@ internal sealed class SalesFlowTelemetry
         FireStatus.Rejected => "rejected",
         FireStatus.NotPermitted => "not_permitted",
         FireStatus.Conflict => "conflict",
+        FireStatus.Forbidden => "forbidden",
         _ => "aborted",
     };
 }

@@ -16,6 +16,12 @@ public sealed record ActivityRequest
     /// <summary>Gets who records the activity; required.</summary>
     public required string Actor { get; init; }
 
+    /// <summary>
+    /// Gets the caller's identity with their roles and claims, for the pipeline's permissions and the engine's
+    /// <see cref="DealAuthorizer"/>; <see langword="null"/> for a caller without roles.
+    /// </summary>
+    public System.Security.Claims.ClaimsPrincipal? User { get; init; }
+
     /// <summary>Gets the activity type written to <see cref="DealEvent.Activity"/>.</summary>
     /// <value>The default value is <c>null</c>: the engine uses <c>data.updated</c> or <c>note</c>.</value>
     public string? Activity { get; init; }

@@ -40,4 +40,8 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 1010, EventName = "MigrationApplied", Level = LogLevel.Information, Message = "Migration of pipeline {PipelineId} v{FromVersion} to v{ToVersion}: {Migrated} migrated, {AlreadyMigrated} already migrated, {Unmapped} unmapped, {UnmetGuards} skipped for unmet guards, {Failed} failed")]
     public static partial void MigrationApplied(ILogger logger, string pipelineId, int fromVersion, int toVersion, int migrated, int alreadyMigrated, int unmapped, int unmetGuards, int failed);
+
+    // The reason is left out: a host's authorizer writes it, and the log must not depend on it holding no personal data.
+    [LoggerMessage(EventId = 1011, EventName = "Forbidden", Level = LogLevel.Information, Message = "Deal {DealId}: {Action} {Name} forbidden in stage {Stage}")]
+    public static partial void Forbidden(ILogger logger, string dealId, DealAction action, string name, string stage);
 }

@@ -16,6 +16,12 @@ public sealed record FireRequest
     /// <summary>Gets who fires the trigger (a user or system id); recorded in the history.</summary>
     public required string Actor { get; init; }
 
+    /// <summary>
+    /// Gets the caller's identity with their roles and claims, for the pipeline's permissions and the engine's
+    /// <see cref="DealAuthorizer"/>; <see langword="null"/> for a caller without roles.
+    /// </summary>
+    public System.Security.Claims.ClaimsPrincipal? User { get; init; }
+
     /// <summary>Gets a free-text note recorded with the move.</summary>
     public string? Note { get; init; }
 
@@ -26,8 +32,9 @@ public sealed record FireRequest
     public IReadOnlyDictionary<string, object?>? Arguments { get; init; }
 
     /// <summary>
-    /// Gets the justification for forcing the move past unmet guards. Only actors the override policy
-    /// allows may force a move; the event records the override and the guards it bypassed.
+    /// Gets the justification for forcing the move past unmet guards. Only callers allowed to override (the pipeline's
+    /// <see cref="PipelinePermissions.Override"/> roles, <see cref="SalesFlowEngineOptions.OverrideRoles"/>,
+    /// <see cref="SalesFlowEngineOptions.OverrideActors"/>) may force a move; the event records the override and the guards it bypassed.
     /// </summary>
     public string? OverrideJustification { get; init; }
 

@@ -25,11 +25,14 @@ public sealed class FireResult
     /// <summary>Gets the event that records an accepted move; <see langword="null"/> otherwise.</summary>
     public DealEvent? Event { get; private init; }
 
-    /// <summary>Gets every guard that refused the move (for <see cref="FireStatus.Rejected"/>), or that an override bypassed.</summary>
+    /// <summary>Gets every guard that refused the move (for <see cref="FireStatus.Rejected"/>, and for an override <see cref="FireStatus.Forbidden"/>), or that an override bypassed.</summary>
     public IReadOnlyList<UnmetGuard> UnmetGuards { get; private init; } = [];
 
-    /// <summary>Gets a value indicating whether an override was asked for but the actor may not override.</summary>
-    public bool OverrideDenied { get; private init; }
+    /// <summary>Gets what was denied (for <see cref="FireStatus.Forbidden"/>): <see cref="DealAction.Move"/> or <see cref="DealAction.Override"/>.</summary>
+    public DealAction? ForbiddenAction { get; private init; }
+
+    /// <summary>Gets why the move was denied (for <see cref="FireStatus.Forbidden"/>); otherwise <see langword="null"/>.</summary>
+    public string? ForbiddenReason { get; private init; }
 
     /// <summary>Gets the triggers that can move the deal from its stage (for <see cref="FireStatus.NotPermitted"/>).</summary>
     public IReadOnlyList<string> PermittedTriggers { get; private init; } = [];
@@ -52,10 +55,12 @@ public sealed class FireResult
     /// <exception cref="MoveNotPermittedException">The trigger makes no move from the deal's stage.</exception>
     /// <exception cref="DealConflictException">The move gave up after concurrency conflicts.</exception>
     /// <exception cref="HookAbortedException">A <see cref="HookPhase.Transitioning"/> hook aborted the move.</exception>
+    /// <exception cref="DealForbiddenException">The caller may not make the move or override its guards.</exception>
     public FireResult EnsureAccepted() => Status switch
     {
         FireStatus.Accepted => this,
-        FireStatus.Rejected => throw new MoveRejectedException(Deal.Id, Trigger, Deal.StageId, UnmetGuards, OverrideDenied),
+        FireStatus.Rejected => throw new MoveRejectedException(Deal.Id, Trigger, Deal.StageId, UnmetGuards),
+        FireStatus.Forbidden => throw new DealForbiddenException(Deal.Id, ForbiddenAction!.Value, Trigger, ForbiddenReason!),
         FireStatus.NotPermitted => throw new MoveNotPermittedException(Deal.Id, Trigger, Deal.StageId, PermittedTriggers),
         FireStatus.Conflict => throw new DealConflictException(Deal.Id, ConflictRetries),
         _ => throw new HookAbortedException(Deal.Id, Trigger, FailedHook!),
@@ -67,8 +72,11 @@ public sealed class FireResult
     internal static FireResult ForAccepted(string trigger, Deal deal, DealEvent @event, IReadOnlyList<UnmetGuard> overridden, IReadOnlyList<HookFailure> hookFailures, int retries) =>
         new(FireStatus.Accepted, trigger, deal) { Event = @event, UnmetGuards = overridden, HookFailures = hookFailures, ConflictRetries = retries };
 
-    internal static FireResult ForRejected(string trigger, Deal deal, IReadOnlyList<UnmetGuard> unmet, bool overrideDenied, int retries) =>
-        new(FireStatus.Rejected, trigger, deal) { UnmetGuards = unmet, OverrideDenied = overrideDenied, ConflictRetries = retries };
+    internal static FireResult ForRejected(string trigger, Deal deal, IReadOnlyList<UnmetGuard> unmet, int retries) =>
+        new(FireStatus.Rejected, trigger, deal) { UnmetGuards = unmet, ConflictRetries = retries };
+
+    internal static FireResult ForForbidden(string trigger, Deal deal, DealAction action, string reason, IReadOnlyList<UnmetGuard> unmet, int retries) =>
+        new(FireStatus.Forbidden, trigger, deal) { ForbiddenAction = action, ForbiddenReason = reason, UnmetGuards = unmet, ConflictRetries = retries };
 
     internal static FireResult ForNotPermitted(string trigger, Deal deal, IReadOnlyList<string> permitted, int retries, bool triggerKnown) =>
         new(FireStatus.NotPermitted, trigger, deal) { PermittedTriggers = permitted, ConflictRetries = retries, TriggerKnown = triggerKnown };

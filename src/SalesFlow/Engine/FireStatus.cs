@@ -17,4 +17,10 @@ public enum FireStatus
 
     /// <summary>An <see cref="HookPhase.Transitioning"/> hook threw; nothing was saved. <see cref="FireResult.FailedHook"/> names it.</summary>
     Aborted = 4,
+
+    /// <summary>
+    /// The caller may not make this move, or may not override its guards (the pipeline's permissions or the engine's
+    /// <see cref="DealAuthorizer"/> said no); nothing was saved. <see cref="FireResult.ForbiddenReason"/> says why.
+    /// </summary>
+    Forbidden = 5,
 }

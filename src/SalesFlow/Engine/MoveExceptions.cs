@@ -3,16 +3,14 @@ namespace SalesFlow;
 /// <summary>Guards refused a move. <see cref="UnmetGuards"/> lists every one.</summary>
 public sealed class MoveRejectedException : SalesFlowException
 {
-    internal MoveRejectedException(string dealId, string trigger, string stageId, IReadOnlyList<UnmetGuard> unmetGuards, bool overrideDenied)
-        : base($"'{trigger}' was refused for deal '{dealId}' in stage '{stageId}'"
-               + (overrideDenied ? " (the actor may not override guards)" : "") + ": "
+    internal MoveRejectedException(string dealId, string trigger, string stageId, IReadOnlyList<UnmetGuard> unmetGuards)
+        : base($"'{trigger}' was refused for deal '{dealId}' in stage '{stageId}': "
                + string.Join("; ", unmetGuards.Select(g => g.ToString())) + ". Meet these conditions, then fire again.")
     {
         DealId = dealId;
         Trigger = trigger;
         StageId = stageId;
         UnmetGuards = unmetGuards;
-        OverrideDenied = overrideDenied;
     }
 
     /// <summary>Gets the deal's id.</summary>
@@ -26,9 +24,6 @@ public sealed class MoveRejectedException : SalesFlowException
 
     /// <summary>Gets every unmet guard.</summary>
     public IReadOnlyList<UnmetGuard> UnmetGuards { get; }
-
-    /// <summary>Gets a value indicating whether an override was asked for and denied.</summary>
-    public bool OverrideDenied { get; }
 }
 
 /// <summary>The trigger makes no move from the deal's current stage.</summary>

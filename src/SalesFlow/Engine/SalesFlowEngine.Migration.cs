@@ -70,7 +70,8 @@ public sealed partial class SalesFlowEngine
     /// interruption (a crash, a cancellation, a store failure) migrates the rest, and running it when every deal is done
     /// changes nothing. A deal found already off the old version when its turn comes is skipped. Deals whose stage goes
     /// nowhere, and (with <see cref="PipelineMigration.SkipDealsWithUnmetGuards"/>) deals with unmet guards, are left
-    /// untouched and reported. A conflict beyond the retries or a hook that refuses fails that deal only; an exception
+    /// untouched and reported. A conflict beyond the retries, a hook that refuses or a caller who may not migrate the deal
+    /// (<see cref="DealForbiddenException"/>, see <see cref="PipelinePermissions.Manage"/>) fails that deal only; an exception
     /// from the store or a cancellation ends the run and propagates.
     /// </remarks>
     /// <param name="migration">The versions and the stage map.</param>
@@ -145,6 +146,13 @@ public sealed partial class SalesFlowEngine
                 {
                     _telemetry.EndCommit(commit, CommitKind.Migration, deal, FireStatus.Rejected, attempt, null, []);
                     return outcome with { Status = DealMigrationStatus.SkippedUnmetGuards };
+                }
+
+                if (await _authorization.DeniedAsync(DealAction.Migrate, request.Actor, request.User, from, deal, cancellationToken, target: to).ConfigureAwait(false) is { } denied)
+                {
+                    EngineLog.Forbidden(_logger, deal.Id, DealAction.Migrate, MigrationChange, deal.StageId);
+                    _telemetry.EndCommit(commit, CommitKind.Migration, deal, FireStatus.Forbidden, attempt, null, []);
+                    return outcome with { Status = DealMigrationStatus.Failed, Error = new DealForbiddenException(deal.Id, DealAction.Migrate, null, denied) };
                 }
 
                 var (migrated, @event) = Migrate(migration, deal, to, target, unmet, request);

@@ -26,7 +26,7 @@ public sealed partial class SalesFlowEngine
     private readonly TimeProvider _time;
     private readonly int _retries;
     private readonly AfterSaveDeadline _afterSaveDeadline;
-    private readonly OverridePolicy _overridePolicy;
+    private readonly DealAuthorization _authorization;
     private readonly IDealHook[] _hooks;
     private readonly ILogger _logger;
     private readonly SalesFlowTelemetry _telemetry;
@@ -53,9 +53,7 @@ public sealed partial class SalesFlowEngine
         _time = options.TimeProvider;
         _retries = options.ConflictRetryCount;
         _afterSaveDeadline = new AfterSaveDeadline(options.AfterSaveHookTimeout);
-        _overridePolicy = options.OverrideActors.Count == 0
-            ? options.OverridePolicy
-            : OverridePolicy.AnyOf(options.OverridePolicy, OverridePolicy.AllowActors(options.OverrideActors));
+        _authorization = DealAuthorization.For(options);
         _hooks = [.. options.Hooks];
         _logger = options.LoggerFactory?.CreateLogger("SalesFlow.Engine") ?? NullLogger.Instance;
         _telemetry = SalesFlowTelemetry.For(options.MeterFactory);
@@ -96,6 +94,7 @@ public sealed partial class SalesFlowEngine
     /// <exception cref="DealAlreadyExistsException">A deal with that id exists.</exception>
     /// <exception cref="DealDataInvalidException">A required member of the data is null.</exception>
     /// <exception cref="HookAbortedException">A <see cref="HookPhase.Transitioning"/> hook refused the start; nothing was saved.</exception>
+    /// <exception cref="DealForbiddenException">The caller may not start deals on the pipeline; nothing was saved.</exception>
     public async ValueTask<Deal> StartAsync<TData>(string pipelineId, string dealId, TData data, StartRequest request, CancellationToken cancellationToken = default)
         where TData : class
     {
@@ -116,6 +115,12 @@ public sealed partial class SalesFlowEngine
         try
         {
             var (deal, started) = NewDeal(pipeline, dealId, data, request);
+            if (await _authorization.DeniedAsync(DealAction.Start, request.Actor, request.User, pipeline, deal, cancellationToken).ConfigureAwait(false) is { } denied)
+            {
+                EngineLog.Forbidden(_logger, dealId, DealAction.Start, pipeline.Id, deal.StageId);
+                throw new DealForbiddenException(dealId, DealAction.Start, null, denied);
+            }
+
             var saved = await CommitAsync(pipeline, before: null, deal, started, [new DealWrite(deal, 0, [started])], null, false, attempt: 0, cancellationToken).ConfigureAwait(false);
             switch (saved.Status)
             {
@@ -174,8 +179,8 @@ public sealed partial class SalesFlowEngine
     /// <param name="cancellationToken">Cancels the move (before it is saved).</param>
     /// <returns>
     /// <see cref="FireStatus.Accepted"/>, <see cref="FireStatus.Rejected"/> (every unmet guard),
-    /// <see cref="FireStatus.NotPermitted"/> (the moves that exist), <see cref="FireStatus.Conflict"/> or
-    /// <see cref="FireStatus.Aborted"/>. Call <see cref="FireResult.EnsureAccepted"/> to turn a refusal into an exception.
+    /// <see cref="FireStatus.NotPermitted"/> (the moves that exist), <see cref="FireStatus.Forbidden"/> (the caller may
+    /// not make the move, or not override), <see cref="FireStatus.Conflict"/> or <see cref="FireStatus.Aborted"/>. Call <see cref="FireResult.EnsureAccepted"/> to turn a refusal into an exception.
     /// </returns>
     /// <exception cref="DealNotFoundException">There is no such deal.</exception>
     /// <exception cref="GuardFailedException">A guard threw instead of answering; nothing was saved.</exception>
@@ -378,6 +383,12 @@ public sealed partial class SalesFlowEngine
                 return FireResult.ForNotPermitted(trigger, deal, compiled.PermittedTriggers(stageIndex), attempt, triggerKnown: triggerIndex >= 0);
             }
 
+            if (await _authorization.DeniedAsync(DealAction.Move, request.Actor, request.User, pipeline, deal, cancellationToken, trigger).ConfigureAwait(false) is { } moveDenied)
+            {
+                EngineLog.Forbidden(_logger, deal.Id, DealAction.Move, trigger, deal.StageId);
+                return FireResult.ForForbidden(trigger, deal, DealAction.Move, moveDenied, [], attempt);
+            }
+
             // The common case, one transition and no override: Stateless evaluates the guards as it fires, and
             // only a refusal pays for listing every unmet guard with its reason.
             CompiledPipeline.CompiledTransition? chosen = null;
@@ -393,9 +404,7 @@ public sealed partial class SalesFlowEngine
                 (chosen, var unmet) = Choose(compiled, candidates, deal, request);
                 if (chosen is null)
                 {
-                    var denied = request.OverrideJustification is not null
-                        && !_overridePolicy.Allows(new OverrideRequest(request.Actor, pipeline, deal, trigger, unmet));
-                    if (request.OverrideJustification is null || denied)
+                    if (request.OverrideJustification is null)
                     {
                         if (_logger.IsEnabled(LogLevel.Information))
                         {
@@ -404,7 +413,13 @@ public sealed partial class SalesFlowEngine
 #pragma warning restore CA1873
                         }
 
-                        return FireResult.ForRejected(trigger, deal, unmet, denied, attempt);
+                        return FireResult.ForRejected(trigger, deal, unmet, attempt);
+                    }
+
+                    if (await _authorization.DeniedAsync(DealAction.Override, request.Actor, request.User, pipeline, deal, cancellationToken, trigger, unmet: unmet).ConfigureAwait(false) is { } overrideDenied)
+                    {
+                        EngineLog.Forbidden(_logger, deal.Id, DealAction.Override, trigger, deal.StageId);
+                        return FireResult.ForForbidden(trigger, deal, DealAction.Override, overrideDenied, unmet, attempt);
                     }
 
                     // A forced move takes the first transition declared for the trigger and records what it bypassed.
@@ -412,7 +427,7 @@ public sealed partial class SalesFlowEngine
                     overridden = compiled.UnmetGuards(chosen, deal, request);
                     if (chosen.Definition.Kind == TransitionKind.Return && compiled.ReturnTarget(deal) < 0)
                     {
-                        return FireResult.ForRejected(trigger, deal, unmet, false, attempt);
+                        return FireResult.ForRejected(trigger, deal, unmet, attempt);
                     }
 
                     if (_logger.IsEnabled(LogLevel.Warning))
@@ -440,6 +455,12 @@ public sealed partial class SalesFlowEngine
             {
                 // A linked start: the new deal and the firing deal's data change are saved with the move.
                 var (linked, linkedEvent) = link.Plan(this);
+                if (await _authorization.DeniedAsync(DealAction.Start, link.Request.Actor, link.Request.User, link.Pipeline, linked, cancellationToken).ConfigureAwait(false) is { } startDenied)
+                {
+                    EngineLog.Forbidden(_logger, linked.Id, DealAction.Start, link.Pipeline.Id, linked.StageId);
+                    return FireResult.ForForbidden(trigger, deal, DealAction.Start, startDenied, [], attempt);
+                }
+
                 var linkEvent = NewActivityEvent(after, after.LastSequence + 1, link.LinkActivity, request.Actor, null, link.LinkProperties, after.UpdatedAt);
                 var changedData = link.ChangeReferrerData(after.Data);
                 pipeline.CheckData(changedData, after.Id);
@@ -498,6 +519,13 @@ public sealed partial class SalesFlowEngine
                 cancellationToken.ThrowIfCancellationRequested();
                 var deal = await GetAsync(dealId, cancellationToken).ConfigureAwait(false);
                 var pipeline = Pipelines.Get(deal.PipelineId, deal.PipelineVersion);
+                if (await _authorization.DeniedAsync(DealAction.Activity, request.Actor, request.User, pipeline, deal, cancellationToken, activity: activity).ConfigureAwait(false) is { } denied)
+                {
+                    EngineLog.Forbidden(_logger, deal.Id, DealAction.Activity, activity, deal.StageId);
+                    _telemetry.EndCommit(commit, CommitKind.Activity, deal, FireStatus.Forbidden, attempt, null, []);
+                    throw new DealForbiddenException(deal.Id, DealAction.Activity, null, denied);
+                }
+
                 var (changed, properties) = change(pipeline, deal);
                 if (changed is null)
                 {
@@ -542,7 +570,7 @@ public sealed partial class SalesFlowEngine
                 return after;
             }
         }
-        catch (Exception ex) when (ex is not DealConflictException and not HookAbortedException)
+        catch (Exception ex) when (ex is not DealConflictException and not HookAbortedException and not DealForbiddenException)
         {
             _telemetry.FailCommit(commit, CommitKind.Activity, ex);
             throw;
@@ -878,6 +906,8 @@ public sealed partial class SalesFlowEngine
         public string LinkActivity => linkActivity;
 
         public ImmutableDictionary<string, string> LinkProperties { get; } = ToProperties(linkProperties);
+
+        public StartRequest Request => request;
 
         public Deal? Started { get; set; }
 

@@ -32,14 +32,24 @@ public sealed class SalesFlowEngineOptions
     public TimeSpan AfterSaveHookTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Gets the actors allowed to force refused moves, in addition to those <see cref="OverridePolicy"/> allows
+    /// Gets the actors allowed to force refused moves past their guards on every pipeline, besides the roles that may
     /// (convenient from configuration: <c>SalesFlow:OverrideActors:0</c>).
     /// </summary>
     public IList<string> OverrideActors { get; } = [];
 
-    /// <summary>Gets or sets who may force refused moves.</summary>
-    /// <value>The default value is <see cref="OverridePolicy.Nobody"/>.</value>
-    public OverridePolicy OverridePolicy { get; set; } = OverridePolicy.Nobody;
+    /// <summary>
+    /// Gets the roles allowed to force refused moves past their guards on every pipeline, besides each pipeline's own
+    /// <see cref="PipelinePermissions.Override"/> roles (<c>SalesFlow:OverrideRoles:0</c>). Without any, no one may override.
+    /// </summary>
+    public IList<string> OverrideRoles { get; } = [];
+
+    /// <summary>
+    /// Gets or sets who may do what, asked before anything is saved on every write (start, move, override, activity,
+    /// migration), after the pipeline's own <see cref="PipelinePermissions"/>, which it can narrow but not widen.
+    /// A denied move returns <see cref="FireStatus.Forbidden"/>; the other writes throw <see cref="DealForbiddenException"/>.
+    /// </summary>
+    /// <value>The default value is <c>null</c>: the pipelines' permissions alone decide.</value>
+    public DealAuthorizer? Authorizer { get; set; }
 
     /// <summary>Gets the hooks run around every move, after each pipeline's own hooks, in list order.</summary>
     public IList<IDealHook> Hooks { get; } = [];
@@ -89,6 +99,14 @@ public sealed class SalesFlowEngineOptions
             }
         }
 
+        for (var i = 0; i < OverrideRoles.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(OverrideRoles[i]))
+            {
+                problems.Add($"SalesFlow:OverrideRoles:{i} is blank; name a role, or remove the entry.");
+            }
+        }
+
         if (TimeProvider is null)
         {
             problems.Add("SalesFlow:TimeProvider is null; leave the default or set a clock.");
@@ -101,11 +119,6 @@ public sealed class SalesFlowEngineOptions
         else
         {
             problems.AddRange(InputLimits.Validate());
-        }
-
-        if (OverridePolicy is null)
-        {
-            problems.Add("SalesFlow:OverridePolicy is null; leave the default (nobody) or set a policy.");
         }
 
         return problems;

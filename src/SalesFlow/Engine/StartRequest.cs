@@ -16,6 +16,12 @@ public sealed record StartRequest
     /// <summary>Gets who starts the deal; required.</summary>
     public required string Actor { get; init; }
 
+    /// <summary>
+    /// Gets the caller's identity with their roles and claims, for the pipeline's permissions and the engine's
+    /// <see cref="DealAuthorizer"/>; <see langword="null"/> for a caller without roles.
+    /// </summary>
+    public System.Security.Claims.ClaimsPrincipal? User { get; init; }
+
     /// <summary>Gets the pipeline version to pin the deal to; <see langword="null"/> for the latest registered.</summary>
     public int? PipelineVersion { get; init; }
 

@@ -53,4 +53,17 @@ public sealed class CrmImportOptions
     /// schemaless <see cref="JsonDealData"/> it may be left out, and the data is a JSON object of the deal's attributes.
     /// </summary>
     public Func<ImportedDeal, object>? DataFactory { get; init; }
+
+    /// <summary>
+    /// Gets the identity of whoever runs the import, with their roles and claims, for the pipeline's permissions
+    /// (<see cref="PipelinePermissions.Manage"/>) and <see cref="Authorizer"/>.
+    /// </summary>
+    public System.Security.Claims.ClaimsPrincipal? User { get; init; }
+
+    /// <summary>
+    /// Gets who decides, deal by deal, whether it may be imported (<see cref="DealAction.Import"/>), after the pipeline's
+    /// permissions. A denied deal is reported as a rejected row with the reason and not written.
+    /// </summary>
+    /// <value>The default value is <c>null</c>: the pipeline's permissions alone decide.</value>
+    public DealAuthorizer? Authorizer { get; init; }
 }

@@ -60,6 +60,7 @@ public sealed class CrmImporter
     private readonly Dictionary<(string From, string To), string> _triggers = [];
     private readonly string[] _dateFormats;
     private readonly string _actor;
+    private readonly DealAuthorization _authorization;
 
     /// <summary>Initializes a new instance of the <see cref="CrmImporter"/> class.</summary>
     /// <param name="store">The store the deals go to.</param>
@@ -77,6 +78,7 @@ public sealed class CrmImporter
         _pipeline = pipeline;
         _mapping = mapping;
         _options = options ?? new CrmImportOptions();
+        _authorization = new DealAuthorization(_options.Authorizer, [], []);
         if (_options.BatchSize < 1)
         {
             throw new ArgumentException("CrmImportOptions.BatchSize must be at least 1.", nameof(options));
@@ -659,8 +661,13 @@ public sealed class CrmImporter
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = Pending.ToList();
+            var batch = await AllowedAsync(cancellationToken).ConfigureAwait(false);
             Pending.Clear();
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
             try
             {
                 await importer._store.ImportAsync(batch, cancellationToken).ConfigureAwait(false);
@@ -691,6 +698,34 @@ public sealed class CrmImporter
 
             _imported += batch.Count;
             _events += batch.Sum(b => (long)b.Events.Count);
+        }
+
+        // The deals the caller may import; the others are rejected rows with the reason (on the line the deal starts on).
+        private async ValueTask<List<DealImport>> AllowedAsync(CancellationToken cancellationToken)
+        {
+            var pipeline = importer._pipeline;
+            if (!importer._authorization.Applies(pipeline, DealAction.Import))
+            {
+                return [.. Pending];
+            }
+
+            var allowed = new List<DealImport>(Pending.Count);
+            foreach (var import in Pending)
+            {
+                var denied = await importer._authorization.DeniedAsync(
+                    DealAction.Import, importer._actor, importer._options.User, pipeline, import.Deal, cancellationToken).ConfigureAwait(false);
+                if (denied is null)
+                {
+                    allowed.Add(import);
+                }
+                else
+                {
+                    var line = import.Events[0].Properties.TryGetValue("importLine", out var text) && long.TryParse(text, CultureInfo.InvariantCulture, out var number) ? number : 0;
+                    Reject(line, import.Deal.Id, $"Importing deal '{import.Deal.Id}' is forbidden: {denied}.");
+                }
+            }
+
+            return allowed;
         }
 
         public CrmImportResult Result() => new()

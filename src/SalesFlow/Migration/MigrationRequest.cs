@@ -16,6 +16,12 @@ public sealed record MigrationRequest
     /// <summary>Gets who applies the migration (a user or system id); recorded in every migration event.</summary>
     public required string Actor { get; init; }
 
+    /// <summary>
+    /// Gets the caller's identity with their roles and claims, for the pipeline's permissions and the engine's
+    /// <see cref="DealAuthorizer"/>; <see langword="null"/> for a caller without roles.
+    /// </summary>
+    public System.Security.Claims.ClaimsPrincipal? User { get; init; }
+
     /// <summary>Gets a free-text note recorded in every migration event (for example why the process changed).</summary>
     public string? Note { get; init; }
 

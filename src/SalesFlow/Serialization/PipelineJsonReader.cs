@@ -150,6 +150,7 @@ internal static class PipelineJsonReader
             Stages = stages,
             Transitions = drafts,
             Hooks = hooks,
+            Permissions = ReadPermissions(root),
             Diagnostics = diagnostics,
         };
         if (dataType is null)
@@ -161,6 +162,38 @@ internal static class PipelineJsonReader
         }
 
         return dataType.Create(parts);
+    }
+
+    // The schema has checked the shape: "permissions" is an object of role lists (start, override, manage) and of maps
+    // from trigger or stage to role lists (triggers, stages).
+    private static PermissionsBuilder? ReadPermissions(JsonElement root)
+    {
+        if (Property(root, "permissions") is not { ValueKind: JsonValueKind.Object } element)
+        {
+            return null;
+        }
+
+        var permissions = new PermissionsBuilder();
+        permissions.Start(Roles(Property(element, "start")));
+        permissions.Override(Roles(Property(element, "override")));
+        permissions.Manage(Roles(Property(element, "manage")));
+        foreach (var (name, add) in new (string, Action<string, IEnumerable<string>>)[] { ("triggers", (k, r) => permissions.Trigger(k, r)), ("stages", (k, r) => permissions.Stage(k, r)) })
+        {
+            if (Property(element, name) is { ValueKind: JsonValueKind.Object } map)
+            {
+                foreach (var entry in map.EnumerateObject())
+                {
+                    add(entry.Name, Roles(entry.Value));
+                }
+            }
+        }
+
+        return permissions;
+
+        static string[] Roles(JsonElement? list) =>
+            list is { ValueKind: JsonValueKind.Array } array
+                ? [.. array.EnumerateArray().Select(r => r.ValueKind == JsonValueKind.String ? r.GetString()! : "")]
+                : [];
     }
 
     private static StageBuilder ReadStage(JsonElement element, int index)

@@ -56,10 +56,58 @@ internal static class PipelineJsonWriter
                 w.WriteEndArray();
             }
 
+            if (!definition.Permissions.IsEmpty)
+            {
+                WritePermissions(w, definition.Permissions);
+            }
+
             w.WriteEndObject();
         }
 
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    private static void WritePermissions(Utf8JsonWriter w, PipelinePermissions permissions)
+    {
+        w.WriteStartObject("permissions");
+        WriteRoles(w, "start", permissions.Start);
+        WriteKeyed(w, "triggers", permissions.Triggers);
+        WriteKeyed(w, "stages", permissions.Stages);
+        WriteRoles(w, "override", permissions.Override);
+        WriteRoles(w, "manage", permissions.Manage);
+        w.WriteEndObject();
+
+        static void WriteKeyed(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, IReadOnlyList<string>> roles)
+        {
+            if (roles.Count == 0)
+            {
+                return;
+            }
+
+            w.WriteStartObject(name);
+            foreach (var (key, list) in roles.OrderBy(r => r.Key, StringComparer.Ordinal))
+            {
+                WriteRoles(w, key, list);
+            }
+
+            w.WriteEndObject();
+        }
+
+        static void WriteRoles(Utf8JsonWriter w, string name, IReadOnlyList<string> roles)
+        {
+            if (roles.Count == 0)
+            {
+                return;
+            }
+
+            w.WriteStartArray(name);
+            foreach (var role in roles)
+            {
+                w.WriteStringValue(role);
+            }
+
+            w.WriteEndArray();
+        }
     }
 
     private static void WriteStage(Utf8JsonWriter w, StageDefinition stage)

@@ -16,7 +16,7 @@ public sealed class PipelineHarness
         Engine = new SalesFlowEngine(Registry, Store, new SalesFlowEngineOptions
         {
             TimeProvider = Time,
-            OverridePolicy = OverridePolicy.AllowActors([Manager]),
+            OverrideActors = { Manager },
         });
     }
 

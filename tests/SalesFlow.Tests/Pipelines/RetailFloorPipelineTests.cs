@@ -79,8 +79,9 @@ public class RetailFloorPipelineTests
 
         var result = await Engine.QuotePriceAsync("r1", 1299m, new FireRequest(Seller) { OverrideJustification = "Customer insisted" });
 
-        result.ShouldBeRejectedWith(RetailGuards.PriceBeforeDesire);
-        result.OverrideDenied.Should().BeTrue();
+        result.Status.Should().Be(FireStatus.Forbidden);
+        result.ForbiddenAction.Should().Be(DealAction.Override);
+        result.UnmetGuards.Select(g => g.Code).Should().Equal(RetailGuards.PriceBeforeDesire);
     }
 
     [Theory]

@@ -39,6 +39,7 @@ internal static class DiagnosticCodes
     public const string CannotReachWon = "SF1028";
     public const string CannotReachEnd = "SF1029";
     public const string MutableData = "SF1030";
+    public const string PermissionBadRole = "SF1031";
 
     // SF2xxx: names the definition refers to.
     public const string UnknownGuard = "SF2001";
@@ -48,6 +49,8 @@ internal static class DiagnosticCodes
     public const string UnknownDataType = "SF2005";
     public const string UnknownDataPath = "SF2006";
     public const string FollowUpForOtherData = "SF2007";
+    public const string PermissionUnknownTrigger = "SF2008";
+    public const string PermissionUnknownStage = "SF2009";
 
     // SF3xxx: warnings.
     public const string NoGuidance = "SF3001";

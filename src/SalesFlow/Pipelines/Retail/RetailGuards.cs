@@ -5,7 +5,7 @@ public static class RetailGuards
 {
     /// <summary>
     /// On <see cref="RetailTriggers.QuotePrice"/> before Desire: quoting the price early makes the customer say
-    /// "too expensive". An actor the engine's <see cref="OverridePolicy"/> allows may override it with a justification.
+    /// "too expensive". A caller allowed to override (<see cref="SalesFlowEngineOptions.OverrideRoles"/>, <see cref="SalesFlowEngineOptions.OverrideActors"/>) may override it with a justification.
     /// </summary>
     public const string PriceBeforeDesire = "price.before-desire";
 
