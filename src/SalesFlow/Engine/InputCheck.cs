@@ -41,6 +41,9 @@ internal sealed class InputCheck(InputLimits limits)
         return this;
     }
 
+    /// <summary>Gets the problems found so far; <see langword="null"/> when there are none.</summary>
+    public IReadOnlyList<InputProblem>? Problems => _problems;
+
     public void ThrowIfAny()
     {
         if (_problems is { Count: > 0 } problems)

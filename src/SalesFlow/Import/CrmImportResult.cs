@@ -66,4 +66,11 @@ public sealed class CrmImportOptions
     /// </summary>
     /// <value>The default value is <c>null</c>: the pipeline's permissions alone decide.</value>
     public DealAuthorizer? Authorizer { get; init; }
+
+    /// <summary>
+    /// Gets the limits every imported row keeps, as every other write does: the deal id and owner follow the id rules, the
+    /// CRM's stage name and the attributes the property value rules. A row that breaks one is rejected with the reason.
+    /// </summary>
+    /// <value>The default value is <see cref="InputLimits.Default"/>.</value>
+    public InputLimits InputLimits { get; init; } = InputLimits.Default;
 }

@@ -84,6 +84,11 @@ public sealed class CrmImporter
             throw new ArgumentException("CrmImportOptions.BatchSize must be at least 1.", nameof(options));
         }
 
+        if (_options.InputLimits is null || _options.InputLimits.Validate() is { Count: > 0 })
+        {
+            throw new ArgumentException("CrmImportOptions.InputLimits is null or invalid: " + string.Join(" ", _options.InputLimits?.Validate() ?? []), nameof(options));
+        }
+
         if (_options.DataFactory is null && pipeline.DataType != typeof(JsonDealData))
         {
             throw new ArgumentException(
@@ -313,6 +318,7 @@ public sealed class CrmImporter
     private Built BuildSnapshot(ParsedRow row)
     {
         var reasons = new List<string>();
+        CheckInput(row, reasons);
         var stage = Stage(row, reasons);
         var created = Date(row.Created, _mapping.CreatedColumn, reasons, required: true);
         var amount = Amount(row.Amount, reasons);
@@ -352,6 +358,34 @@ public sealed class CrmImporter
         return Replay(row.DealId, visits, row.Owner is { Length: > 0 } owner ? owner : null, amount, Attributes([row]));
     }
 
+    // The limits every write to a deal keeps (CrmImportOptions.InputLimits): the id, the owner, and the texts that become
+    // event properties (the CRM's stage name, the attributes). The reasons name the column, never the value.
+    private void CheckInput(ParsedRow row, List<string> reasons)
+    {
+        var check = new InputCheck(_options.InputLimits)
+            .Id(row.DealId, $"The deal id (column \"{_mapping.DealIdColumn}\")")
+            .OptionalActor(row.Owner is { Length: > 0 } owner ? owner : null, $"The owner (column \"{_mapping.OwnerColumn}\")");
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (row.Stage is { } stage)
+        {
+            properties["crmStage"] = stage;
+        }
+
+        for (var i = 0; i < row.AttributeValues.Length; i++)
+        {
+            if (row.AttributeValues[i] is { } value)
+            {
+                properties[AttributePropertyPrefix + row.AttributeNames[i].Name] = value;
+            }
+        }
+
+        check.Properties(properties, "The row");
+        if (check.Problems is { } problems)
+        {
+            reasons.AddRange(problems.Select(p => p.Message));
+        }
+    }
+
     private Built BuildHistory(List<ParsedRow> rows)
     {
         var entries = new List<Visit>(rows.Count);
@@ -360,6 +394,7 @@ public sealed class CrmImporter
         foreach (var row in rows)
         {
             var reasons = new List<string>();
+            CheckInput(row, reasons);
             var stage = Stage(row, reasons);
             var at = Date(row.ChangedAt, _mapping.ChangedAtColumn, reasons, required: true);
             Amount(row.Amount, reasons);
