@@ -55,6 +55,7 @@ internal static class CrmSalesFlowSetup
         // Who may override a guard comes from configuration (SalesFlow:OverrideRoles, "manager" in appsettings.json): the
         // endpoints hand the signed-in user to the engine with every request, and the engine answers 403's reason.
         services.AddCrmAuthentication(configuration);
+        services.AddOptions<SalesFlowEngineOptions>().Configure<IHttpContextAccessor>((o, http) => o.CurrentUser = () => http.HttpContext?.User);
 
         services.AddOptions<DemoDealsOptions>().Bind(configuration.GetSection(DemoDealsOptions.SectionName));
         services.AddHostedService<DemoDeals>();

@@ -7,10 +7,11 @@ namespace SalesFlow;
 /// host's <see cref="DealAuthorizer"/>, if any. Writes on pipelines without permissions and without an authorizer skip it
 /// (except overrides, which always need a grant).
 /// </summary>
-internal sealed class DealAuthorization(DealAuthorizer? authorizer, IReadOnlyCollection<string> overrideRoles, IReadOnlyCollection<string> overrideActors)
+internal sealed class DealAuthorization(
+    DealAuthorizer? authorizer, IReadOnlyCollection<string> overrideRoles, IReadOnlyCollection<string> overrideActors, Func<ClaimsPrincipal?>? currentUser = null)
 {
     public static DealAuthorization For(SalesFlowEngineOptions options) =>
-        new(options.Authorizer, options.OverrideRoles.ToHashSet(StringComparer.Ordinal), options.OverrideActors.ToHashSet(StringComparer.Ordinal));
+        new(options.Authorizer, options.OverrideRoles.ToHashSet(StringComparer.Ordinal), options.OverrideActors.ToHashSet(StringComparer.Ordinal), options.CurrentUser);
 
     /// <summary>Whether a request on this pipeline needs deciding at all.</summary>
     public bool Applies(PipelineDefinition pipeline, DealAction action) =>
@@ -34,6 +35,6 @@ internal sealed class DealAuthorization(DealAuthorizer? authorizer, IReadOnlyCol
         DealAction action, string actor, ClaimsPrincipal? user, PipelineDefinition pipeline, Deal deal, CancellationToken cancellationToken,
         string? trigger = null, string? activity = null, IReadOnlyList<UnmetGuard>? unmet = null, PipelineDefinition? target = null) =>
         Applies(pipeline, action)
-            ? DeniedAsync(new DealAuthorizationContext(action, actor, user, pipeline, deal) { Trigger = trigger, Activity = activity, UnmetGuards = unmet ?? [], TargetPipeline = target }, cancellationToken)
+            ? DeniedAsync(new DealAuthorizationContext(action, actor, user ?? currentUser?.Invoke(), pipeline, deal) { Trigger = trigger, Activity = activity, UnmetGuards = unmet ?? [], TargetPipeline = target }, cancellationToken)
             : default;
 }

@@ -51,6 +51,14 @@ public sealed class SalesFlowEngineOptions
     /// <value>The default value is <c>null</c>: the pipelines' permissions alone decide.</value>
     public DealAuthorizer? Authorizer { get; set; }
 
+    /// <summary>
+    /// Gets or sets where the engine finds the caller's identity when a request carries none in its <c>User</c> — for
+    /// example the signed-in user of the current HTTP request (<c>() =&gt; httpContextAccessor.HttpContext?.User</c>), so
+    /// the built-in processes' operations, which take an actor only, are authorized by role too.
+    /// </summary>
+    /// <value>The default value is <c>null</c>: a request without a <c>User</c> has no roles.</value>
+    public Func<System.Security.Claims.ClaimsPrincipal?>? CurrentUser { get; set; }
+
     /// <summary>Gets the hooks run around every move, after each pipeline's own hooks, in list order.</summary>
     public IList<IDealHook> Hooks { get; } = [];
 

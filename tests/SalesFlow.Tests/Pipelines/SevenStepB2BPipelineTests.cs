@@ -1,5 +1,6 @@
 using SalesFlow.Pipelines;
 using SalesFlow.Pipelines.B2B;
+using SalesFlow.Tests.Support;
 using static SalesFlow.Tests.Pipelines.PipelineHarness;
 
 namespace SalesFlow.Tests.Pipelines;
@@ -285,6 +286,33 @@ public class SevenStepB2BPipelineTests
             ("b2", 0L, 1),
         });
         saves[0][0].Events.Select(e => e.Kind).Should().Equal(DealEventKind.Transition, DealEventKind.Activity);
+    }
+
+    [Fact]
+    public async Task ReferAsync_CurrentUserMayNotStartTheReferredDeal_IsForbiddenAndSavesNeitherDeal()
+    {
+        await ToFollowUpAsync("b1");
+        System.Security.Claims.ClaimsPrincipal? current = Users.InRoles("sam", "account-manager");
+        var engine = new SalesFlowEngine(_h.Registry, _h.Store, new SalesFlowEngineOptions
+        {
+            TimeProvider = _h.Time,
+            CurrentUser = () => current,
+            Authorizer = DealAuthorizer.From(c => c.Action != DealAction.Start || c.IsInRole("lead-desk")
+                ? AuthorizationDecision.Allow
+                : AuthorizationDecision.Deny("new leads are started by the lead desk")),
+        });
+        var before = await engine.GetAsync("b1");
+
+        var refer = async () => await engine.ReferAsync("b1", "b2", Seller);
+
+        var thrown = (await refer.Should().ThrowAsync<DealForbiddenException>()).Which;
+        thrown.Action.Should().Be(DealAction.Start);
+        thrown.Reason.Should().Be("new leads are started by the lead desk");
+        (await _h.Store.GetAsync("b2")).Should().BeNull();
+        (await engine.GetAsync("b1")).Version.Should().Be(before.Version);
+
+        current = Users.InRoles("lee", "lead-desk");
+        (await engine.ReferAsync("b1", "b2", Seller)).StageId.Should().Be(B2BStages.Prospecting);
     }
 
     [Fact]
