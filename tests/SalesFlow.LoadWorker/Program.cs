@@ -7,12 +7,14 @@ using SalesFlow.PostgreSql;
 using SalesFlow.Sqlite;
 
 // The two-process and SIGKILL tests' child process (run by SalesFlow.Storage.Tests, Processes/LoadWorkerProcess):
-//   SalesFlow.LoadWorker sqlite <database file> <worker id> <seed> <moves | seconds with "s"> <deals> [concurrency]
-//   SalesFlow.LoadWorker postgres <connection string> <schema> <worker id> <seed> <moves | seconds with "s"> <deals> [concurrency]
+//   SalesFlow.LoadWorker sqlite <database file> <worker id> <seed> <moves | seconds with "s"> <deals> [concurrency [think ms]]
+//   SalesFlow.LoadWorker postgres <connection string> <schema> <worker id> <seed> <moves | seconds with "s"> <deals> [concurrency [think ms]]
 // It opens the store through the public API and, in [concurrency] loops (default 1), picks a random deal of the
 // shared set (load-000 …, started by the test) and fires a random trigger of the load pipeline through
 // SalesFlowEngine.FireAsync, or records an activity (one write in four). Conflict retries are off, so two writers on
-// one deal really conflict; a conflict is the only handled outcome. Lines on stdout:
+// one deal really conflict; a conflict is the only handled outcome. With [think ms] above 0, a before-save hook waits
+// that long between reading the deal and saving it (as a hook doing I/O would), outside the store's write lock, so
+// the writers of both processes interleave instead of taking the lock in long turns. Lines on stdout:
 //   READY                          the store is open; writes begin after one line on stdin (or its end), so a
 //                                  test can start several workers at the same moment
 //   ACK <deal id> <sequence>       a write was accepted: the deal's event of that sequence is this worker's
@@ -33,7 +35,13 @@ IDealStore store = arguments.Store == "sqlite"
     : new PostgreSqlDealStore(registry, new PostgreSqlDealStoreOptions { ConnectionString = arguments.Database, Schema = arguments.Schema! });
 try
 {
-    var engine = new SalesFlowEngine(registry, store, new SalesFlowEngineOptions { ConflictRetryCount = 0 });
+    var options = new SalesFlowEngineOptions { ConflictRetryCount = 0 };
+    if (arguments.ThinkTime > TimeSpan.Zero)
+    {
+        options.Hooks.Add(new ThinkTimeHook(arguments.ThinkTime));
+    }
+
+    var engine = new SalesFlowEngine(registry, store, options);
     var actor = LoadPipeline.Actor(arguments.WorkerId);
     var tally = new Tally();
     var clock = Stopwatch.StartNew();
@@ -132,15 +140,24 @@ internal sealed class Tally
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ACK {dealId} {sequence}"));
 }
 
+/// <summary>Waits between reading a deal and saving it, as a before-save hook doing I/O would.</summary>
+internal sealed class ThinkTimeHook(TimeSpan thinkTime) : IDealHook
+{
+    public async ValueTask OnTransitioningAsync(TransitionContext context, CancellationToken cancellationToken) =>
+        await Task.Delay(thinkTime, cancellationToken);
+
+    public ValueTask OnTransitionedAsync(TransitionContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+}
+
 /// <summary>The worker's command line.</summary>
-internal sealed record WorkerArguments(string Store, string Database, string? Schema, string WorkerId, int Seed, long Moves, TimeSpan? Duration, int Deals, int Concurrency)
+internal sealed record WorkerArguments(string Store, string Database, string? Schema, string WorkerId, int Seed, long Moves, TimeSpan? Duration, int Deals, int Concurrency, TimeSpan ThinkTime)
 {
     public static bool TryParse(string[] args, out WorkerArguments arguments, out string problem)
     {
         arguments = null!;
         problem = "";
         var rest = args.Length > 0 && args[0] == "postgres" ? 3 : 2;
-        if (args.Length < rest + 4 || args.Length > rest + 5 || args[0] is not ("sqlite" or "postgres"))
+        if (args.Length < rest + 4 || args.Length > rest + 6 || args[0] is not ("sqlite" or "postgres"))
         {
             problem = "Wrong number of arguments, or an unknown store kind.";
             return false;
@@ -168,13 +185,20 @@ internal sealed record WorkerArguments(string Store, string Database, string? Sc
         }
 
         var concurrency = 1;
-        if (args.Length == rest + 5 && (!int.TryParse(args[rest + 4], NumberStyles.None, CultureInfo.InvariantCulture, out concurrency) || concurrency <= 0))
+        if (args.Length > rest + 4 && (!int.TryParse(args[rest + 4], NumberStyles.None, CultureInfo.InvariantCulture, out concurrency) || concurrency <= 0))
         {
             problem = "The concurrency must be a positive number.";
             return false;
         }
 
-        arguments = new WorkerArguments(args[0], args[1], schema, args[rest], seed, moves, duration, deals, concurrency);
+        var think = 0;
+        if (args.Length > rest + 5 && !int.TryParse(args[rest + 5], NumberStyles.None, CultureInfo.InvariantCulture, out think))
+        {
+            problem = "The think time must be a number of milliseconds.";
+            return false;
+        }
+
+        arguments = new WorkerArguments(args[0], args[1], schema, args[rest], seed, moves, duration, deals, concurrency, TimeSpan.FromMilliseconds(think));
         return true;
     }
 }

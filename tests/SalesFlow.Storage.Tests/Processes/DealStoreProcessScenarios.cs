@@ -32,6 +32,11 @@ public abstract class DealStoreProcessScenarios(ITestOutputHelper output)
     // Write loops per worker: more loops keep more reads in flight, so more writes meet a newer version.
     private const int Concurrency = 4;
 
+    // Each write of the two-process run waits this long between reading the deal and saving it, outside the store's
+    // lock, so the two processes' writes interleave and meet on a deal (without it SQLite's writers take the file in
+    // long turns and hardly ever conflict).
+    private const int ThinkMilliseconds = 1;
+
     // A killed worker may leave one unacknowledged write per loop: two keep that bound tight.
     private const int KilledConcurrency = 2;
 
@@ -76,8 +81,8 @@ public abstract class DealStoreProcessScenarios(ITestOutputHelper output)
         await SeedDealsAsync();
         var seconds = int.TryParse(Environment.GetEnvironmentVariable(SecondsVariable), CultureInfo.InvariantCulture, out var value) && value > 0 ? value : (int?)null;
         var run = seconds is { } duration ? $"{duration}s" : WritesPerWorker.ToString(CultureInfo.InvariantCulture);
-        using var first = await LoadWorkerProcess.StartAsync(WorkerStoreArguments, "a", 1, run, Concurrency);
-        using var second = await LoadWorkerProcess.StartAsync(WorkerStoreArguments, "b", 2, run, Concurrency);
+        using var first = await LoadWorkerProcess.StartAsync(WorkerStoreArguments, "a", 1, run, Concurrency, ThinkMilliseconds);
+        using var second = await LoadWorkerProcess.StartAsync(WorkerStoreArguments, "b", 2, run, Concurrency, ThinkMilliseconds);
 
         await Task.WhenAll(first.GoAsync(), second.GoAsync());
         var timeout = WorkerTimeout + TimeSpan.FromSeconds(seconds ?? 0);
@@ -98,6 +103,8 @@ public abstract class DealStoreProcessScenarios(ITestOutputHelper output)
         {
             tallies.Should().OnlyContain(t => t.Accepted + t.Conflicts == WritesPerWorker, "every attempt is accepted or a handled conflict");
         }
+
+        tallies.Sum(t => t.Conflicts).Should().BeGreaterThan(0, "writers without conflict retries meet on a deal, so the run tests the conflict check");
 
         var wallSeconds = tallies.Max(t => t.Seconds);
         var accepted = tallies.Sum(t => t.Accepted);

@@ -89,7 +89,8 @@ public sealed class LoadWorkerProcess : IDisposable
     /// <param name="seed">The seed of the worker's random choices.</param>
     /// <param name="run">A number of writes, or a duration such as <c>20s</c>.</param>
     /// <param name="concurrency">How many write loops the worker runs at once.</param>
-    public static async Task<LoadWorkerProcess> StartAsync(IReadOnlyList<string> store, string workerId, int seed, string run, int concurrency)
+    /// <param name="thinkMilliseconds">How long each write waits between reading the deal and saving it.</param>
+    public static async Task<LoadWorkerProcess> StartAsync(IReadOnlyList<string> store, string workerId, int seed, string run, int concurrency, int thinkMilliseconds = 0)
     {
         var start = new ProcessStartInfo(DotnetPath())
         {
@@ -104,7 +105,7 @@ public sealed class LoadWorkerProcess : IDisposable
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var argument in (string[])[workerId, seed.ToString(CultureInfo.InvariantCulture), run, DealCount.ToString(CultureInfo.InvariantCulture), concurrency.ToString(CultureInfo.InvariantCulture)])
+        foreach (var argument in (string[])[workerId, seed.ToString(CultureInfo.InvariantCulture), run, DealCount.ToString(CultureInfo.InvariantCulture), concurrency.ToString(CultureInfo.InvariantCulture), thinkMilliseconds.ToString(CultureInfo.InvariantCulture)])
         {
             start.ArgumentList.Add(argument);
         }
