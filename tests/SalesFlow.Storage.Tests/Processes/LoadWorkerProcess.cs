@@ -67,6 +67,18 @@ public sealed class LoadWorkerProcess : IDisposable
         }
     }
 
+    /// <summary>Gets how many writes the worker has reported accepted so far.</summary>
+    public int AcknowledgedCount
+    {
+        get
+        {
+            lock (_acknowledged)
+            {
+                return _acknowledged.Count;
+            }
+        }
+    }
+
     /// <summary>Gets the worker's final tally, once it has exited on its own.</summary>
     public LoadWorkerTally? Tally => _tally is null ? null : JsonSerializer.Deserialize<LoadWorkerTally>(_tally, TallyJson);
 
@@ -134,9 +146,9 @@ public sealed class LoadWorkerProcess : IDisposable
     public async Task WaitForAcknowledgedAsync(int count, TimeSpan timeout)
     {
         var deadline = Stopwatch.StartNew();
-        while (Acknowledged.Count < count && !_process.HasExited && deadline.Elapsed < timeout)
+        while (AcknowledgedCount < count && !_process.HasExited && deadline.Elapsed < timeout)
         {
-            await Task.Delay(5);
+            await Task.Delay(2);
         }
     }
 
