@@ -16,7 +16,8 @@ using SalesFlow.Sqlite;
 // that long between reading the deal and saving it (as a hook doing I/O would), outside the store's write lock, so
 // the writers of both processes interleave instead of taking the lock in long turns. Lines on stdout:
 //   READY                          the store is open; writes begin after one line on stdin (or its end), so a
-//                                  test can start several workers at the same moment
+//                                  test can start several workers at the same moment; a later line STOP on stdin
+//                                  ends the run early (the loops finish their current write, the tally follows)
 //   ACK <deal id> <sequence>       a write was accepted: the deal's event of that sequence is this worker's
 //   TALLY {json}                   the last line: accepted moves and activities, conflicts, attempts, seconds
 // Anything else (a refusal, an exception) is printed to stderr and the exit code is 1; bad arguments exit with 2.
@@ -49,11 +50,24 @@ try
     Console.WriteLine("READY");
     await Console.In.ReadLineAsync();
     clock.Restart();
+    using var stop = new CancellationTokenSource();
+    _ = Task.Run(async () =>
+    {
+        while (await Console.In.ReadLineAsync() is { } line)
+        {
+            if (line == "STOP")
+            {
+                await stop.CancelAsync();
+                return;
+            }
+        }
+    });
 
     async Task RunLoopAsync(int loop)
     {
         var random = new Random(HashCode.Combine(arguments.Seed, loop));
-        while (arguments.Duration is { } duration ? clock.Elapsed < duration : Interlocked.Increment(ref attempts) <= arguments.Moves)
+        while (!stop.IsCancellationRequested
+            && (arguments.Duration is { } duration ? clock.Elapsed < duration : Interlocked.Increment(ref attempts) <= arguments.Moves))
         {
             var dealId = LoadPipeline.DealId(random.Next(arguments.Deals));
             if (random.Next(4) == 0)

@@ -138,13 +138,13 @@ public abstract class DealStoreProcessScenarios(ITestOutputHelper output)
         {
             for (var round = 1; round <= kills; round++)
             {
-                // Runs until killed; in rounds 1, 4, 7, … a second writer works beside it and finishes on its own.
+                // Runs until killed; in rounds 1, 4, 7, … a second writer works beside it, told to stop after the kill.
                 var victim = await LoadWorkerProcess.StartAsync(WorkerStoreArguments, $"k{round}", round, "120s", KilledConcurrency);
                 everyWorker.Add(victim);
                 LoadWorkerProcess? beside = null;
                 if (round % 3 == 1)
                 {
-                    beside = await LoadWorkerProcess.StartAsync(WorkerStoreArguments, $"b{round}", 100 + round, "60", 1);
+                    beside = await LoadWorkerProcess.StartAsync(WorkerStoreArguments, $"b{round}", 100 + round, "120s", 1);
                     everyWorker.Add(beside);
                 }
 
@@ -152,11 +152,15 @@ public abstract class DealStoreProcessScenarios(ITestOutputHelper output)
                 var killAfter = random.Next(10, 60);
                 await victim.WaitForAcknowledgedAsync(killAfter, TimeSpan.FromSeconds(60));
                 await Task.Delay(random.Next(0, 15));
+                var besideWasRunning = beside is { HasExited: false };
                 var clock = Stopwatch.StartNew();
                 await victim.KillAsync();
                 victim.WasKilled.Should().BeTrue("the victim was still writing when it was killed ({0})", victim);
                 if (beside is not null)
                 {
+                    besideWasRunning.Should().BeTrue("the second writer was writing when the victim died ({0})", beside);
+                    await Task.Delay(random.Next(0, 100));
+                    await beside.StopAsync();
                     await beside.WaitForExitAsync(WorkerTimeout);
                     beside.ExitCode.Should().Be(0, "the writer beside the killed one meets only handled conflicts ({0})", beside);
                     beside.Errors.Should().BeEmpty();
@@ -167,7 +171,7 @@ public abstract class DealStoreProcessScenarios(ITestOutputHelper output)
                 output.WriteLine(
                     $"{StoreName}: kill {round} after {victim.Acknowledged.Count} acknowledged writes (aimed at {killAfter}), " +
                     $"{stored.EventsByActor.GetValueOrDefault(victim.Actor) - victim.Acknowledged.Count} committed but not acknowledged; " +
-                    $"{stored.Events} events stored; reopened and checked in {clock.ElapsedMilliseconds} ms" +
+                    $"{stored.Events} events stored; checked {clock.ElapsedMilliseconds} ms after the kill" +
                     (beside?.Tally is { } tally ? $"; beside it: {tally}" : ""));
             }
 

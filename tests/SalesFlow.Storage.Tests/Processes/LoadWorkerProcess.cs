@@ -8,8 +8,8 @@ namespace SalesFlow.Storage.Tests.Processes;
 
 /// <summary>
 /// One run of tests/SalesFlow.LoadWorker as a child process (<c>dotnet SalesFlow.LoadWorker.dll …</c>): started,
-/// released with <see cref="GoAsync"/>, then either awaited (<see cref="WaitForExitAsync"/>) or killed with SIGKILL
-/// (<see cref="Kill"/>). It collects what the worker wrote: the writes it acknowledged and its final tally.
+/// released with <see cref="GoAsync"/>, then awaited (<see cref="WaitForExitAsync"/>, after <see cref="StopAsync"/> for a
+/// worker that runs for a duration) or killed with SIGKILL (<see cref="KillAsync"/>). It collects what the worker wrote: the writes it acknowledged and its final tally.
 /// </summary>
 public sealed class LoadWorkerProcess : IDisposable
 {
@@ -41,6 +41,8 @@ public sealed class LoadWorkerProcess : IDisposable
     public string Actor => LoadWorker.LoadPipeline.Actor(WorkerId);
 
     public bool WasKilled { get; private set; }
+
+    public bool HasExited => _process.HasExited;
 
     public int ExitCode => _process.ExitCode;
 
@@ -139,6 +141,13 @@ public sealed class LoadWorkerProcess : IDisposable
     public async Task GoAsync()
     {
         await _process.StandardInput.WriteLineAsync("GO");
+        await _process.StandardInput.FlushAsync();
+    }
+
+    /// <summary>Asks the worker to finish its current writes and exit normally, with its tally.</summary>
+    public async Task StopAsync()
+    {
+        await _process.StandardInput.WriteLineAsync("STOP");
         await _process.StandardInput.FlushAsync();
     }
 
