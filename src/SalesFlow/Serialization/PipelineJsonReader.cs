@@ -140,6 +140,18 @@ internal static class PipelineJsonReader
             }
         }
 
+        var personal = new List<(string Path, string Pointer)>();
+        index = 0;
+        foreach (var element in Array(root, "dataMembers"))
+        {
+            if (Text(element, "path") is { } path && Property(element, "personal") is { ValueKind: JsonValueKind.True })
+            {
+                personal.Add((path, $"/dataMembers/{index}/path"));
+            }
+
+            index++;
+        }
+
         var parts = new PipelineParts
         {
             Id = Text(root, "id") ?? "",
@@ -150,6 +162,7 @@ internal static class PipelineJsonReader
             Stages = stages,
             Transitions = drafts,
             Hooks = hooks,
+            PersonalData = personal,
             Diagnostics = diagnostics,
         };
         if (dataType is null)
