@@ -140,7 +140,7 @@ public sealed partial class SalesFlowEngine
         {
             PersonalDataMap.Select(root, path, (parent, name, concrete) =>
             {
-                if (parent[name] is { } value)
+                if (parent[name] is { } value && !PersonalDataMap.IsBlank(value))
                 {
                     PersonalDataMap.CollectValues(value, values);
                     exported.Add(new PersonalDataValue(concrete, JsonSerializer.SerializeToElement(value)));

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Compliance.Classification;
 
 namespace SalesFlow;
@@ -11,7 +12,7 @@ namespace SalesFlow;
 /// JSON form, and reads or blanks the values at such paths. Paths use the guard conditions' syntax: member names as the
 /// data is written to JSON, separated by dots, <c>[]</c> after a collection to mean each of its items.
 /// </summary>
-internal static class PersonalDataMap
+internal static partial class PersonalDataMap
 {
     /// <summary>Lists the paths of the members of <paramref name="dataType"/> marked as personal, in declaration order.</summary>
     public static List<string> Find(Type dataType, JsonSerializerOptions options)
@@ -83,13 +84,34 @@ internal static class PersonalDataMap
 
                 break;
             case JsonValue value when value.GetValueKind() is JsonValueKind.String:
-                values.Add(value.GetValue<string>());
+                var text = value.GetValue<string>();
+                values.Add(text);
+
+                // Free text can hold contact details: they are looked for on their own too.
+                foreach (Match contact in ContactDetails().Matches(text))
+                {
+                    if (contact.Length < text.Length)
+                    {
+                        values.Add(contact.Value.TrimEnd('.', ',', ';', ')'));
+                    }
+                }
+
                 break;
             case JsonValue value when value.GetValueKind() is JsonValueKind.Number:
                 values.Add(value.ToJsonString());
                 break;
         }
     }
+
+    /// <summary>Whether a value holds nothing: null, an empty string, an empty collection, or an object of such values.</summary>
+    public static bool IsBlank(JsonNode? value) => value switch
+    {
+        null => true,
+        JsonArray array => array.Count == 0,
+        JsonObject obj => obj.All(member => IsBlank(member.Value)),
+        JsonValue text when text.GetValueKind() == JsonValueKind.String => text.GetValue<string>().Length == 0,
+        _ => false,
+    };
 
     /// <summary>
     /// The value an erased member takes: the member's value in a new, empty instance of the type that declares it (its
@@ -230,6 +252,11 @@ internal static class PersonalDataMap
 
             foreach (var property in info.Properties)
             {
+                if (property.Set is null)
+                {
+                    continue; // Computed from the other members (read-only): not data of its own.
+                }
+
                 var path = prefix.Length == 0 ? property.Name : prefix + "." + property.Name;
                 if (IsPersonal(property.AttributeProvider))
                 {
@@ -246,6 +273,10 @@ internal static class PersonalDataMap
             visiting.Remove(type);
         }
     }
+
+    // E-mail addresses, and phone numbers of at least seven digits (with spaces, dots, dashes, parentheses, a leading +).
+    [GeneratedRegex(@"[^\s@<>()\[\],;:""]+@[^\s@<>()\[\],;:""]+\.[^\s@<>()\[\],;:""]+|\+?\d[\d\s().-]{5,}\d", RegexOptions.CultureInvariant, 1000)]
+    private static partial Regex ContactDetails();
 
     private static bool Classified(object[] attributes) =>
         attributes.OfType<DataClassificationAttribute>().Any(a => a.Classification != DataClassification.None && a.Classification != DataClassification.Unknown);
