@@ -83,6 +83,18 @@ public class PersonalDataPathsTests
     }
 
     [Fact]
+    public void Load_PipelinesJsonDocExample_ListsItsPersonalMembers()
+    {
+        var doc = File.ReadAllText(SalesFlow.Tests.Serialization.PipelineJsonTests.RepoFile("docs", "pipelines-json.md")).ReplaceLineEndings("\n");
+        var section = doc[doc.IndexOf("## Personal data", StringComparison.Ordinal)..];
+        var json = section[(section.IndexOf("```json\n", StringComparison.Ordinal) + 8)..section.IndexOf("\n```\n", StringComparison.Ordinal)];
+
+        var pipeline = PipelineJson.Parse(json);
+
+        pipeline.PersonalDataPaths.Should().Equal("contact.name", "contact.email", "attendees[].phone");
+    }
+
+    [Fact]
     public void PersonalDataPaths_OtherTaxonomyOrPositionalRecord_CountsAsPersonal()
     {
         var pipeline = PipelineBuilder.Create<HostData>("host", 1)
