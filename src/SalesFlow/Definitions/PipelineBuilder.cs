@@ -33,6 +33,7 @@ public sealed class PipelineBuilder<TData>
     private readonly List<TransitionDraft> _transitions = [];
     private readonly List<HookRegistration> _hooks = [];
     private readonly List<PipelineDiagnostic> _problems = [];
+    private readonly List<(string Path, string Pointer)> _personalData = [];
     private List<TransitionDraft> _current = [];
     private int _declarations;
     private string? _initialStage;
@@ -93,6 +94,20 @@ public sealed class PipelineBuilder<TData>
         EnsureNotBuilt();
         ArgumentNullException.ThrowIfNull(stageId);
         _initialStage = stageId;
+        return this;
+    }
+
+    /// <summary>
+    /// Marks a member of the deal data as personal data, for data that cannot carry <see cref="PersonalDataAttribute"/>
+    /// (<see cref="JsonDealData"/>, or a type you do not own). It joins <see cref="PipelineDefinition.PersonalDataPaths"/>.
+    /// </summary>
+    /// <param name="path">The member's path, named as the data is written to JSON, separated by dots; <c>[]</c> after a collection means each of its items (<c>contacts[].email</c>).</param>
+    /// <returns>This builder.</returns>
+    public PipelineBuilder<TData> PersonalData(string path)
+    {
+        EnsureNotBuilt();
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        _personalData.Add((path, $"/dataMembers/{_personalData.Count}/path"));
         return this;
     }
 
@@ -285,6 +300,7 @@ public sealed class PipelineBuilder<TData>
             Stages = _stages,
             Transitions = _transitions,
             Hooks = _hooks,
+            PersonalData = _personalData,
             Diagnostics = _problems,
         };
         var result = PipelineFactory.Create<TData>(parts, _jsonOptions ?? JsonSerializerOptions.Default);
@@ -305,6 +321,7 @@ public sealed class PipelineBuilder<TData>
             Stages = _stages,
             Transitions = _transitions,
             Hooks = _hooks,
+            PersonalData = _personalData,
             Diagnostics = [.. _problems],
         };
         return PipelineFactory.Create<TData>(parts, _jsonOptions ?? JsonSerializerOptions.Default).Diagnostics;

@@ -95,6 +95,37 @@ public class PersonalDataPathsTests
     }
 
     [Fact]
+    public void PersonalData_BuilderPaths_JoinTheMarkedOnesAndRoundTrip()
+    {
+        var pipeline = PipelineBuilder.Create<HostData>("host", 1)
+            .PersonalData("Region")
+            .PersonalData("Phone")
+            .Stage("open", s => s.Name("Open"))
+            .Stage("won", s => s.Won())
+            .Stage("lost", s => s.Lost())
+            .Transition("win", from: "open", to: "won")
+            .Transition("lose", from: "open", to: "lost")
+            .Build();
+
+        pipeline.PersonalDataPaths.Should().Equal("Phone", "Contact.Email", "Unclassified.Street", "Region");
+        var json = PipelineJson.Export(pipeline);
+        json.Should().Contain("\"Region\"").And.NotContain("\"Phone\"", "a member the type marks is not repeated");
+    }
+
+    [Fact]
+    public void PersonalData_BuilderPathNotInTheType_FailsTheBuild()
+    {
+        var builder = PipelineBuilder.Create<HostData>("host", 1)
+            .PersonalData("Contact.Fax")
+            .Stage("open", s => s.Name("Open"))
+            .Stage("won", s => s.Won())
+            .Transition("win", from: "open", to: "won");
+
+        builder.Invoking(b => b.PersonalData(" ")).Should().Throw<ArgumentException>();
+        builder.Invoking(b => b.Build()).Should().Throw<PipelineDefinitionException>().WithMessage("*Contact.Fax*");
+    }
+
+    [Fact]
     public void PersonalDataPaths_OtherTaxonomyOrPositionalRecord_CountsAsPersonal()
     {
         var pipeline = PipelineBuilder.Create<HostData>("host", 1)
