@@ -184,6 +184,9 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
     }
 
     /// <inheritdoc/>
+    public bool SupportsEventRedaction => true;
+
+    /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<DealEvent>> GetEventsAsync(string dealId, long afterSequence = 0, int? limit = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dealId);
@@ -495,7 +498,13 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
             }
         }
 
-        return written > 0;
+        if (written == 0)
+        {
+            return false;
+        }
+
+        await EventRedactions.ApplyAsync(connection, transaction, _rows, _sql.Name + ".deal_events", write, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     private async Task<Deal?> ReadDealAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string dealId, CancellationToken cancellationToken)

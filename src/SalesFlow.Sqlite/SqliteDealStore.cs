@@ -154,6 +154,9 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
     }
 
     /// <inheritdoc/>
+    public bool SupportsEventRedaction => true;
+
+    /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<DealEvent>> GetEventsAsync(string dealId, long afterSequence = 0, int? limit = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dealId);
@@ -593,6 +596,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
             return false;
         }
 
+        await EventRedactions.ApplyAsync(session.Connection, transaction, _rows, "salesflow_deal_events", write, cancellationToken).ConfigureAwait(false);
         return true;
     }
 

@@ -48,7 +48,7 @@ internal static class DataPaths
     }
 
     // Returns the first segment that does not exist, or null when the whole path exists (or the shape is open, like a dictionary).
-    private static string? Find(Type type, JsonSerializerOptions options, string path)
+    internal static string? Find(Type type, JsonSerializerOptions options, string path)
     {
         if (path.Length == 0)
         {

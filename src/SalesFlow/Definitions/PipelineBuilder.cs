@@ -33,6 +33,7 @@ public sealed class PipelineBuilder<TData>
     private readonly List<TransitionDraft> _transitions = [];
     private readonly List<HookRegistration> _hooks = [];
     private readonly List<PipelineDiagnostic> _problems = [];
+    private readonly List<(string Path, string Pointer)> _personalData = [];
     private List<TransitionDraft> _current = [];
     private int _declarations;
     private string? _initialStage;
@@ -105,6 +106,20 @@ public sealed class PipelineBuilder<TData>
         EnsureNotBuilt();
         ArgumentNullException.ThrowIfNull(configure);
         configure(_permissions ??= new PermissionsBuilder());
+        return this;
+    }
+
+    /// <summary>
+    /// Marks a member of the deal data as personal data, for data that cannot carry <see cref="PersonalDataAttribute"/>
+    /// (<see cref="JsonDealData"/>, or a type you do not own). It joins <see cref="PipelineDefinition.PersonalDataPaths"/>.
+    /// </summary>
+    /// <param name="path">The member's path, named as the data is written to JSON, separated by dots; <c>[]</c> after a collection means each of its items (<c>contacts[].email</c>).</param>
+    /// <returns>This builder.</returns>
+    public PipelineBuilder<TData> PersonalData(string path)
+    {
+        EnsureNotBuilt();
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        _personalData.Add((path, $"/dataMembers/{_personalData.Count}/path"));
         return this;
     }
 
@@ -298,6 +313,7 @@ public sealed class PipelineBuilder<TData>
             Transitions = _transitions,
             Hooks = _hooks,
             Permissions = _permissions,
+            PersonalData = _personalData,
             Diagnostics = _problems,
         };
         var result = PipelineFactory.Create<TData>(parts, _jsonOptions ?? JsonSerializerOptions.Default);
@@ -319,6 +335,7 @@ public sealed class PipelineBuilder<TData>
             Transitions = _transitions,
             Hooks = _hooks,
             Permissions = _permissions,
+            PersonalData = _personalData,
             Diagnostics = [.. _problems],
         };
         return PipelineFactory.Create<TData>(parts, _jsonOptions ?? JsonSerializerOptions.Default).Diagnostics;

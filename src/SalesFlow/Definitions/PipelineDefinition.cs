@@ -80,6 +80,17 @@ public abstract partial class PipelineDefinition
     /// <summary>Gets the type of the deal data the pipeline's guards read.</summary>
     public abstract Type DataType { get; }
 
+    /// <summary>
+    /// Gets the paths of the deal data members that hold personal data: the members of <see cref="DataType"/> marked with
+    /// <see cref="PersonalDataAttribute"/> (or another data classification), then those a JSON definition declares
+    /// (<c>"dataMembers": [{ "path": …, "personal": true }]</c>). Paths name members as the data is written to JSON,
+    /// separated by dots; <c>[]</c> after a collection means each of its items (<c>Objections[].Text</c>).
+    /// </summary>
+    public IReadOnlyList<string> PersonalDataPaths { get; internal init; } = [];
+
+    // The personal paths the definition declares itself (not found on the data type): what the JSON writer writes back.
+    internal IReadOnlyList<string> DeclaredPersonalDataPaths { get; init; } = [];
+
     internal IReadOnlyList<HookRegistration> Hooks { get; }
 
     internal CompiledPipeline Compiled => _compiled!;

@@ -25,6 +25,9 @@ internal sealed class PipelineParts
     /// <summary>Gets the permissions declared, or <see langword="null"/> when none are.</summary>
     public PermissionsBuilder? Permissions { get; init; }
 
+    /// <summary>Gets the data paths declared personal, each with the JSON pointer of its declaration.</summary>
+    public IReadOnlyList<(string Path, string Pointer)> PersonalData { get; init; } = [];
+
     /// <summary>Gets what was found while collecting the parts (unknown names, schema violations …).</summary>
     public List<PipelineDiagnostic> Diagnostics { get; init; } = [];
 }
@@ -56,6 +59,24 @@ internal static class PipelineFactory
         DataPaths.Check(typeof(TData), options, parts.Transitions, diagnostics);
         var permissions = parts.Permissions?.Build(
             [.. parts.Stages.Select(s => s.Id)], [.. parts.Transitions.Select(t => t.Trigger)], diagnostics) ?? PipelinePermissions.None;
+        var personal = PersonalDataMap.Find(typeof(TData), options);
+        var declared = new List<string>();
+        foreach (var (path, pointer) in parts.PersonalData)
+        {
+            if (typeof(TData) != typeof(JsonDealData) && DataPaths.Find(typeof(TData), PersonalDataMap.Readable(options), path) is { } missing)
+            {
+                diagnostics.Add(DiagnosticCodes.Error(
+                    DiagnosticCodes.UnknownDataPath,
+                    $"Personal data path '{path}' names no member of {typeof(TData).Name} ('{missing}' is not there). Paths name members as the data is written to JSON, separated by dots.",
+                    pointer));
+            }
+            else if (!personal.Contains(path, StringComparer.Ordinal))
+            {
+                personal.Add(path);
+                declared.Add(path);
+            }
+        }
+
         if (diagnostics.Any(d => d.IsError))
         {
             return new PipelineBuildResult(null, diagnostics);
@@ -63,7 +84,11 @@ internal static class PipelineFactory
 
         var definition = new PipelineDefinition<TData>(
             parts.Id, parts.Version, parts.Name ?? parts.Id, initial!, stages, transitions, [.. parts.Hooks], options,
-            typeof(TData) == typeof(JsonDealData) ? null : parts.DataTypeName ?? typeof(TData).Name, [.. diagnostics], permissions);
+            typeof(TData) == typeof(JsonDealData) ? null : parts.DataTypeName ?? typeof(TData).Name, [.. diagnostics], permissions)
+        {
+            PersonalDataPaths = personal,
+            DeclaredPersonalDataPaths = declared,
+        };
         return new PipelineBuildResult(definition, diagnostics);
     }
 }

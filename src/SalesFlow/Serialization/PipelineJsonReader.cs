@@ -140,6 +140,18 @@ internal static class PipelineJsonReader
             }
         }
 
+        var personal = new List<(string Path, string Pointer)>();
+        index = 0;
+        foreach (var element in Array(root, "dataMembers"))
+        {
+            if (Text(element, "path") is { } path && Property(element, "personal") is { ValueKind: JsonValueKind.True })
+            {
+                personal.Add((path, $"/dataMembers/{index}/path"));
+            }
+
+            index++;
+        }
+
         var parts = new PipelineParts
         {
             Id = Text(root, "id") ?? "",
@@ -151,6 +163,7 @@ internal static class PipelineJsonReader
             Transitions = drafts,
             Hooks = hooks,
             Permissions = ReadPermissions(root),
+            PersonalData = personal,
             Diagnostics = diagnostics,
         };
         if (dataType is null)

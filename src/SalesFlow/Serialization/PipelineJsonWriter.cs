@@ -31,6 +31,20 @@ internal static class PipelineJsonWriter
             }
 
             w.WriteString("initialStage", definition.InitialStage);
+            if (definition.DeclaredPersonalDataPaths.Count > 0)
+            {
+                w.WriteStartArray("dataMembers");
+                foreach (var path in definition.DeclaredPersonalDataPaths)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("path", path);
+                    w.WriteBoolean("personal", true);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+            }
+
             w.WriteStartArray("stages");
             foreach (var stage in definition.Stages)
             {

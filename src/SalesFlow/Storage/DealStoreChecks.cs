@@ -20,6 +20,7 @@ public static class DealStoreChecks
         {
             var write = writes[i] ?? throw new ArgumentException("The writes must not contain null.", nameof(writes));
             ValidateWrite(write.Deal, write.ExpectedVersion, write.Events);
+            ValidateRedactions(write);
             for (var j = 0; j < i; j++)
             {
                 if (string.Equals(writes[j].Deal.Id, write.Deal.Id, StringComparison.Ordinal))
@@ -77,6 +78,35 @@ public static class DealStoreChecks
     {
         ValidateLeaseOwner(handler, owner);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+    }
+
+    private static void ValidateRedactions(DealWrite write)
+    {
+        var redacted = write.RedactedEvents ?? throw new ArgumentException("DealWrite.RedactedEvents must not be null.", nameof(write));
+        if (redacted.Count == 0)
+        {
+            return;
+        }
+
+        if (write.ExpectedVersion == 0)
+        {
+            throw new ArgumentException($"A write that creates deal '{write.Deal.Id}' has no stored events to redact.", nameof(write));
+        }
+
+        var firstNew = write.Events[0].Sequence;
+        var seen = new HashSet<long>();
+        foreach (var e in redacted)
+        {
+            if (e is null || !string.Equals(e.DealId, write.Deal.Id, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"A redacted event must be an event of deal '{write.Deal.Id}'.", nameof(write));
+            }
+
+            if (e.Sequence < 1 || e.Sequence >= firstNew || !seen.Add(e.Sequence))
+            {
+                throw new ArgumentException($"Redacted event {e.Sequence} of deal '{write.Deal.Id}' is not a stored event (1 to {firstNew - 1}), or appears twice.", nameof(write));
+            }
+        }
     }
 
     private static void ValidateWrite(Deal deal, long expectedVersion, IReadOnlyList<DealEvent> events)

@@ -55,4 +55,12 @@ public interface IDealStore
     /// <returns>A task that completes when the batch is stored.</returns>
     /// <exception cref="DealImportException">A deal of the batch already exists or is inconsistent with its events.</exception>
     ValueTask ImportAsync(IReadOnlyList<DealImport> batch, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Gets a value indicating whether <see cref="TrySaveAsync"/> applies <see cref="DealWrite.RedactedEvents"/>: rewrites
+    /// the free text of stored events in the save's transaction. The engine refuses to erase personal data on a store that
+    /// does not (it would leave the person's values in the history).
+    /// </summary>
+    /// <value>The default implementation returns <see langword="false"/>; the built-in stores return <see langword="true"/>.</value>
+    bool SupportsEventRedaction => false;
 }

@@ -79,6 +79,7 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
             DealStoreChecks.ValidateSequence(entry.Deal, events);
             var first = entry.Count;
             entry.Append(events);
+            entry.Redact(write.RedactedEvents);
             entry.Deal = deal;
             Publish(entry, first, events.Count);
         }
@@ -134,6 +135,7 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
                     {
                         var first = entry.Count;
                         entry.Append(write.Events);
+                        entry.Redact(write.RedactedEvents);
                         entry.Deal = write.Deal;
                         Publish(entry, first, write.Events.Count);
                     }
@@ -160,6 +162,9 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
             }
         }
     }
+
+    /// <inheritdoc/>
+    public bool SupportsEventRedaction => true;
 
     /// <inheritdoc/>
     public ValueTask<IReadOnlyList<DealEvent>> GetEventsAsync(string dealId, long afterSequence = 0, int? limit = null, CancellationToken cancellationToken = default)
@@ -407,6 +412,22 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
             for (var i = 0; i < events.Count; i++)
             {
                 Events[Count++] = new StoredEvent(events[i]);
+            }
+        }
+
+        // Sequences are 1, 2, 3 … so the index of sequence n is n - 1; the checks made sure each one is stored.
+        public void Redact(IReadOnlyList<DealEvent> redacted)
+        {
+            foreach (var r in redacted)
+            {
+                var stored = Events[r.Sequence - 1].ToEvent(Id);
+                Events[r.Sequence - 1] = new StoredEvent(stored with
+                {
+                    Note = r.Note,
+                    Reason = r.Reason,
+                    OverrideJustification = r.OverrideJustification,
+                    Properties = r.Properties,
+                });
             }
         }
     }

@@ -30,9 +30,11 @@ public sealed record B2BDeal
     public ImmutableArray<NeedsQuestion> NeedsQuestions { get; init; } = NeedsQuestion.Standard();
 
     /// <summary>Gets what the seller repeated back to the prospect, once the prospect confirmed it; <see langword="null"/> until then.</summary>
+    [PersonalData]
     public string? ConfirmedUnderstanding { get; init; }
 
     /// <summary>Gets the real decision makers identified (roles or names), for the presentation and the proposal.</summary>
+    [PersonalData]
     public ImmutableArray<string> DecisionMakers { get; init; } = [];
 
     /// <summary>Gets when the presentation starts.</summary>
@@ -64,6 +66,7 @@ public sealed record B2BDeal
     public bool DeliveryFinalized { get; init; }
 
     /// <summary>Gets the customer file kept after the sale.</summary>
+    [PersonalData]
     public CustomerFile CustomerFile { get; init; } = new();
 
     /// <summary>Gets the customer's repeat purchases.</summary>
@@ -216,6 +219,7 @@ public sealed record NeedsQuestion
     public bool Required { get; init; }
 
     /// <summary>Gets the prospect's answer; <see langword="null"/> until answered.</summary>
+    [PersonalData]
     public string? Answer { get; init; }
 
     /// <summary>Gets a value indicating whether the question has an answer.</summary>

@@ -17,6 +17,7 @@ public sealed record ShowroomDeal
     public bool? PhonedBefore { get; init; }
 
     /// <summary>Gets what the customer needs (size, budget, family, timing), asked during the project introduction.</summary>
+    [PersonalData]
     public string? CustomerNeeds { get; init; }
 
     /// <summary>Gets the unit layouts the customer is interested in.</summary>
