@@ -86,9 +86,16 @@ public abstract class PersonalDataLeakScan : IAsyncLifetime
         capture.Find(Planted).Should().BeEmpty("a store failure's message, its provider exception and the logs hold no personal value");
     }
 
+    private const string Restricted = "restricted";
+
     private SalesFlowEngine Engine(IDealStore store, LeakCapture capture, ScanHook hook)
     {
-        var options = new SalesFlowEngineOptions { LoggerFactory = capture.LoggerFactory, ConflictRetryCount = 0 };
+        var options = new SalesFlowEngineOptions
+        {
+            LoggerFactory = capture.LoggerFactory,
+            ConflictRetryCount = 0,
+            Authorizer = DealAuthorizer.From(c => c.Actor == Restricted ? AuthorizationDecision.Deny("the restricted actor may not write") : AuthorizationDecision.Allow),
+        };
         options.Hooks.Add(hook);
         return new SalesFlowEngine(Pipelines, store, options);
     }
@@ -112,7 +119,14 @@ public abstract class PersonalDataLeakScan : IAsyncLifetime
         // An accepted move, a refusal by guards, a denied override, a move not permitted, an unknown trigger.
         (await engine.FireAsync(id, B2BTriggers.Contact, new FireRequest("alice") { Note = "First call with " + Name, Properties = Props() })).EnsureAccepted();
         await RefusedAsync(capture, engine.FireAsync(id, B2BTriggers.Qualify, new FireRequest("alice") { Note = Name, Reason = Email, Properties = Props() }), FireStatus.Rejected);
-        await RefusedAsync(capture, engine.FireAsync(id, B2BTriggers.Qualify, new FireRequest("alice") { OverrideJustification = Name + " said so" }), FireStatus.Rejected);
+        await RefusedAsync(capture, engine.FireAsync(id, B2BTriggers.Qualify, new FireRequest("alice") { OverrideJustification = Name + " said so" }), FireStatus.Forbidden);
+
+        // Denied by the authorizer (which refuses the "restricted" actor): a move, an activity and a start, each with the values.
+        await RefusedAsync(capture, engine.FireAsync(id, B2BTriggers.Qualify, new FireRequest(Restricted) { Note = Name, Reason = Email, Properties = Props() }), FireStatus.Forbidden);
+        (await capture.CatchAsync(async () => await engine.RecordActivityAsync(id, new ActivityRequest(Restricted) { Note = Name + " " + Phone, Properties = Props() })))
+            .Should().BeOfType<DealForbiddenException>();
+        (await capture.CatchAsync(async () => await engine.StartAsync(b2b, "deal-denied", Data(), Start() with { Actor = Restricted })))
+            .Should().BeOfType<DealForbiddenException>();
         await RefusedAsync(capture, engine.FireAsync(id, B2BTriggers.Win, new FireRequest("alice") { Note = Name, Reason = Phone }), FireStatus.NotPermitted);
         await RefusedAsync(capture, engine.FireAsync(id, "Wave at " + "the customer", new FireRequest("alice") { Note = Name }), FireStatus.NotPermitted);
 
