@@ -92,8 +92,8 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
     /// <returns>The reports.</returns>
     public SqliteDealReports Reports(TimeProvider? timeProvider = null) => new(_pipelines, this, timeProvider ?? _time);
 
-    // Test seam: runs inside the save transaction just before it commits.
-    internal Func<SqliteConnection, CancellationToken, Task>? BeforeCommit { get; set; }
+    // Test seam: runs at each named step of a save (fault injection); null costs one check per step.
+    internal Func<SaveStep, SqliteConnection, CancellationToken, Task>? OnSaveStep { get; set; }
 
     /// <summary>
     /// Creates the database file and schema, or upgrades an older schema, if needed. Every other member
@@ -530,6 +530,11 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
     // One transaction for every write: any write that does not apply rolls the whole save back.
     private async Task<bool> SaveAsync(SqliteSession session, IReadOnlyList<DealWrite> writes, string[] data, CancellationToken cancellationToken)
     {
+        if (OnSaveStep is { } beforeTransaction)
+        {
+            await beforeTransaction(SaveStep.BeforeTransaction, session.Connection, cancellationToken).ConfigureAwait(false);
+        }
+
         var transaction = session.Connection.BeginTransaction(deferred: false);
         await using (transaction.ConfigureAwait(false))
         {
@@ -541,9 +546,9 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
                 }
             }
 
-            if (BeforeCommit is { } beforeCommit)
+            if (OnSaveStep is { } beforeCommit)
             {
-                await beforeCommit(session.Connection, cancellationToken).ConfigureAwait(false);
+                await beforeCommit(SaveStep.BeforeCommit, session.Connection, cancellationToken).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -583,6 +588,11 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
             }
         }
 
+        if (OnSaveStep is { } afterDeal)
+        {
+            await afterDeal(SaveStep.AfterDealWritten, session.Connection, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             await InsertEventsAsync(session, transaction, events, cancellationToken).ConfigureAwait(false);
@@ -591,6 +601,11 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
         {
             // An event of this sequence exists already: another writer won.
             return false;
+        }
+
+        if (OnSaveStep is { } afterEvents)
+        {
+            await afterEvents(SaveStep.AfterEventsWritten, session.Connection, cancellationToken).ConfigureAwait(false);
         }
 
         return true;

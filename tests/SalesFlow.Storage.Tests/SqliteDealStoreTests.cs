@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using SalesFlow.Sqlite;
+using SalesFlow.Storage.Relational;
 using SalesFlow.Storage.Tests.Support;
 using SalesFlow.Testing;
 
@@ -94,11 +95,11 @@ public sealed class SqliteDealStoreTests : IDisposable
         var store = Open();
         var engine = new SalesFlowEngine(_pipelines, store);
         await engine.StartAsync(ContractPipeline.Id, "broken", new ContractDealData(), "alice");
-        store.BeforeCommit = (connection, _) =>
+        store.OnSaveStep = SaveSteps.At<SqliteConnection>(SaveStep.BeforeCommit, (connection, _) =>
         {
             connection.Close();
             return Task.CompletedTask;
-        };
+        });
 
         var act = async () => await engine.FireAsync("broken", "toggle", new FireRequest("bob"));
 
@@ -151,11 +152,11 @@ public sealed class SqliteDealStoreTests : IDisposable
     public async Task TrySaveAsync_NewDealConnectionClosedBeforeCommit_CreatesNothing()
     {
         var store = Open();
-        store.BeforeCommit = (connection, _) =>
+        store.OnSaveStep = SaveSteps.At<SqliteConnection>(SaveStep.BeforeCommit, (connection, _) =>
         {
             connection.Close();
             return Task.CompletedTask;
-        };
+        });
         var deal = ContractDeals.NewDeal("never");
 
         var act = async () => await store.TrySaveAsync(deal, 0, [ContractDeals.Started(deal)]);
