@@ -213,6 +213,24 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
     }
 
     /// <inheritdoc/>
+    public async ValueTask<DealEvent?> FindByIdempotencyKeyAsync(string dealId, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dealId);
+        ArgumentNullException.ThrowIfNull(idempotencyKey);
+        cancellationToken.ThrowIfCancellationRequested();
+        return await OnConnectionAsync(
+            async connection =>
+            {
+                using var command = new NpgsqlCommand(_sql.SelectEventByKey, connection);
+                _rows.SetParameter(command, 0, EventColumns.All[0], dealId);
+                _rows.SetParameter(command, 1, new StoredColumn("idempotency_key", StoredValueKind.Text), idempotencyKey);
+                var found = await StoreCommands.ReadAllAsync(command, r => _rows.ReadEvent(r), cancellationToken).ConfigureAwait(false);
+                return found.Count > 0 ? found[0] : null;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
     public async ValueTask<DealPage> QueryAsync(DealQuery query, CancellationToken cancellationToken = default)
     {
         DealStoreChecks.ValidateQuery(query);
@@ -384,7 +402,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
         {
             // Reads, and feed writes of one statement each: a statement that failed is not committed; a lease or
             // checkpoint whose connection broke is taken again by the next call.
-            throw Failure(ex, caller is nameof(GetAsync) or nameof(GetEventsAsync) or nameof(QueryAsync) or nameof(ReadAsync) ? "read" : "feed", StoreWriteOutcome.NothingWritten);
+            throw Failure(ex, caller is nameof(GetAsync) or nameof(GetEventsAsync) or nameof(FindByIdempotencyKeyAsync) or nameof(QueryAsync) or nameof(ReadAsync) ? "read" : "feed", StoreWriteOutcome.NothingWritten);
         }
     }
 

@@ -173,6 +173,25 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
     }
 
     /// <inheritdoc/>
+    public async ValueTask<DealEvent?> FindByIdempotencyKeyAsync(string dealId, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dealId);
+        ArgumentNullException.ThrowIfNull(idempotencyKey);
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        return await OnReaderAsync(
+            async (session, ct) =>
+            {
+                var command = session.Command(SqliteStatement.SelectEventByKey, null);
+                _rows.SetParameter(command, 0, EventColumns.All[0], dealId);
+                _rows.SetParameter(command, 1, new StoredColumn("idempotency_key", StoredValueKind.Text), idempotencyKey);
+                var found = await StoreCommands.ReadAllAsync(command, r => _rows.ReadEvent(r), ct).ConfigureAwait(false);
+                return found.Count > 0 ? found[0] : null;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
     public async ValueTask<DealPage> QueryAsync(DealQuery query, CancellationToken cancellationToken = default)
     {
         DealStoreChecks.ValidateQuery(query);

@@ -58,8 +58,8 @@ public sealed class SqliteDealStoreTests : IDisposable
         File.Exists(_file.Path).Should().BeTrue();
         store.DataSource.Should().Be(_file.Path);
         (await ScalarAsync("PRAGMA journal_mode")).Should().Be("wal");
-        (await ScalarAsync("SELECT group_concat(version) FROM salesflow_schema_version")).Should().Be("1,2,3");
-        SqliteDealStore.SchemaVersion.Should().Be(3);
+        (await ScalarAsync("SELECT group_concat(version) FROM salesflow_schema_version")).Should().Be("1,2,3,4");
+        SqliteDealStore.SchemaVersion.Should().Be(4);
         var indexes = (string)(await ScalarAsync("SELECT group_concat(name, ',') FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_%'"))!;
         indexes.Split(',').Should().BeEquivalentTo(
             "ix_salesflow_deals_pipeline_stage", "ix_salesflow_deals_follow_up", "ix_salesflow_deals_last_activity", "ix_salesflow_deals_owner");

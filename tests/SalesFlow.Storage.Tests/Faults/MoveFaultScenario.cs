@@ -39,8 +39,11 @@ internal sealed class MoveFaultScenario
     }
 
     /// <summary>The move that the fault hits: open → working.</summary>
-    public Task<FireResult> MoveAsync() =>
-        Engine.FireAsync(DealId, "toggle", new FireRequest("bob")).AsTask();
+    public Task<FireResult> MoveAsync() => MoveWithKeyAsync(null);
+
+    /// <summary>The move, with an idempotency key.</summary>
+    public Task<FireResult> MoveWithKeyAsync(string? idempotencyKey) =>
+        Engine.FireAsync(DealId, "toggle", new FireRequest("bob") { IdempotencyKey = idempotencyKey }).AsTask();
 
     /// <summary>
     /// Checks through <paramref name="fresh"/> that the deal's row, events, sequence and version agree and that the

@@ -110,6 +110,35 @@ public sealed class PostgreSqlDealStoreFaultTests : IAsyncLifetime
         await scenario.AssertFeedDeliversEveryEventOnceAfterAnotherMoveAsync();
     }
 
+    [PostgresTheory]
+    [InlineData(nameof(ConnectionCuttingProxy.Cut.AfterTheServerAnswers), true)]
+    [InlineData(nameof(ConnectionCuttingProxy.Cut.BeforeTheServerReadsIt), false)]
+    public async Task FireAsync_RepeatedWithItsIdempotencyKeyAfterAnUnknownOutcome_OneAcceptedOutcomeAndTheMoveStoredOnce(string cutName, bool committed)
+    {
+        var store = OpenThroughProxy();
+        var scenario = new MoveFaultScenario(store, "retry-" + cutName);
+        await scenario.StartAsync();
+        store.OnSaveStep = SaveSteps.At<NpgsqlConnection>(SaveStep.BeforeCommit, (_, _) =>
+        {
+            _proxy!.Arm(Enum.Parse<ConnectionCuttingProxy.Cut>(cutName));
+            return Task.CompletedTask;
+        });
+        var first = async () => await scenario.MoveWithKeyAsync("move-1");
+        (await first.Should().ThrowAsync<DealStoreException>()).Which.Outcome.Should().Be(StoreWriteOutcome.Unknown);
+        store.OnSaveStep = null;
+
+        var retry = await scenario.MoveWithKeyAsync("move-1");
+        var again = await scenario.MoveWithKeyAsync("move-1");
+
+        (retry.Status, retry.Repeated).Should().Be((FireStatus.Accepted, committed), "the retry finds the committed move, or makes it");
+        (again.Status, again.Repeated).Should().Be((FireStatus.Accepted, true));
+        again.Event!.Sequence.Should().Be(2).And.Be(retry.Event!.Sequence);
+        var history = await Open().GetEventsAsync(scenario.DealId);
+        history.Where(e => e.Trigger == "toggle").Should().ContainSingle("the history holds the move once").Which.IdempotencyKey.Should().Be("move-1");
+        (await scenario.AssertWholeOrAbsentAsync(Open())).Should().BeTrue();
+        await scenario.AssertFeedDeliversEveryEventOnceAfterAnotherMoveAsync();
+    }
+
     [PostgresFact]
     public async Task FireAsync_ServerEndsTheSessionWhileTheCommitRuns_NothingWrittenAndTheFeedSkipsNothing()
     {
