@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Npgsql;
+using SalesFlow.PostgreSql;
 using SalesFlow.Sqlite;
 using SalesFlow.Storage.Relational;
 using SalesFlow.Storage.Tests.Support;
@@ -11,13 +13,15 @@ namespace SalesFlow.Storage.Tests.Faults;
 /// Issue 13 §5: cancellation at every await of a start, a move and an activity. For N = 1, 2, … the caller's token is
 /// cancelled at the N-th await point — before and after every store call (<see cref="FaultInjectingDealStore"/>), in
 /// every hook, and on SQLite at every step inside the save transaction too (the store's save seam) — until a run
-/// completes without reaching N. Every time the write is whole or absent, the store's invariants hold, and the caller
+/// completes without reaching N (on PostgreSQL too, at its save steps). Every time the write is whole or absent, the store's invariants hold, and the caller
 /// gets an <see cref="OperationCanceledException"/> or a typed SalesFlow exception.
 /// </summary>
-public sealed class CancellationAtEveryAwaitTests(ITestOutputHelper output) : IDisposable
+[Collection(PostgresServerTests.Name)]
+public sealed class CancellationAtEveryAwaitTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly List<TemporarySqliteFile> _files = [];
-    private readonly List<SqliteDealStore> _stores = [];
+    private readonly List<IDisposable> _stores = [];
+    private readonly List<TemporaryPostgresSchema> _schemas = [];
 
     public static TheoryData<string, string> Cases { get; } = new()
     {
@@ -25,7 +29,9 @@ public sealed class CancellationAtEveryAwaitTests(ITestOutputHelper output) : ID
         { "sqlite", "start" }, { "sqlite", "move" }, { "sqlite", "move-keyed" }, { "sqlite", "activity" },
     };
 
-    public void Dispose()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         foreach (var store in _stores)
         {
@@ -37,23 +43,35 @@ public sealed class CancellationAtEveryAwaitTests(ITestOutputHelper output) : ID
         {
             file.Dispose();
         }
+
+        foreach (var schema in _schemas)
+        {
+            await schema.DisposeAsync();
+        }
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task Write_CancelledAtEachAwaitInTurn_WholeOrAbsentAndOnlyCancellationOrTypedErrors(string storeKind, string write)
+    public Task Write_CancelledAtEachAwaitInTurn_WholeOrAbsentAndOnlyCancellationOrTypedErrors(string storeKind, string write) =>
+        CancelAtEachAwaitAsync(storeKind, write);
+
+    [PostgresTheory]
+    [InlineData("start")]
+    [InlineData("move")]
+    [InlineData("move-keyed")]
+    [InlineData("activity")]
+    public Task PostgreSqlWrite_CancelledAtEachAwaitInTurn_WholeOrAbsentAndOnlyCancellationOrTypedErrors(string write) =>
+        CancelAtEachAwaitAsync("postgres", write);
+
+    private async Task CancelAtEachAwaitAsync(string storeKind, string write)
     {
         var cancelledRuns = 0;
         for (var n = 1; n < 200; n++)
         {
             var points = new AwaitPoints();
-            var (inner, sqlite) = OpenStore(storeKind);
+            var inner = OpenStore(storeKind, points);
             var store = new FaultInjectingDealStore(inner);
             store.When(_ => true, FaultTiming.BeforeInnerCall, points.PassAsync).When(_ => true, FaultTiming.AfterInnerCall, points.PassAsync);
-            if (sqlite is not null)
-            {
-                sqlite.OnSaveStep = (_, _, ct) => points.PassAsync(default, ct).AsTask();
-            }
 
             var options = new SalesFlowEngineOptions();
             options.Hooks.Add(new CountingHook(points));
@@ -139,18 +157,28 @@ public sealed class CancellationAtEveryAwaitTests(ITestOutputHelper output) : ID
         return events.Count == eventsBefore + 1;
     }
 
-    private (IDealStore Store, SqliteDealStore? Sqlite) OpenStore(string kind)
+    // A fresh store; the SQL stores pass the await points at every step of their save transaction too.
+    private IDealStore OpenStore(string kind, AwaitPoints points)
     {
-        if (kind == "memory")
+        switch (kind)
         {
-            return (new InMemoryDealStore(), null);
+            case "memory":
+                return new InMemoryDealStore();
+            case "sqlite":
+                var file = new TemporarySqliteFile();
+                _files.Add(file);
+                var sqlite = new SqliteDealStore(ContractPipeline.Registry(), new SqliteDealStoreOptions { DataSource = file.Path });
+                _stores.Add(sqlite);
+                sqlite.OnSaveStep = (_, _, ct) => points.PassAsync(default, ct).AsTask();
+                return sqlite;
+            default:
+                var schema = new TemporaryPostgresSchema();
+                _schemas.Add(schema);
+                var postgres = new PostgreSqlDealStore(ContractPipeline.Registry(), new PostgreSqlDealStoreOptions { ConnectionString = schema.ConnectionString, Schema = schema.Name });
+                _stores.Add(postgres);
+                postgres.OnSaveStep = (_, _, ct) => points.PassAsync(default, ct).AsTask();
+                return postgres;
         }
-
-        var file = new TemporarySqliteFile();
-        _files.Add(file);
-        var sqlite = new SqliteDealStore(ContractPipeline.Registry(), new SqliteDealStoreOptions { DataSource = file.Path });
-        _stores.Add(sqlite);
-        return (sqlite, sqlite);
     }
 
     // The await points of one run, numbered as they are passed; the one chosen cancels the caller's token and throws.
