@@ -51,6 +51,25 @@ public abstract partial class DealStoreContractTests
         (await store.TrySaveAsync([new DealWrite(other, 0, [ContractDeals.Started(other) with { IdempotencyKey = "k" }])])).Should().BeTrue("keys are unique per deal");
     }
 
+    /// <summary>An imported history keeps its events' keys (found by key afterwards); a deal with a key twice is refused whole.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
+    [StoreFact]
+    public async Task ImportAsync_KeyedHistories_KeysKeptAndAKeyTwiceInOneDealRefused()
+    {
+        var store = await OpenStoreAsync();
+        var imported = ContractDeals.Imported("imported", 3);
+        var keyed = imported with { Events = [.. imported.Events.Select(e => e with { IdempotencyKey = "import-" + e.Sequence })] };
+        var twice = ContractDeals.Imported("twice", 2);
+        var clashing = twice with { Events = [.. twice.Events.Select(e => e with { IdempotencyKey = "same" })] };
+
+        await store.ImportAsync([keyed]);
+        var refused = async () => await store.ImportAsync([clashing]);
+
+        (await (await OpenStoreAsync()).FindByIdempotencyKeyAsync("imported", "import-2"))!.Sequence.Should().Be(2);
+        (await refused.Should().ThrowAsync<DealImportException>()).Which.Message.Should().Contain("idempotency key");
+        (await store.GetAsync("twice")).Should().BeNull();
+    }
+
     /// <summary>Start, move and activity repeated with their keys return the first outcome and write nothing new.</summary>
     /// <returns>A task that completes when the test has run.</returns>
     [StoreFact]
