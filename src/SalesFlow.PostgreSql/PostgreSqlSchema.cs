@@ -71,6 +71,9 @@ internal sealed partial class PostgreSqlSchema
             lease_expires_at  timestamptz      NULL
         );
         """,
+
+        // 4: idempotency keys, unique per deal.
+        StandardMigrations.AddEventIdempotencyKey("{s}.deal_events", "ux_deal_events_idempotency_key"),
     ];
 
     public PostgreSqlSchema(string schema)
@@ -120,6 +123,8 @@ internal sealed partial class PostgreSqlSchema
         ReadFeed =
             "SELECT e.tx, e.id, d.pipeline_id, " + EventColumns.Qualified("e") + " FROM " + s + ".deal_events e JOIN " + s + ".deals d ON d.id = e.deal_id " +
             "WHERE (e.tx, e.id) > (@commit, @offset) AND e.tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint ORDER BY e.tx, e.id LIMIT @limit";
+        SelectEventByKey =
+            "SELECT " + EventColumns.List + " FROM " + s + ".deal_events WHERE deal_id = @deal_id AND idempotency_key = @idempotency_key";
         SelectExistingIds = "SELECT id FROM " + s + ".deals WHERE id = ANY(@ids)";
         CopyDeals = "COPY " + s + ".deals (" + DealColumns.List + ") FROM STDIN (FORMAT BINARY)";
         CopyEvents = "COPY " + s + ".deal_events (" + EventColumns.List + ") FROM STDIN (FORMAT BINARY)";
@@ -147,6 +152,8 @@ internal sealed partial class PostgreSqlSchema
     public string SelectEvents { get; }
 
     public string ReadFeed { get; }
+
+    public string SelectEventByKey { get; }
 
     public string SelectExistingIds { get; }
 

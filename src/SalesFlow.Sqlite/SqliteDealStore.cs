@@ -92,8 +92,8 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
     /// <returns>The reports.</returns>
     public SqliteDealReports Reports(TimeProvider? timeProvider = null) => new(_pipelines, this, timeProvider ?? _time);
 
-    // Test seam: runs inside the save transaction just before it commits.
-    internal Func<SqliteConnection, CancellationToken, Task>? BeforeCommit { get; set; }
+    // Test seam: runs at each named step of a save (fault injection); null costs one check per step.
+    internal Func<SaveStep, SqliteConnection, CancellationToken, Task>? OnSaveStep { get; set; }
 
     /// <summary>
     /// Creates the database file and schema, or upgrades an older schema, if needed. Every other member
@@ -171,6 +171,25 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
                 _rows.SetParameter(command, 1, new StoredColumn("after", StoredValueKind.Number), afterSequence);
                 _rows.SetParameter(command, 2, new StoredColumn("limit", StoredValueKind.Number), (long?)limit ?? -1L);
                 return (IReadOnlyList<DealEvent>)await StoreCommands.ReadAllAsync(command, r => _rows.ReadEvent(r), ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<DealEvent?> FindByIdempotencyKeyAsync(string dealId, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dealId);
+        ArgumentNullException.ThrowIfNull(idempotencyKey);
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        return await OnReaderAsync(
+            async (session, ct) =>
+            {
+                var command = session.Command(SqliteStatement.SelectEventByKey, null);
+                _rows.SetParameter(command, 0, EventColumns.All[0], dealId);
+                _rows.SetParameter(command, 1, new StoredColumn("idempotency_key", StoredValueKind.Text), idempotencyKey);
+                var found = await StoreCommands.ReadAllAsync(command, r => _rows.ReadEvent(r), ct).ConfigureAwait(false);
+                return found.Count > 0 ? found[0] : null;
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -533,6 +552,11 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
     // One transaction for every write: any write that does not apply rolls the whole save back.
     private async Task<bool> SaveAsync(SqliteSession session, IReadOnlyList<DealWrite> writes, string[] data, CancellationToken cancellationToken)
     {
+        if (OnSaveStep is { } beforeTransaction)
+        {
+            await beforeTransaction(SaveStep.BeforeTransaction, session.Connection, cancellationToken).ConfigureAwait(false);
+        }
+
         var transaction = session.Connection.BeginTransaction(deferred: false);
         await using (transaction.ConfigureAwait(false))
         {
@@ -544,9 +568,9 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
                 }
             }
 
-            if (BeforeCommit is { } beforeCommit)
+            if (OnSaveStep is { } beforeCommit)
             {
-                await beforeCommit(session.Connection, cancellationToken).ConfigureAwait(false);
+                await beforeCommit(SaveStep.BeforeCommit, session.Connection, cancellationToken).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -586,6 +610,11 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
             }
         }
 
+        if (OnSaveStep is { } afterDeal)
+        {
+            await afterDeal(SaveStep.AfterDealWritten, session.Connection, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             await InsertEventsAsync(session, transaction, events, cancellationToken).ConfigureAwait(false);
@@ -597,6 +626,11 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
         }
 
         await EventRedactions.ApplyAsync(session.Connection, transaction, _rows, "salesflow_deal_events", write, cancellationToken).ConfigureAwait(false);
+        if (OnSaveStep is { } afterEvents)
+        {
+            await afterEvents(SaveStep.AfterEventsWritten, session.Connection, cancellationToken).ConfigureAwait(false);
+        }
+
         return true;
     }
 

@@ -82,6 +82,9 @@ internal static class SqliteSchema
             lease_expires_at  INTEGER NULL
         );
         """,
+
+        // 4: idempotency keys, unique per deal.
+        StandardMigrations.AddEventIdempotencyKey("salesflow_deal_events", "ux_salesflow_deal_events_idempotency_key"),
     ];
 
     public static SchemaMigrator Migrator { get; } = new(

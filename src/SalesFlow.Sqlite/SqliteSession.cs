@@ -70,7 +70,7 @@ internal sealed class SqliteSession : IDisposable
 // statements EventColumns.
 internal sealed class SqliteStatement
 {
-    public const int Count = 7;
+    public const int Count = 8;
 
     private const string Deals = "salesflow_deals";
     private const string Events = "salesflow_deal_events";
@@ -110,6 +110,11 @@ internal sealed class SqliteStatement
         6,
         "SELECT e.position, 0, d.pipeline_id, " + EventColumns.Qualified("e") + " FROM " + Events + " e JOIN " + Deals + " d ON d.id = e.deal_id " +
         "WHERE e.position > $after ORDER BY e.position LIMIT $limit");
+
+    // $deal_id, $idempotency_key: the unique index on keyed events finds it.
+    public static SqliteStatement SelectEventByKey { get; } = new(
+        7,
+        "SELECT " + EventColumns.List + " FROM " + Events + " WHERE deal_id = $deal_id AND idempotency_key = $idempotency_key");
 
     public int Slot { get; }
 

@@ -126,6 +126,7 @@ public sealed class DealRowMapper
             e.FromStage,
             e.ToStage,
             EventPayload.Serialize(e),
+            e.IdempotencyKey,
         ];
     }
 
@@ -226,7 +227,7 @@ public sealed class DealRowMapper
         var sequence = reader.GetInt64(o + 1);
         try
         {
-            return EventPayload.ToEvent(
+            var read = EventPayload.ToEvent(
                 reader.GetString(o + 8),
                 dealId,
                 sequence,
@@ -236,6 +237,7 @@ public sealed class DealRowMapper
                 reader.GetNullableString(o + 5),
                 reader.GetNullableString(o + 6),
                 reader.GetString(o + 7));
+            return reader.GetNullableString(o + 9) is { } key ? read with { IdempotencyKey = key } : read;
         }
         catch (Exception ex) when (IsUnreadable(ex))
         {

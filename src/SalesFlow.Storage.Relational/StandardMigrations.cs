@@ -15,4 +15,16 @@ public static class StandardMigrations
         "UPDATE " + dealsTable + " SET stage_entered_sequence = COALESCE((SELECT MAX(e.sequence) FROM " + eventsTable + " e " +
         "WHERE e.deal_id = " + dealsName + ".id AND e.to_stage = " + dealsName + ".stage_id " +
         "AND (e.kind = 'Started' OR (e.kind = 'Transition' AND (e.from_stage IS NULL OR e.from_stage <> e.to_stage)))), 1)";
+
+    /// <summary>
+    /// Adds the events' <c>idempotency_key</c> column (text, null for events written without a key) and a unique index on
+    /// (<c>deal_id</c>, <c>idempotency_key</c>) over the keyed events: a deal holds a key once, so two racing repeats of
+    /// one request cannot both be written.
+    /// </summary>
+    /// <param name="eventsTable">The events table's qualified name.</param>
+    /// <param name="indexName">The unique index's name (unqualified).</param>
+    /// <returns>The statements, separated by semicolons.</returns>
+    public static string AddEventIdempotencyKey(string eventsTable, string indexName) =>
+        "ALTER TABLE " + eventsTable + " ADD COLUMN idempotency_key TEXT NULL;\n" +
+        "CREATE UNIQUE INDEX " + indexName + " ON " + eventsTable + " (deal_id, idempotency_key) WHERE idempotency_key IS NOT NULL;";
 }

@@ -72,6 +72,7 @@ public static class EventColumns
         new("from_stage", StoredValueKind.Text),
         new("to_stage", StoredValueKind.Text),
         new("payload", StoredValueKind.Json),
+        new("idempotency_key", StoredValueKind.Text),
     ];
 
     /// <summary>Gets the column names separated by commas.</summary>

@@ -83,7 +83,7 @@ public sealed class DealRowMapperTests
     public void ReadEvent_PayloadThatDoesNotParse_ThrowsNamingTheDealAndSequence()
     {
         var values = _mapper.GetEventValues(Fixtures.Started(Fixtures.Deal("d")));
-        values[^1] = "{\"note\": top-secret";
+        values[EventColumns.All.Select(c => c.Name).ToList().IndexOf("payload")] = "{\"note\": top-secret";
         using var reader = Fixtures.Reader(EventColumns.All, values);
         reader.Read();
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Npgsql;
 using SalesFlow.PostgreSql;
+using SalesFlow.Storage.Relational;
 using SalesFlow.Storage.Tests.Support;
 using SalesFlow.Testing;
 
@@ -87,7 +88,7 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
         await store.EnsureSchemaAsync();
 
         store.Schema.Should().Be(Schema.Name);
-        (await Schema.ScalarAsync($"SELECT string_agg(version::text, ',') FROM \"{Schema.Name}\".schema_version")).Should().Be("1,2,3");
+        (await Schema.ScalarAsync($"SELECT string_agg(version::text, ',') FROM \"{Schema.Name}\".schema_version")).Should().Be("1,2,3,4");
         var indexes = (string)(await Schema.ScalarAsync($"SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE schemaname = '{Schema.Name}'"))!;
         indexes.Split(',').Should().Contain(["ix_deals_pipeline_stage", "ix_deals_follow_up", "ix_deals_last_activity", "ix_deals_owner", "deals_pkey", "deal_events_pkey"]);
     }
@@ -119,7 +120,7 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
         var store = Open();
         var engine = new SalesFlowEngine(_pipelines, store);
         await engine.StartAsync(ContractPipeline.Id, "broken", new ContractDealData(), "alice");
-        store.BeforeCommit = async (connection, ct) =>
+        store.OnSaveStep = SaveSteps.At<NpgsqlConnection>(SaveStep.BeforeCommit, async (connection, ct) =>
         {
             // As if the server or network dropped the session mid-transaction.
             await using var admin = new NpgsqlConnection(Schema.ConnectionString);
@@ -127,7 +128,7 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
             await using var kill = new NpgsqlCommand("SELECT pg_terminate_backend(@pid)", admin);
             kill.Parameters.AddWithValue("pid", connection.ProcessID);
             await kill.ExecuteNonQueryAsync(ct);
-        };
+        });
 
         var act = async () => await engine.FireAsync("broken", "toggle", new FireRequest("bob"));
 
@@ -143,7 +144,7 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
     public async Task TrySaveAsync_ConnectionClosedBeforeCommit_CreatesNothing()
     {
         var store = Open();
-        store.BeforeCommit = async (connection, _) => await connection.CloseAsync();
+        store.OnSaveStep = SaveSteps.At<NpgsqlConnection>(SaveStep.BeforeCommit, async (connection, _) => await connection.CloseAsync());
         var deal = ContractDeals.NewDeal("never");
 
         var act = async () => await store.TrySaveAsync(deal, 0, [ContractDeals.Started(deal)]);
@@ -174,19 +175,19 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
         var store = Open();
         var engine = new SalesFlowEngine(_pipelines, store);
         await engine.StartAsync(ContractPipeline.Id, "ended", new ContractDealData(), "alice");
-        store.BeforeCommit = async (connection, ct) =>
+        store.OnSaveStep = SaveSteps.At<NpgsqlConnection>(SaveStep.BeforeCommit, async (connection, ct) =>
         {
             // The server ends this very session (as a restart or an administrator would) before the commit.
             await using var self = new NpgsqlCommand("SELECT pg_terminate_backend(pg_backend_pid())", connection);
             await self.ExecuteNonQueryAsync(ct);
-        };
+        });
 
         var act = async () => await engine.FireAsync("ended", "toggle", new FireRequest("bob"));
 
         var failure = (await act.Should().ThrowAsync<DealStoreException>()).Which;
         failure.InnerException.Should().BeOfType<PostgresException>().Which.SqlState.Should().Be("57P01");
         (failure.Operation, failure.NotCommitted, failure.IsTransient, failure.ErrorCode).Should().Be(("save", true, true, "57P01"));
-        store.BeforeCommit = null;
+        store.OnSaveStep = null;
         (await engine.GetAsync("ended")).Version.Should().Be(1);
         (await engine.FireAsync("ended", "toggle", new FireRequest("bob"))).Accepted.Should().BeTrue("the next call gets a fresh connection");
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using SalesFlow.Sqlite;
+using SalesFlow.Storage.Relational;
 using SalesFlow.Storage.Tests.Support;
 using SalesFlow.Testing;
 
@@ -57,8 +58,8 @@ public sealed class SqliteDealStoreTests : IDisposable
         File.Exists(_file.Path).Should().BeTrue();
         store.DataSource.Should().Be(_file.Path);
         (await ScalarAsync("PRAGMA journal_mode")).Should().Be("wal");
-        (await ScalarAsync("SELECT group_concat(version) FROM salesflow_schema_version")).Should().Be("1,2,3");
-        SqliteDealStore.SchemaVersion.Should().Be(3);
+        (await ScalarAsync("SELECT group_concat(version) FROM salesflow_schema_version")).Should().Be("1,2,3,4");
+        SqliteDealStore.SchemaVersion.Should().Be(4);
         var indexes = (string)(await ScalarAsync("SELECT group_concat(name, ',') FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_%'"))!;
         indexes.Split(',').Should().BeEquivalentTo(
             "ix_salesflow_deals_pipeline_stage", "ix_salesflow_deals_follow_up", "ix_salesflow_deals_last_activity", "ix_salesflow_deals_owner");
@@ -94,11 +95,11 @@ public sealed class SqliteDealStoreTests : IDisposable
         var store = Open();
         var engine = new SalesFlowEngine(_pipelines, store);
         await engine.StartAsync(ContractPipeline.Id, "broken", new ContractDealData(), "alice");
-        store.BeforeCommit = (connection, _) =>
+        store.OnSaveStep = SaveSteps.At<SqliteConnection>(SaveStep.BeforeCommit, (connection, _) =>
         {
             connection.Close();
             return Task.CompletedTask;
-        };
+        });
 
         var act = async () => await engine.FireAsync("broken", "toggle", new FireRequest("bob"));
 
@@ -151,11 +152,11 @@ public sealed class SqliteDealStoreTests : IDisposable
     public async Task TrySaveAsync_NewDealConnectionClosedBeforeCommit_CreatesNothing()
     {
         var store = Open();
-        store.BeforeCommit = (connection, _) =>
+        store.OnSaveStep = SaveSteps.At<SqliteConnection>(SaveStep.BeforeCommit, (connection, _) =>
         {
             connection.Close();
             return Task.CompletedTask;
-        };
+        });
         var deal = ContractDeals.NewDeal("never");
 
         var act = async () => await store.TrySaveAsync(deal, 0, [ContractDeals.Started(deal)]);

@@ -34,4 +34,13 @@ public sealed record ActivityRequest
 
     /// <summary>Gets a new follow-up time to set on the deal; <see langword="null"/> leaves it as it is.</summary>
     public DateTimeOffset? NextFollowUpAt { get; init; }
+
+    /// <summary>
+    /// Gets a key the caller chooses for this request (checked like an id), so that a retry is safe: a request repeated
+    /// with the same key on the same deal returns the first accepted outcome and writes nothing new. The key is stored
+    /// with the event the request wrote, in the same transaction, and is unique per deal. Only accepted writes are
+    /// remembered: a refused request writes nothing, so repeating it decides again.
+    /// </summary>
+    /// <value>The default value is <c>null</c>: no key, every call is a new request.</value>
+    public string? IdempotencyKey { get; init; }
 }

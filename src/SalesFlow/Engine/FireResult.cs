@@ -46,6 +46,13 @@ public sealed class FireResult
     // False when the trigger is not one of the pipeline's: metrics then tag it "unknown" so callers cannot grow series.
     internal bool TriggerKnown { get; private init; } = true;
 
+    /// <summary>
+    /// Gets a value indicating whether this result repeats an earlier accepted request with the same
+    /// <see cref="FireRequest.IdempotencyKey"/>: nothing was written now; <see cref="Event"/> is the event the first
+    /// request wrote and <see cref="Deal"/> the deal as stored now.
+    /// </summary>
+    public bool Repeated { get; private init; }
+
     /// <summary>Gets how many times the move was retried after a concurrency conflict.</summary>
     public int ConflictRetries { get; private init; }
 
@@ -72,6 +79,9 @@ public sealed class FireResult
     internal static FireResult ForAccepted(string trigger, Deal deal, DealEvent @event, IReadOnlyList<UnmetGuard> overridden, IReadOnlyList<HookFailure> hookFailures, int retries) =>
         new(FireStatus.Accepted, trigger, deal) { Event = @event, UnmetGuards = overridden, HookFailures = hookFailures, ConflictRetries = retries };
 
+    internal static FireResult ForRepeat(string trigger, Deal deal, DealEvent first, int retries) =>
+        new(FireStatus.Accepted, trigger, deal) { Event = first, UnmetGuards = Overridden(first), Repeated = true, ConflictRetries = retries };
+
     internal static FireResult ForRejected(string trigger, Deal deal, IReadOnlyList<UnmetGuard> unmet, int retries) =>
         new(FireStatus.Rejected, trigger, deal) { UnmetGuards = unmet, ConflictRetries = retries };
 
@@ -86,4 +96,8 @@ public sealed class FireResult
 
     internal static FireResult ForAborted(string trigger, Deal deal, HookFailure failure, int retries) =>
         new(FireStatus.Aborted, trigger, deal) { FailedHook = failure, ConflictRetries = retries };
+
+    // A repeat lists the guards the first move overrode by code (their reasons are not stored).
+    private static IReadOnlyList<UnmetGuard> Overridden(DealEvent first) =>
+        first.OverriddenGuards.IsDefaultOrEmpty ? [] : [.. first.OverriddenGuards.Select(code => new UnmetGuard(code, code))];
 }

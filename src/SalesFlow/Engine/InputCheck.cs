@@ -11,6 +11,8 @@ internal sealed class InputCheck(InputLimits limits)
 
     public InputCheck Actor(string? value, string input) => Name(value, input, limits.MaxActorLength, nameof(InputLimits.MaxActorLength));
 
+    public InputCheck OptionalId(string? value, string input) => value is null ? this : Id(value, input);
+
     public InputCheck OptionalActor(string? value, string input) => value is null ? this : Actor(value, input);
 
     public InputCheck Note(string? value, string input) => Text(value, input, limits.MaxNoteLength, nameof(InputLimits.MaxNoteLength));

@@ -91,7 +91,7 @@ public sealed partial class SalesFlowEngine
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The started deal.</returns>
     /// <exception cref="PipelineNotFoundException">The pipeline (version) is not registered.</exception>
-    /// <exception cref="DealAlreadyExistsException">A deal with that id exists.</exception>
+    /// <exception cref="DealAlreadyExistsException">A deal with that id exists (and was not started by a request with the same <see cref="StartRequest.IdempotencyKey"/>, whose deal is returned instead).</exception>
     /// <exception cref="DealDataInvalidException">A required member of the data is null.</exception>
     /// <exception cref="HookAbortedException">A <see cref="HookPhase.Transitioning"/> hook refused the start; nothing was saved.</exception>
     /// <exception cref="DealForbiddenException">The caller may not start deals on the pipeline; nothing was saved.</exception>
@@ -105,8 +105,13 @@ public sealed partial class SalesFlowEngine
         new InputCheck(_limits)
             .Id(pipelineId, "pipelineId").Id(dealId, "dealId").Actor(request.Actor, "StartRequest.Actor").OptionalActor(request.Owner, "StartRequest.Owner")
             .Note(request.Note, "StartRequest.Note").Properties(request.Properties, "StartRequest.Properties")
+            .OptionalId(request.IdempotencyKey, "StartRequest.IdempotencyKey")
             .ThrowIfAny();
         cancellationToken.ThrowIfCancellationRequested();
+        if (await RepeatedStartAsync(dealId, request, cancellationToken).ConfigureAwait(false) is { } repeated)
+        {
+            return repeated;
+        }
 
         var pipeline = request.PipelineVersion is { } version ? Pipelines.Get(pipelineId, version) : Pipelines.Get(pipelineId);
         EnsureDataType<TData>(pipeline);
@@ -124,6 +129,9 @@ public sealed partial class SalesFlowEngine
             var saved = await CommitAsync(pipeline, before: null, deal, started, [new DealWrite(deal, 0, [started])], null, false, attempt: 0, cancellationToken).ConfigureAwait(false);
             switch (saved.Status)
             {
+                case FireStatus.Conflict when await RepeatedStartAsync(dealId, request, cancellationToken).ConfigureAwait(false) is { } repeatedStart:
+                    _telemetry.EndCommit(commit, CommitKind.Start, repeatedStart, FireStatus.Accepted, 0, null, []);
+                    return repeatedStart;
                 case FireStatus.Conflict:
                     throw new DealAlreadyExistsException(dealId);
                 case FireStatus.Aborted:
@@ -372,6 +380,11 @@ public sealed partial class SalesFlowEngine
         {
             cancellationToken.ThrowIfCancellationRequested();
             var deal = await _store.GetAsync(dealId, cancellationToken).ConfigureAwait(false) ?? throw new DealNotFoundException(dealId);
+            if (request.IdempotencyKey is not null && await RepeatedFireAsync(deal, trigger, request, attempt, cancellationToken).ConfigureAwait(false) is { } repeated)
+            {
+                return repeated;
+            }
+
             var pipeline = Pipelines.Get(deal.PipelineId, deal.PipelineVersion);
             var compiled = pipeline.Compiled;
             var stageIndex = compiled.StageIndexOf(deal.StageId);
@@ -507,7 +520,8 @@ public sealed partial class SalesFlowEngine
             check.Id(request.Activity, "ActivityRequest.Activity");
         }
 
-        check.Note(request.Note, "ActivityRequest.Note").Properties(request.Properties, "ActivityRequest.Properties");
+        check.Note(request.Note, "ActivityRequest.Note").Properties(request.Properties, "ActivityRequest.Properties")
+            .OptionalId(request.IdempotencyKey, "ActivityRequest.IdempotencyKey");
         checkMore?.Invoke(check);
         check.ThrowIfAny();
         var activity = request.Activity ?? defaultActivity;
@@ -518,6 +532,12 @@ public sealed partial class SalesFlowEngine
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var deal = await GetAsync(dealId, cancellationToken).ConfigureAwait(false);
+                if (request.IdempotencyKey is not null && await IsRepeatedActivityAsync(deal, activity, request, cancellationToken).ConfigureAwait(false))
+                {
+                    _telemetry.EndCommit(commit, CommitKind.Activity, deal, FireStatus.Accepted, attempt, null, []);
+                    return deal;
+                }
+
                 var pipeline = Pipelines.Get(deal.PipelineId, deal.PipelineVersion);
                 if (await _authorization.DeniedAsync(DealAction.Activity, request.Actor, request.User, pipeline, deal, cancellationToken, activity: activity).ConfigureAwait(false) is { } denied)
                 {
@@ -548,7 +568,7 @@ public sealed partial class SalesFlowEngine
                     merged = merged.SetItems(properties);
                 }
 
-                var @event = NewActivityEvent(deal, after.LastSequence, activity, request.Actor, request.Note, merged, now);
+                var @event = NewActivityEvent(deal, after.LastSequence, activity, request.Actor, request.Note, merged, now, request.IdempotencyKey);
                 var saved = await CommitAsync(pipeline, deal, after, @event, [new DealWrite(after, deal.Version, [@event])], null, false, attempt, cancellationToken).ConfigureAwait(false);
                 switch (saved.Status)
                 {
@@ -664,11 +684,12 @@ public sealed partial class SalesFlowEngine
             ToStage = initial.Id,
             Note = request.Note,
             Properties = ToProperties(request.Properties),
+            IdempotencyKey = request.IdempotencyKey,
         };
         return (deal, started);
     }
 
-    private static DealEvent NewActivityEvent(Deal deal, long sequence, string activity, string actor, string? note, ImmutableDictionary<string, string> properties, DateTimeOffset at) => new()
+    private static DealEvent NewActivityEvent(Deal deal, long sequence, string activity, string actor, string? note, ImmutableDictionary<string, string> properties, DateTimeOffset at, string? idempotencyKey = null) => new()
     {
         DealId = deal.Id,
         Sequence = sequence,
@@ -680,6 +701,7 @@ public sealed partial class SalesFlowEngine
         Activity = activity,
         Note = note,
         Properties = properties,
+        IdempotencyKey = idempotencyKey,
     };
 
     private static (CompiledPipeline.CompiledTransition? Chosen, IReadOnlyList<UnmetGuard> Unmet) Choose(
@@ -752,6 +774,7 @@ public sealed partial class SalesFlowEngine
             OverriddenGuards = overridden is null ? [] : [.. overridden.Select(g => g.Code)],
             OverrideJustification = overridden is null ? null : request.OverrideJustification,
             Properties = ToProperties(request.Properties),
+            IdempotencyKey = request.IdempotencyKey,
         };
         return (after, @event);
     }
@@ -858,7 +881,8 @@ public sealed partial class SalesFlowEngine
         new InputCheck(_limits)
             .Id(dealId, "dealId").Id(trigger, "trigger").Actor(request.Actor, "FireRequest.Actor")
             .Note(request.Note, "FireRequest.Note").Reason(request.Reason, "FireRequest.Reason")
-            .Reason(request.OverrideJustification, "FireRequest.OverrideJustification").Properties(request.Properties, "FireRequest.Properties");
+            .Reason(request.OverrideJustification, "FireRequest.OverrideJustification").Properties(request.Properties, "FireRequest.Properties")
+            .OptionalId(request.IdempotencyKey, "FireRequest.IdempotencyKey");
 
     private readonly record struct Committed(FireStatus Status, HookFailure? Aborted, IReadOnlyList<HookFailure> Failures);
 

@@ -36,4 +36,13 @@ public sealed record StartRequest
 
     /// <summary>Gets extra facts recorded in the first event (for example the deal that referred this one).</summary>
     public IReadOnlyDictionary<string, string>? Properties { get; init; }
+
+    /// <summary>
+    /// Gets a key the caller chooses for this request (checked like an id), so that a retry is safe: a request repeated
+    /// with the same key on the same deal returns the first accepted outcome and writes nothing new. The key is stored
+    /// with the event the request wrote, in the same transaction, and is unique per deal. Only accepted writes are
+    /// remembered: a refused request writes nothing, so repeating it decides again.
+    /// </summary>
+    /// <value>The default value is <c>null</c>: no key, every call is a new request.</value>
+    public string? IdempotencyKey { get; init; }
 }

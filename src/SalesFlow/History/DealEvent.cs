@@ -56,6 +56,12 @@ public sealed record DealEvent
     /// </summary>
     public ImmutableDictionary<string, string> Properties { get; init; } = ImmutableDictionary<string, string>.Empty;
 
+    /// <summary>
+    /// Gets the idempotency key of the request that wrote the event, if the caller gave one: unique per deal, so a
+    /// request repeated with the same key finds this event and writes nothing new.
+    /// </summary>
+    public string? IdempotencyKey { get; init; }
+
     /// <summary>Gets a value indicating whether the event records a forced move.</summary>
     public bool IsOverride => OverrideJustification is not null;
 }

@@ -222,6 +222,13 @@ public static class DealStoreChecks
                     break;
                 }
             }
+
+            // Idempotency keys are unique per deal (a store's unique index would refuse the batch less clearly).
+            var keys = item.Events.Where(e => e.IdempotencyKey is not null).Select(e => e.IdempotencyKey!).ToList();
+            if (keys.Count != keys.Distinct(StringComparer.Ordinal).Count())
+            {
+                problems.Add($"Deal '{item.Deal.Id}' has two events with the same idempotency key.");
+            }
         }
 
         if (problems.Count > 0)

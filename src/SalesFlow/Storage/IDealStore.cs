@@ -37,6 +37,24 @@ public interface IDealStore
     /// <returns>The events, oldest first; empty for an unknown deal.</returns>
     ValueTask<IReadOnlyList<DealEvent>> GetEventsAsync(string dealId, long afterSequence = 0, int? limit = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Finds the event of a deal that carries an idempotency key (<see cref="DealEvent.IdempotencyKey"/>): the event an
+    /// accepted request with that key wrote. A store must keep the key with its event in the same transaction and refuse
+    /// a save that would give one deal the same key twice (a conflict: <see cref="TrySaveAsync"/> returns
+    /// <see langword="false"/>).
+    /// </summary>
+    /// <param name="dealId">The deal's id.</param>
+    /// <param name="idempotencyKey">The key (ordinal comparison).</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The event, or <see langword="null"/> when no event of the deal carries the key.</returns>
+    /// <remarks>The default reads the deal's whole history; the SalesFlow stores look the key up in an index.</remarks>
+    async ValueTask<DealEvent?> FindByIdempotencyKeyAsync(string dealId, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(idempotencyKey);
+        var events = await GetEventsAsync(dealId, 0, null, cancellationToken).ConfigureAwait(false);
+        return events.FirstOrDefault(e => string.Equals(e.IdempotencyKey, idempotencyKey, StringComparison.Ordinal));
+    }
+
     /// <summary>Finds deals by pipeline, stage, follow-up due time or idleness, a page at a time.</summary>
     /// <param name="query">What to look for and the page to read.</param>
     /// <param name="cancellationToken">Cancels the query.</param>

@@ -51,6 +51,11 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
         var (deal, expectedVersion, events) = write;
         if (expectedVersion == 0)
         {
+            if (!Entry.KeysAreUnique(events))
+            {
+                return false;
+            }
+
             var created = new Entry(deal, events);
             lock (_createGate)
             {
@@ -77,6 +82,11 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
             }
 
             DealStoreChecks.ValidateSequence(entry.Deal, events);
+            if (!entry.KeysAreFree(events))
+            {
+                return false;
+            }
+
             var first = entry.Count;
             entry.Append(events);
             entry.Redact(write.RedactedEvents);
@@ -104,7 +114,7 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
                     var exists = _deals.TryGetValue(write.Deal.Id, out var entry);
                     if (write.ExpectedVersion == 0)
                     {
-                        if (exists)
+                        if (exists || !Entry.KeysAreUnique(write.Events))
                         {
                             return false;
                         }
@@ -126,6 +136,10 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
                     }
 
                     DealStoreChecks.ValidateSequence(entry.Deal, write.Events);
+                    if (!entry.KeysAreFree(write.Events))
+                    {
+                        return false;
+                    }
                 }
 
                 for (var i = 0; i < ordered.Length; i++)
@@ -189,6 +203,23 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
             }
 
             return new(page);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<DealEvent?> FindByIdempotencyKeyAsync(string dealId, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dealId);
+        ArgumentNullException.ThrowIfNull(idempotencyKey);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_deals.TryGetValue(dealId, out var entry))
+        {
+            return new((DealEvent?)null);
+        }
+
+        lock (entry)
+        {
+            return new(entry.SequenceOf(idempotencyKey) is { } sequence ? entry.Events[sequence - 1].ToEvent(dealId) : null);
         }
     }
 
@@ -400,6 +431,45 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
 
         public int Count { get; private set; }
 
+        // Idempotency key → sequence; most deals have none.
+        private Dictionary<string, int>? Keys { get; set; }
+
+        public static bool KeysAreUnique(IReadOnlyList<DealEvent> events)
+        {
+            for (var i = 0; i < events.Count; i++)
+            {
+                for (var j = i + 1; events[i].IdempotencyKey is { } key && j < events.Count; j++)
+                {
+                    if (string.Equals(key, events[j].IdempotencyKey, StringComparison.Ordinal))
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return true;
+        }
+
+        public bool KeysAreFree(IReadOnlyList<DealEvent> events)
+        {
+            if (!KeysAreUnique(events))
+            {
+                return false;
+            }
+
+            for (var i = 0; i < events.Count; i++)
+            {
+                if (events[i].IdempotencyKey is { } key && Keys?.ContainsKey(key) == true)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public int? SequenceOf(string key) => Keys is not null && Keys.TryGetValue(key, out var index) ? index + 1 : null;
+
         public void Append(IReadOnlyList<DealEvent> events)
         {
             if (Count + events.Count > Events.Length)
@@ -411,6 +481,11 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
 
             for (var i = 0; i < events.Count; i++)
             {
+                if (events[i].IdempotencyKey is { } key)
+                {
+                    (Keys ??= new(StringComparer.Ordinal))[key] = Count;
+                }
+
                 Events[Count++] = new StoredEvent(events[i]);
             }
         }
@@ -448,6 +523,7 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
         private readonly ImmutableArray<string> _overriddenGuards = e.OverriddenGuards;
         private readonly string? _overrideJustification = e.OverrideJustification;
         private readonly ImmutableDictionary<string, string> _properties = e.Properties;
+        private readonly string? _idempotencyKey = e.IdempotencyKey;
 
         public DealEvent ToEvent(string dealId) => new()
         {
@@ -465,6 +541,7 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
             OverriddenGuards = _overriddenGuards,
             OverrideJustification = _overrideJustification,
             Properties = _properties,
+            IdempotencyKey = _idempotencyKey,
         };
     }
 }
