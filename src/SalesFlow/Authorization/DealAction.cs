@@ -20,4 +20,7 @@ public enum DealAction
 
     /// <summary>Import a deal with its history from another CRM (<see cref="CrmImporter"/>).</summary>
     Import = 5,
+
+    /// <summary>Erase a person's data from a deal and its history (<see cref="SalesFlowEngine.ErasePersonalDataAsync"/>).</summary>
+    Erase = 6,
 }

@@ -13,7 +13,7 @@ namespace SalesFlow;
 /// <see cref="DealAction.Move"/> a role of the trigger's entry in <see cref="Triggers"/> and one of the current stage's
 /// entry in <see cref="Stages"/>; <see cref="DealAction.Override"/> the move's roles and one of <see cref="Override"/>;
 /// <see cref="DealAction.Activity"/> a role of the current stage's entry in <see cref="Stages"/>;
-/// <see cref="DealAction.Migrate"/> and <see cref="DealAction.Import"/> a role of <see cref="Manage"/>. Roles are read
+/// <see cref="DealAction.Migrate"/>, <see cref="DealAction.Import"/> and <see cref="DealAction.Erase"/> a role of <see cref="Manage"/>. Roles are read
 /// with <see cref="System.Security.Claims.ClaimsPrincipal.IsInRole"/> from the request's <c>User</c>.
 /// </remarks>
 public sealed class PipelinePermissions
@@ -48,7 +48,7 @@ public sealed class PipelinePermissions
     /// <summary>Gets the roles that may force a move past unmet guards (with a justification).</summary>
     public IReadOnlyList<string> Override { get; }
 
-    /// <summary>Gets the roles that may import deals and migrate them to other versions; empty for anyone.</summary>
+    /// <summary>Gets the roles that may import deals, migrate them to other versions and erase personal data from them; empty for anyone.</summary>
     public IReadOnlyList<string> Manage { get; }
 
     /// <summary>Gets a value indicating whether the pipeline declares no permission at all.</summary>
@@ -65,7 +65,9 @@ public sealed class PipelinePermissions
                 return RequireStage(context, "record activities on");
             case DealAction.Migrate:
             case DealAction.Import:
-                return Require(context, Manage, (context.Action == DealAction.Import ? "import deals into" : "migrate deals of") + " pipeline '" + context.Pipeline.Id + "'");
+            case DealAction.Erase:
+                var what = context.Action switch { DealAction.Import => "import deals into", DealAction.Erase => "erase personal data of deals of", _ => "migrate deals of" };
+                return Require(context, Manage, what + " pipeline '" + context.Pipeline.Id + "'");
         }
 
         // A move, and an override, which is a move first.

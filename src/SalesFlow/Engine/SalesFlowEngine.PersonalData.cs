@@ -36,6 +36,7 @@ public sealed partial class SalesFlowEngine
     /// <exception cref="DealDataInvalidException">The erased data leaves a required member null; nothing was saved.</exception>
     /// <exception cref="DealConflictException">Other writers kept changing the deal; nothing was saved.</exception>
     /// <exception cref="HookAbortedException">A <see cref="HookPhase.Transitioning"/> hook refused the erasure; nothing was saved.</exception>
+    /// <exception cref="DealForbiddenException">The caller may not erase personal data of the deal (<see cref="DealAction.Erase"/>); nothing was saved.</exception>
     public async ValueTask<PersonalDataErasure> ErasePersonalDataAsync(string dealId, ErasureRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dealId);
@@ -56,6 +57,13 @@ public sealed partial class SalesFlowEngine
                 cancellationToken.ThrowIfCancellationRequested();
                 var deal = await GetAsync(dealId, cancellationToken).ConfigureAwait(false);
                 var pipeline = Pipelines.Get(deal.PipelineId, deal.PipelineVersion);
+                if (await _authorization.DeniedAsync(DealAction.Erase, request.Actor, request.User, pipeline, deal, cancellationToken).ConfigureAwait(false) is { } denied)
+                {
+                    EngineLog.Forbidden(_logger, deal.Id, DealAction.Erase, ErasureActivity, deal.StageId);
+                    _telemetry.EndCommit(commit, CommitKind.Activity, deal, FireStatus.Forbidden, attempt, null, []);
+                    throw new DealForbiddenException(deal.Id, DealAction.Erase, null, denied);
+                }
+
                 var (data, erasedPaths, values) = EraseData(pipeline, deal.Data, request.AdditionalValues);
                 pipeline.CheckData(data, deal.Id);
                 var history = await _store.GetEventsAsync(deal.Id, 0, null, cancellationToken).ConfigureAwait(false);
@@ -112,7 +120,7 @@ public sealed partial class SalesFlowEngine
                 return new PersonalDataErasure(after, erasedPaths, [.. redacted.Select(e => e.Sequence)], @event);
             }
         }
-        catch (Exception ex) when (ex is not DealConflictException and not HookAbortedException)
+        catch (Exception ex) when (ex is not DealConflictException and not HookAbortedException and not DealForbiddenException)
         {
             _telemetry.FailCommit(commit, CommitKind.Activity, ex);
             throw;

@@ -16,6 +16,12 @@ public sealed record ErasureRequest
     /// <summary>Gets who erases the data; required.</summary>
     public required string Actor { get; init; }
 
+    /// <summary>
+    /// Gets the caller's identity with their roles and claims, for the pipeline's permissions (erasure needs a
+    /// <see cref="PipelinePermissions.Manage"/> role when the pipeline names any) and the engine's <see cref="DealAuthorizer"/>.
+    /// </summary>
+    public System.Security.Claims.ClaimsPrincipal? User { get; init; }
+
     /// <summary>Gets a value indicating whether every event's note is removed as a whole (free text about the person).</summary>
     /// <value>
     /// The default value is <see langword="true"/>. With <see langword="false"/>, notes are kept with each occurrence of a

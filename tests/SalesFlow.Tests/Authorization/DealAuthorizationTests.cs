@@ -210,6 +210,26 @@ public sealed class DealAuthorizationTests
     }
 
     [Fact]
+    public async Task ErasePersonalDataAsync_WithoutAManageRole_IsForbiddenAndErasesNothing()
+    {
+        var pipeline = RenewalPipeline.Builder().PersonalData(nameof(RenewalData.Contact)).Permissions(p => p.Manage("privacy-officer")).Build();
+        var t = new TestEngine(pipeline);
+        await t.Engine.StartAsync(RenewalPipeline.Id, "d1", new RenewalData { Contact = "Jane Roe" }, "sam");
+
+        var seller = () => t.Engine.ErasePersonalDataAsync("d1", new ErasureRequest("sam") { User = Seller }).AsTask();
+        var thrown = (await seller.Should().ThrowAsync<DealForbiddenException>()).Which;
+        var kept = await t.Engine.GetAsync("d1");
+        var erased = await t.Engine.ErasePersonalDataAsync("d1", new ErasureRequest("olga") { User = Users.InRoles("olga", "privacy-officer") });
+
+        thrown.Action.Should().Be(DealAction.Erase);
+        thrown.Reason.Should().Be("to erase personal data of deals of pipeline 'renewals' needs the role 'privacy-officer'");
+        thrown.Message.Should().NotContain("Jane Roe");
+        kept.Version.Should().Be(1);
+        kept.Data.Should().BeOfType<RenewalData>().Which.Contact.Should().Be("Jane Roe");
+        erased.Deal.Data.Should().BeOfType<RenewalData>().Which.Contact.Should().BeNull();
+    }
+
+    [Fact]
     public async Task Import_ManageRuleAndAuthorizer_DeniedDealsAreRejectedRowsAndNotWritten()
     {
         var json = JsonNode.Parse(CrmExportGenerator.PipelineJson)!.AsObject();
