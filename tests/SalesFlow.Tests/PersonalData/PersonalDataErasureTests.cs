@@ -1,6 +1,7 @@
-using SalesFlow.Pipelines;
 using Microsoft.Extensions.Time.Testing;
+using SalesFlow.Pipelines;
 using SalesFlow.Pipelines.B2B;
+using SalesFlow.Tests.Support;
 
 namespace SalesFlow.Tests.PersonalData;
 
@@ -183,20 +184,5 @@ public class PersonalDataErasureTests
             Armed ? throw new InvalidOperationException("refused by the test") : ValueTask.CompletedTask;
 
         public ValueTask OnTransitionedAsync(TransitionContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-    }
-
-    // A third-party store that knows nothing of redaction: it forwards everything but keeps the default SupportsEventRedaction.
-    private sealed class PlainStore(IDealStore inner) : IDealStore
-    {
-        public ValueTask<Deal?> GetAsync(string dealId, CancellationToken cancellationToken = default) => inner.GetAsync(dealId, cancellationToken);
-
-        public ValueTask<bool> TrySaveAsync(IReadOnlyList<DealWrite> writes, CancellationToken cancellationToken = default) => inner.TrySaveAsync(writes, cancellationToken);
-
-        public ValueTask<IReadOnlyList<DealEvent>> GetEventsAsync(string dealId, long afterSequence = 0, int? limit = null, CancellationToken cancellationToken = default) =>
-            inner.GetEventsAsync(dealId, afterSequence, limit, cancellationToken);
-
-        public ValueTask<DealPage> QueryAsync(DealQuery query, CancellationToken cancellationToken = default) => inner.QueryAsync(query, cancellationToken);
-
-        public ValueTask ImportAsync(IReadOnlyList<DealImport> batch, CancellationToken cancellationToken = default) => inner.ImportAsync(batch, cancellationToken);
     }
 }

@@ -1,7 +1,8 @@
-using SalesFlow.Testing.Reports;
 using Microsoft.Extensions.Time.Testing;
 using SalesFlow.Pipelines;
 using SalesFlow.Pipelines.B2B;
+using SalesFlow.Testing.Reports;
+using SalesFlow.Tests.Support;
 
 namespace SalesFlow.Tests.Reports;
 
@@ -442,7 +443,7 @@ public class SalesReportsTests
     [Fact]
     public void SalesReports_StoreWithoutAFeed_ThrowsAndSaysWhatToDo()
     {
-        var store = new StoreWithoutFeed(new InMemoryDealStore());
+        var store = new PlainStore(new InMemoryDealStore());
         var engine = new SalesFlowEngine(new PipelineRegistry(ReportPipeline.V1()), store);
 
         FluentActions.Invoking(() => new SalesReports(engine.Pipelines, store)).Should().Throw<ArgumentException>().WithMessage("*IEventFeedStore*IDealReportSource*");
@@ -462,20 +463,6 @@ public class SalesReportsTests
             await Task.Yield();
             yield return events;
         }
-    }
-
-    private sealed class StoreWithoutFeed(IDealStore inner) : IDealStore
-    {
-        public ValueTask<Deal?> GetAsync(string dealId, CancellationToken cancellationToken = default) => inner.GetAsync(dealId, cancellationToken);
-
-        public ValueTask<bool> TrySaveAsync(IReadOnlyList<DealWrite> writes, CancellationToken cancellationToken = default) => inner.TrySaveAsync(writes, cancellationToken);
-
-        public ValueTask<IReadOnlyList<DealEvent>> GetEventsAsync(string dealId, long afterSequence = 0, int? limit = null, CancellationToken cancellationToken = default) =>
-            inner.GetEventsAsync(dealId, afterSequence, limit, cancellationToken);
-
-        public ValueTask<DealPage> QueryAsync(DealQuery query, CancellationToken cancellationToken = default) => inner.QueryAsync(query, cancellationToken);
-
-        public ValueTask ImportAsync(IReadOnlyList<DealImport> batch, CancellationToken cancellationToken = default) => inner.ImportAsync(batch, cancellationToken);
     }
 
     [Fact]
