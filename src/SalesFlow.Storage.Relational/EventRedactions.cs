@@ -11,9 +11,10 @@ namespace SalesFlow.Storage.Relational;
 /// </summary>
 public static class EventRedactions
 {
-    private static readonly StoredColumn DealIdColumn = EventColumns.All[0];
-    private static readonly StoredColumn SequenceColumn = EventColumns.All[1];
-    private static readonly StoredColumn PayloadColumn = EventColumns.All[^1];
+    // By name: the column list grows (the idempotency key came after the payload).
+    private static readonly StoredColumn DealIdColumn = Column("deal_id");
+    private static readonly StoredColumn SequenceColumn = Column("sequence");
+    private static readonly StoredColumn PayloadColumn = Column("payload");
 
     /// <summary>Rewrites the stored events a write redacts.</summary>
     /// <param name="connection">The save's connection.</param>
@@ -55,6 +56,8 @@ public static class EventRedactions
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private static StoredColumn Column(string name) => EventColumns.All.Single(c => string.Equals(c.Name, name, StringComparison.Ordinal));
 
     // The stored payload with the redacted event's free text.
     internal static string Rewrite(string storedPayload, DealEvent redacted)
