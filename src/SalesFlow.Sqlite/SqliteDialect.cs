@@ -12,6 +12,8 @@ internal sealed class SqliteDialect : RelationalDialect
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
     private const int SqliteConstraint = 19;
+    private const int SqliteConstraintPrimaryKey = 1555;
+    private const int SqliteConstraintUnique = 2067;
 
     private SqliteDialect()
         : base('$')
@@ -25,7 +27,8 @@ internal sealed class SqliteDialect : RelationalDialect
 
     public override StoreErrorKind Classify(Exception exception) => exception switch
     {
-        SqliteException { SqliteErrorCode: SqliteConstraint } => StoreErrorKind.Conflict,
+        // A key taken: another writer won. Other constraints (a host's trigger or check, a commit hook) are failures.
+        SqliteException { SqliteErrorCode: SqliteConstraint, SqliteExtendedErrorCode: SqliteConstraintPrimaryKey or SqliteConstraintUnique } => StoreErrorKind.Conflict,
         SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked } => StoreErrorKind.Transient,
         _ => base.Classify(exception),
     };

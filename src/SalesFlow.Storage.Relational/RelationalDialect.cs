@@ -121,7 +121,8 @@ public abstract class RelationalDialect
 
     /// <summary>
     /// Tells what a provider exception means for the write that raised it. The default reads the standard
-    /// <see cref="DbException.SqlState"/> (class 23, integrity constraint violation: a conflict; 40001 and 40P01,
+    /// <see cref="DbException.SqlState"/> (23505, a unique key taken: a conflict, another writer won; the other integrity
+    /// constraint violations of class 23, a host's check or foreign key, are failures; 40001 and 40P01,
     /// serialization failure and deadlock, and class 08, connection exception: transient) and
     /// <see cref="DbException.IsTransient"/>.
     /// </summary>
@@ -129,7 +130,7 @@ public abstract class RelationalDialect
     /// <returns>Whether it is a conflict (another writer won), a transient failure (the same write may succeed again), or a failure.</returns>
     public virtual StoreErrorKind Classify(Exception exception) => exception switch
     {
-        DbException { SqlState: { Length: 5 } state } when state.StartsWith("23", StringComparison.Ordinal) => StoreErrorKind.Conflict,
+        DbException { SqlState: "23505" } => StoreErrorKind.Conflict,
         DbException { SqlState: "40001" or "40P01" } => StoreErrorKind.Transient,
         DbException { SqlState: { Length: 5 } state } when state.StartsWith("08", StringComparison.Ordinal) => StoreErrorKind.Transient,
         DbException { IsTransient: true } => StoreErrorKind.Transient,

@@ -7,7 +7,8 @@ public sealed class RelationalDialectTests
 {
     [Theory]
     [InlineData("23505", false, StoreErrorKind.Conflict)]
-    [InlineData("23503", false, StoreErrorKind.Conflict)]
+    [InlineData("23503", false, StoreErrorKind.Failure)]
+    [InlineData("23514", false, StoreErrorKind.Failure)]
     [InlineData("40001", false, StoreErrorKind.Transient)]
     [InlineData("40P01", false, StoreErrorKind.Transient)]
     [InlineData("08006", false, StoreErrorKind.Transient)]

@@ -115,6 +115,25 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task StartAndFire_HostConstraintRefusesTheRow_DealStoreExceptionNotAConflict()
+    {
+        var engine = new SalesFlowEngine(_pipelines, Open());
+        await engine.StartAsync(ContractPipeline.Id, "fine", new ContractDealData(), "alice");
+        await Schema.ScalarAsync($"ALTER TABLE \"{Schema.Name}\".deals ADD CONSTRAINT ck_test_owner CHECK (owner IS DISTINCT FROM 'blocked')");
+        await Schema.ScalarAsync($"ALTER TABLE \"{Schema.Name}\".deals ADD CONSTRAINT ck_test_version CHECK (version < 2)");
+
+        var start = async () => await engine.StartAsync(ContractPipeline.Id, "refused", new ContractDealData(), new StartRequest("alice") { Owner = "blocked" });
+        var move = async () => await engine.FireAsync("fine", "toggle", new FireRequest("bob"));
+
+        // Before the fix every class-23 SQLSTATE counted as a conflict: "deal exists" for the start, retries then Conflict for the move.
+        var refused = (await start.Should().ThrowAsync<DealStoreException>()).Which;
+        (refused.Operation, refused.Outcome, refused.IsTransient, refused.ErrorCode).Should().Be(("save", StoreWriteOutcome.NothingWritten, false, "23514"));
+        (await move.Should().ThrowAsync<DealStoreException>()).Which.ErrorCode.Should().Be("23514");
+        (await engine.Store.GetAsync("refused")).Should().BeNull();
+        (await engine.GetAsync("fine")).Version.Should().Be(1);
+    }
+
+    [PostgresFact]
     public async Task TrySaveAsync_ConnectionKilledBeforeCommit_LeavesNeitherStateNorEvent()
     {
         var store = Open();

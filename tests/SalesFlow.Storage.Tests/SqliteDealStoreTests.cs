@@ -128,6 +128,33 @@ public sealed class SqliteDealStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task StartAndFire_HostTriggerRefusesTheRow_DealStoreExceptionNotAConflict()
+    {
+        var engine = new SalesFlowEngine(_pipelines, Open());
+        await engine.StartAsync(ContractPipeline.Id, "fine", new ContractDealData(), "alice");
+        await using (var admin = new SqliteConnection($"Data Source={_file.Path};Pooling=False"))
+        {
+            await admin.OpenAsync();
+            await using var create = admin.CreateCommand();
+            create.CommandText = """
+                CREATE TRIGGER test_owner BEFORE INSERT ON salesflow_deals WHEN NEW.owner = 'blocked' BEGIN SELECT RAISE(ABORT, 'blocked owner'); END;
+                CREATE TRIGGER test_note BEFORE INSERT ON salesflow_deal_events WHEN NEW.payload LIKE '%frozen%' BEGIN SELECT RAISE(ABORT, 'frozen'); END;
+                """;
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var start = async () => await engine.StartAsync(ContractPipeline.Id, "refused", new ContractDealData(), new StartRequest("alice") { Owner = "blocked" });
+        var move = async () => await engine.FireAsync("fine", "toggle", new FireRequest("bob") { Note = "frozen" });
+
+        // Before the fix every SQLITE_CONSTRAINT counted as a conflict: "deal exists" for the start, retries then Conflict for the move.
+        var refused = (await start.Should().ThrowAsync<DealStoreException>()).Which;
+        (refused.Operation, refused.Outcome, refused.IsTransient, refused.ErrorCode).Should().Be(("save", StoreWriteOutcome.NothingWritten, false, "19"));
+        (await move.Should().ThrowAsync<DealStoreException>()).Which.ErrorCode.Should().Be("19");
+        (await engine.Store.GetAsync("refused")).Should().BeNull();
+        (await engine.GetAsync("fine")).Version.Should().Be(1);
+    }
+
+    [Fact]
     public async Task FireAsync_FileLockedLongerThanTheBusyTimeout_TransientDealStoreExceptionThenTheRetrySucceeds()
     {
         var store = new SqliteDealStore(_pipelines, new SqliteDealStoreOptions { DataSource = _file.Path, BusyTimeout = TimeSpan.FromMilliseconds(200) });
