@@ -34,7 +34,7 @@ internal sealed class InputCheck(InputLimits limits)
         foreach (var (name, value) in properties)
         {
             // The name is an id the caller chose; in a message it is shown only when it is a clean one.
-            var clean = !string.IsNullOrWhiteSpace(name) && name.Length <= limits.MaxIdLength && !name.Any(char.IsControl);
+            var clean = !string.IsNullOrWhiteSpace(name) && name.Length <= limits.MaxIdLength && !HasControl(name);
             var at = clean ? $"{input}[\"{name}\"]" : $"{input} (a property name)";
             Id(name, at);
             Text(value, at, limits.MaxPropertyValueLength, nameof(InputLimits.MaxPropertyValueLength));
@@ -72,7 +72,7 @@ internal sealed class InputCheck(InputLimits limits)
             Add(input, "edge-space", $"{input} starts or ends with white space; trim it.");
         }
 
-        if (value.Any(char.IsControl))
+        if (HasControl(value))
         {
             Add(input, "control-character", $"{input} holds a control character (such as a line break or NUL); ids and names may not.");
         }
@@ -92,12 +92,36 @@ internal sealed class InputCheck(InputLimits limits)
             Add(input, "too-long", $"{input} is {Number(value.Length)} characters long; the limit is {Number(max)} (InputLimits.{limit}).");
         }
 
-        if (value.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+        if (HasControlOtherThanLineBreaksAndTabs(value))
         {
             Add(input, "control-character", $"{input} holds a control character other than a line break or tab (such as NUL).");
         }
 
         return this;
+    }
+
+    // char.IsControl is U+0000–U+001F and U+007F–U+009F; searched vectorized, without an enumerator per string (every write checks several).
+    private static bool HasControl(ReadOnlySpan<char> value) =>
+        value.IndexOfAnyInRange('\u0000', '\u001F') >= 0 || value.IndexOfAnyInRange('\u007F', '\u009F') >= 0;
+
+    private static bool HasControlOtherThanLineBreaksAndTabs(ReadOnlySpan<char> value)
+    {
+        if (value.IndexOfAnyInRange('\u007F', '\u009F') >= 0)
+        {
+            return true;
+        }
+
+        for (var i = value.IndexOfAnyInRange('\u0000', '\u001F'); i >= 0; i = value.IndexOfAnyInRange('\u0000', '\u001F'))
+        {
+            if (value[i] is not ('\n' or '\r' or '\t'))
+            {
+                return true;
+            }
+
+            value = value[(i + 1)..];
+        }
+
+        return false;
     }
 
     private void Add(string input, string rule, string message) => (_problems ??= []).Add(new InputProblem(input, rule, message));
