@@ -37,11 +37,13 @@ internal sealed class InputCheck(InputLimits limits)
             var clean = !string.IsNullOrWhiteSpace(name) && name.Length <= limits.MaxIdLength && !HasControl(name);
             var at = clean ? $"{input}[\"{name}\"]" : $"{input} (a property name)";
             Id(name, at);
-            Text(value, at, limits.MaxPropertyValueLength, nameof(InputLimits.MaxPropertyValueLength));
+            PropertyValue(value, at);
         }
 
         return this;
     }
+
+    public InputCheck PropertyValue(string? value, string input) => Text(value, input, limits.MaxPropertyValueLength, nameof(InputLimits.MaxPropertyValueLength));
 
     /// <summary>Gets the problems found so far; <see langword="null"/> when there are none.</summary>
     public IReadOnlyList<InputProblem>? Problems => _problems;

@@ -100,18 +100,9 @@ public sealed partial class SalesFlowEngine
                 var @event = NewActivityEvent(deal, after.LastSequence, ErasureActivity, request.Actor, null, properties, now);
                 var write = new DealWrite(after, deal.Version, [@event]) { RedactedEvents = redacted };
                 var saved = await CommitAsync(pipeline, deal, after, @event, [write], null, false, attempt, cancellationToken).ConfigureAwait(false);
-                switch (saved.Status)
+                if (RetryOrThrowUnsaved(saved, commit, deal, ErasureActivity, attempt))
                 {
-                    case FireStatus.Aborted:
-                        EngineLog.MoveAborted(_logger, saved.Aborted!.Exception, deal.Id, ErasureActivity, saved.Aborted.HookName);
-                        _telemetry.EndCommit(commit, CommitKind.Activity, deal, FireStatus.Aborted, attempt, saved.Aborted, []);
-                        throw new HookAbortedException(deal.Id, ErasureActivity, saved.Aborted);
-                    case FireStatus.Conflict when attempt < _retries:
-                        continue;
-                    case FireStatus.Conflict:
-                        EngineLog.MoveConflict(_logger, deal.Id, ErasureActivity, attempt);
-                        _telemetry.EndCommit(commit, CommitKind.Activity, deal, FireStatus.Conflict, attempt, null, []);
-                        throw new DealConflictException(deal.Id, attempt);
+                    continue;
                 }
 
                 EngineLog.PersonalDataErased(_logger, deal.Id, erasedPaths.Count, redacted.Count);

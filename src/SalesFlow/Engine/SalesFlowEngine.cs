@@ -570,18 +570,9 @@ public sealed partial class SalesFlowEngine
 
                 var @event = NewActivityEvent(deal, after.LastSequence, activity, request.Actor, request.Note, merged, now, request.IdempotencyKey);
                 var saved = await CommitAsync(pipeline, deal, after, @event, [new DealWrite(after, deal.Version, [@event])], null, false, attempt, cancellationToken).ConfigureAwait(false);
-                switch (saved.Status)
+                if (RetryOrThrowUnsaved(saved, commit, deal, activity, attempt))
                 {
-                    case FireStatus.Aborted:
-                        EngineLog.MoveAborted(_logger, saved.Aborted!.Exception, deal.Id, activity, saved.Aborted.HookName);
-                        _telemetry.EndCommit(commit, CommitKind.Activity, deal, FireStatus.Aborted, attempt, saved.Aborted, []);
-                        throw new HookAbortedException(deal.Id, activity, saved.Aborted);
-                    case FireStatus.Conflict when attempt < _retries:
-                        continue;
-                    case FireStatus.Conflict:
-                        EngineLog.MoveConflict(_logger, deal.Id, activity, attempt);
-                        _telemetry.EndCommit(commit, CommitKind.Activity, deal, FireStatus.Conflict, attempt, null, []);
-                        throw new DealConflictException(deal.Id, attempt);
+                    continue;
                 }
 
                 EngineLog.ActivityRecorded(_logger, deal.Id, activity, deal.StageId, pipeline.Id);
@@ -649,6 +640,29 @@ public sealed partial class SalesFlowEngine
             {
                 await hookScope.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// What a write that returns a deal (an activity, an erasure) does when its save did not go through: <see langword="true"/>
+    /// to try again on fresh state after a conflict; throws when a hook aborted it or conflicts outlasted the retries.
+    /// </summary>
+    private bool RetryOrThrowUnsaved(Committed saved, in MoveTelemetry commit, Deal deal, string change, int attempt)
+    {
+        switch (saved.Status)
+        {
+            case FireStatus.Aborted:
+                EngineLog.MoveAborted(_logger, saved.Aborted!.Exception, deal.Id, change, saved.Aborted.HookName);
+                _telemetry.EndCommit(commit, CommitKind.Activity, deal, FireStatus.Aborted, attempt, saved.Aborted, []);
+                throw new HookAbortedException(deal.Id, change, saved.Aborted);
+            case FireStatus.Conflict when attempt < _retries:
+                return true;
+            case FireStatus.Conflict:
+                EngineLog.MoveConflict(_logger, deal.Id, change, attempt);
+                _telemetry.EndCommit(commit, CommitKind.Activity, deal, FireStatus.Conflict, attempt, null, []);
+                throw new DealConflictException(deal.Id, attempt);
+            default:
+                return false;
         }
     }
 

@@ -61,6 +61,7 @@ public sealed class CrmImporter
     private readonly string[] _dateFormats;
     private readonly string _actor;
     private readonly DealAuthorization _authorization;
+    private readonly InputNames _inputNames;
 
     /// <summary>Initializes a new instance of the <see cref="CrmImporter"/> class.</summary>
     /// <param name="store">The store the deals go to.</param>
@@ -106,6 +107,7 @@ public sealed class CrmImporter
 
         _dateFormats = mapping.DateFormats.IsEmpty ? IsoFormats : [.. mapping.DateFormats];
         _actor = "import:" + mapping.Source;
+        _inputNames = new InputNames(mapping);
     }
 
     /// <summary>Imports a CSV export read from a file.</summary>
@@ -363,23 +365,14 @@ public sealed class CrmImporter
     private void CheckInput(ParsedRow row, List<string> reasons)
     {
         var check = new InputCheck(_options.InputLimits)
-            .Id(row.DealId, $"The deal id (column \"{_mapping.DealIdColumn}\")")
-            .OptionalActor(row.Owner is { Length: > 0 } owner ? owner : null, $"The owner (column \"{_mapping.OwnerColumn}\")");
-        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (row.Stage is { } stage)
-        {
-            properties["crmStage"] = stage;
-        }
-
+            .Id(row.DealId, _inputNames.DealId)
+            .OptionalActor(row.Owner is { Length: > 0 } owner ? owner : null, _inputNames.Owner)
+            .PropertyValue(row.Stage, _inputNames.Stage);
         for (var i = 0; i < row.AttributeValues.Length; i++)
         {
-            if (row.AttributeValues[i] is { } value)
-            {
-                properties[AttributePropertyPrefix + row.AttributeNames[i].Name] = value;
-            }
+            check.PropertyValue(row.AttributeValues[i], _inputNames.Attribute(row.AttributeNames[i].Name));
         }
 
-        check.Properties(properties, "The row");
         if (check.Problems is { } problems)
         {
             reasons.AddRange(problems.Select(p => p.Message));
@@ -633,6 +626,21 @@ public sealed class CrmImporter
     private sealed record ParsedRow(long Line, string DealId, string? Stage, string? Created, string? Closed, string? StageEntered, string? ChangedAt, string? Amount, string? Owner, string?[] AttributeValues)
     {
         public (string Name, int Index)[] AttributeNames { get; init; } = [];
+    }
+
+    // How a row's checked inputs are named in rejection reasons (by column, never by value); made once per importer.
+    private sealed class InputNames(ImportMapping mapping)
+    {
+        private readonly Dictionary<string, string> _attributes = mapping.Attributes.ToDictionary(
+            a => a.Key, a => $"The attribute \"{a.Key}\" (column \"{a.Value}\")", StringComparer.Ordinal);
+
+        public string DealId { get; } = $"The deal id (column \"{mapping.DealIdColumn}\")";
+
+        public string Owner { get; } = $"The owner (column \"{mapping.OwnerColumn}\")";
+
+        public string Stage { get; } = $"The stage (column \"{mapping.StageColumn}\")";
+
+        public string Attribute(string name) => _attributes[name];
     }
 
     private sealed record Visit(StageDefinition Stage, DateTimeOffset At, string? CrmStage, long Line);

@@ -190,18 +190,20 @@ internal static class PipelineJsonReader
         permissions.Start(Roles(Property(element, "start")));
         permissions.Override(Roles(Property(element, "override")));
         permissions.Manage(Roles(Property(element, "manage")));
-        foreach (var (name, add) in new (string, Action<string, IEnumerable<string>>)[] { ("triggers", (k, r) => permissions.Trigger(k, r)), ("stages", (k, r) => permissions.Stage(k, r)) })
+        foreach (var (trigger, roles) in Keyed(Property(element, "triggers")))
         {
-            if (Property(element, name) is { ValueKind: JsonValueKind.Object } map)
-            {
-                foreach (var entry in map.EnumerateObject())
-                {
-                    add(entry.Name, Roles(entry.Value));
-                }
-            }
+            permissions.Trigger(trigger, roles);
+        }
+
+        foreach (var (stage, roles) in Keyed(Property(element, "stages")))
+        {
+            permissions.Stage(stage, roles);
         }
 
         return permissions;
+
+        static IEnumerable<(string Key, string[] Roles)> Keyed(JsonElement? map) =>
+            map is { ValueKind: JsonValueKind.Object } entries ? entries.EnumerateObject().Select(e => (e.Name, Roles(e.Value))) : [];
 
         static string[] Roles(JsonElement? list) =>
             list is { ValueKind: JsonValueKind.Array } array
