@@ -38,8 +38,11 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
     private readonly PipelineRegistry _pipelines;
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
+    private static readonly StoredColumn TenantColumn = new("tenant_id", StoredValueKind.Text);
+
     private readonly PostgreSqlSchema _sql;
-    private readonly RunOnce _schema = new();
+    private readonly RunOnce _schema;
+    private readonly bool _isTenantView;
 
     /// <summary>Initializes a new instance of the <see cref="PostgreSqlDealStore"/> class.</summary>
     /// <param name="pipelines">The pipelines of the stored deals; used to read and write each deal's data as JSON.</param>
@@ -59,6 +62,20 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
         _rows = new DealRowMapper(pipelines, PostgreSqlDialect.Instance);
         _ownsDataSource = options.DataSource is null;
         _dataSource = options.DataSource ?? NpgsqlDataSource.Create(WithAutoPrepare(options.ConnectionString!));
+        _schema = new RunOnce();
+        TenantId = Tenants.Default;
+    }
+
+    // A tenant's store: the same data source, schema and tables, every statement scoped to the tenant.
+    private PostgreSqlDealStore(PostgreSqlDealStore store, string tenantId)
+    {
+        _sql = store._sql;
+        _pipelines = store._pipelines;
+        _rows = store._rows;
+        _dataSource = store._dataSource;
+        _schema = store._schema;
+        _isTenantView = true;
+        TenantId = tenantId;
     }
 
     // The store runs a handful of statements over and over: prepared once per connection, the server parses and plans
@@ -83,6 +100,33 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
 
     /// <summary>Gets the schema that holds the store's tables.</summary>
     public string Schema => _sql.Name;
+
+    /// <inheritdoc/>
+    public string TenantId { get; }
+
+    /// <summary>
+    /// Gets the store of one tenant in the same schema: it shares this store's connections and reads and writes only the
+    /// tenant's deals, events, feed checkpoints and leases. Cheap; disposing it does nothing (this store owns the connections).
+    /// </summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <returns>The tenant's store (this store for its own tenant).</returns>
+    /// <exception cref="ArgumentException">The tenant id is invalid.</exception>
+    /// <exception cref="InvalidOperationException">This is another tenant's store: only the store the host created opens tenants.</exception>
+    public PostgreSqlDealStore ForTenant(string tenantId)
+    {
+        DealStoreChecks.ValidateTenant(tenantId);
+        if (string.Equals(tenantId, TenantId, StringComparison.Ordinal))
+        {
+            return this;
+        }
+
+        return _isTenantView
+            ? throw new InvalidOperationException($"The store of tenant '{TenantId}' cannot open another tenant's store; open tenants on the store the host created.")
+            : new PostgreSqlDealStore(this, tenantId);
+    }
+
+    /// <inheritdoc/>
+    IDealStore IDealStore.ForTenant(string tenantId) => ForTenant(tenantId);
 
     /// <summary>
     /// Gets the reports over this store computed in SQL (funnel, time in stage, flow and outcomes; breakdowns and idle deals
@@ -130,7 +174,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
 
     private async ValueTask<bool> TrySaveCoreAsync(IReadOnlyList<DealWrite> writes, CancellationToken cancellationToken)
     {
-        DealStoreChecks.ValidateSave(writes);
+        DealStoreChecks.ValidateSave(writes, TenantId);
         cancellationToken.ThrowIfCancellationRequested();
 
         // Several deals are written in id order, so two saves of the same deals never wait for each other in a circle.
@@ -210,6 +254,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
                 _rows.SetParameter(command, 0, EventColumns.All[0], dealId);
                 _rows.SetParameter(command, 1, new StoredColumn("after", StoredValueKind.Number), afterSequence);
                 _rows.SetParameter(command, 2, new StoredColumn("limit", StoredValueKind.SmallNumber), limit);
+                _rows.SetParameter(command, 3, TenantColumn, TenantId);
                 return (IReadOnlyList<DealEvent>)await StoreCommands.ReadAllAsync(command, r => _rows.ReadEvent(r), cancellationToken).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
@@ -227,6 +272,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
                 using var command = new NpgsqlCommand(_sql.SelectEventByKey, connection);
                 _rows.SetParameter(command, 0, EventColumns.All[0], dealId);
                 _rows.SetParameter(command, 1, new StoredColumn("idempotency_key", StoredValueKind.Text), idempotencyKey);
+                _rows.SetParameter(command, 2, TenantColumn, TenantId);
                 var found = await StoreCommands.ReadAllAsync(command, r => _rows.ReadEvent(r), cancellationToken).ConfigureAwait(false);
                 return found.Count > 0 ? found[0] : null;
             },
@@ -242,7 +288,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
             async connection =>
             {
                 using var command = new NpgsqlCommand { Connection = connection };
-                return await DealQuerySql.QueryAsync(command, _sql.DealsTable, query, _rows, cancellationToken).ConfigureAwait(false);
+                return await DealQuerySql.QueryAsync(command, _sql.DealsTable, TenantId, query, _rows, cancellationToken).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -262,7 +308,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
 
     private async ValueTask ImportCoreAsync(IReadOnlyList<DealImport> batch, CancellationToken cancellationToken)
     {
-        DealStoreChecks.ValidateImport(batch);
+        DealStoreChecks.ValidateImport(batch, TenantId);
         cancellationToken.ThrowIfCancellationRequested();
         var data = _rows.SerializeImportData(batch);
         if (batch.Count == 0)
@@ -281,6 +327,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
                 using (var exists = new NpgsqlCommand(_sql.SelectExistingIds, connection, transaction))
                 {
                     exists.Parameters.AddWithValue("ids", batch.Select(i => i.Deal.Id).ToArray());
+                    exists.Parameters.AddWithValue("tenant_id", TenantId);
                     existing.AddRange((await StoreCommands.ReadAllAsync(exists, r => r.GetString(0), cancellationToken).ConfigureAwait(false)).Select(id => $"Deal '{id}' already exists."));
                 }
 
@@ -292,7 +339,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
                 try
                 {
                     await CopyAsync(connection, _sql.CopyDeals, DealColumns.All, batch.Select((item, i) => _rows.GetDealValues(item.Deal, data[i])), cancellationToken).ConfigureAwait(false);
-                    await CopyAsync(connection, _sql.CopyEvents, EventColumns.All, batch.SelectMany(item => item.Events).Select(_rows.GetEventValues), cancellationToken).ConfigureAwait(false);
+                    await CopyAsync(connection, _sql.CopyEvents, EventColumns.All, batch.SelectMany(item => item.Events).Select(e => _rows.GetEventValues(e, TenantId)), cancellationToken).ConfigureAwait(false);
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch (PostgresException ex) when (PostgreSqlDialect.Instance.Classify(ex) == StoreErrorKind.Conflict)
@@ -315,6 +362,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
                 _rows.SetParameter(command, 0, new StoredColumn("commit", StoredValueKind.Number), after.Commit);
                 _rows.SetParameter(command, 1, new StoredColumn("offset", StoredValueKind.Number), after.Offset);
                 _rows.SetParameter(command, 2, new StoredColumn("limit", StoredValueKind.SmallNumber), limit);
+                _rows.SetParameter(command, 3, TenantColumn, TenantId);
                 return (IReadOnlyList<FeedEvent>)await StoreCommands.ReadAllAsync(command, _rows.ReadFeedEvent, cancellationToken).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
@@ -325,7 +373,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
     {
         DealStoreChecks.ValidateHandler(handler);
         cancellationToken.ThrowIfCancellationRequested();
-        return await OnConnectionAsync(connection => _sql.Handlers.GetCheckpointAsync(connection, handler, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return await OnConnectionAsync(connection => _sql.Handlers.GetCheckpointAsync(connection, TenantId, handler, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -334,7 +382,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
         DealStoreChecks.ValidateLease(handler, owner, duration);
         cancellationToken.ThrowIfCancellationRequested();
         return await OnConnectionAsync(
-            connection => _sql.Handlers.TryAcquireLeaseAsync(connection, null, handler, owner, duration, default, cancellationToken),
+            connection => _sql.Handlers.TryAcquireLeaseAsync(connection, null, TenantId, handler, owner, duration, default, cancellationToken),
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -344,7 +392,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
         DealStoreChecks.ValidateLeaseOwner(handler, owner);
         cancellationToken.ThrowIfCancellationRequested();
         return await OnConnectionAsync(
-            connection => _sql.Handlers.TrySaveCheckpointAsync(connection, null, handler, owner, position, default, cancellationToken),
+            connection => _sql.Handlers.TrySaveCheckpointAsync(connection, null, TenantId, handler, owner, position, default, cancellationToken),
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -356,15 +404,23 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
         await OnConnectionAsync(
             async connection =>
             {
-                await _sql.Handlers.ReleaseLeaseAsync(connection, null, handler, owner, cancellationToken).ConfigureAwait(false);
+                await _sql.Handlers.ReleaseLeaseAsync(connection, null, TenantId, handler, owner, cancellationToken).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Closes the store's connections (unless the data source was given in the options).</summary>
+    /// <summary>
+    /// Closes the store's connections (unless the data source was given in the options). A tenant's store
+    /// (<see cref="ForTenant"/>) owns nothing: disposing it does nothing.
+    /// </summary>
     public void Dispose()
     {
+        if (_isTenantView)
+        {
+            return;
+        }
+
         if (_ownsDataSource)
         {
             _dataSource.Dispose();
@@ -373,10 +429,15 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
         _schema.Dispose();
     }
 
-    /// <summary>Closes the store's connections (unless the data source was given in the options).</summary>
+    /// <summary>Closes the store's connections (unless the data source was given in the options; see <see cref="Dispose"/>).</summary>
     /// <returns>A task that completes when the connections are closed.</returns>
     public async ValueTask DisposeAsync()
     {
+        if (_isTenantView)
+        {
+            return;
+        }
+
         if (_ownsDataSource)
         {
             await _dataSource.DisposeAsync().ConfigureAwait(false);
@@ -487,10 +548,10 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
         var (deal, expectedVersion, events) = write;
         using var save = new NpgsqlCommand(expectedVersion == 0 ? _sql.CreateDealWithEvents : _sql.UpdateDealWithEvents, connection, transaction);
         _rows.BindDeal(save, deal, data);
-        var eventRows = events.Select(_rows.GetEventValues).ToArray();
+        var eventRows = events.Select(e => _rows.GetEventValues(e, TenantId)).ToArray();
 
-        // The events as one array per column (after deal_id), named like the column: unnest() turns them into rows.
-        for (var c = 1; c < EventColumns.All.Count; c++)
+        // The events as one array per column between deal_id and tenant_id, named like the column: unnest() turns them into rows.
+        for (var c = 1; c < EventColumns.All.Count - 1; c++)
         {
             var column = EventColumns.All[c];
             save.Parameters.Add(new NpgsqlParameter(column.Name, NpgsqlDbType.Array | PostgreSqlDialect.TypeOf(column.Kind))
@@ -540,6 +601,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
     {
         using var command = new NpgsqlCommand(_sql.SelectDeal, connection, transaction);
         _rows.SetParameter(command, 0, DealColumns.All[0], dealId);
+        _rows.SetParameter(command, 1, TenantColumn, TenantId);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {

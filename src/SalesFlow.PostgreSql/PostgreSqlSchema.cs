@@ -74,6 +74,37 @@ internal sealed partial class PostgreSqlSchema
 
         // 4: idempotency keys, unique per deal.
         StandardMigrations.AddEventIdempotencyKey("{s}.deal_events", "ux_deal_events_idempotency_key"),
+
+        // 5: tenants. Every key and index starts with the tenant; what was stored belongs to the default tenant. The
+        // column's default only fills the existing rows: every statement names the tenant.
+        """
+        ALTER TABLE {s}.deal_events DROP CONSTRAINT deal_events_deal_id_fkey;
+        ALTER TABLE {s}.deal_events DROP CONSTRAINT deal_events_pkey;
+        ALTER TABLE {s}.deals DROP CONSTRAINT deals_pkey;
+        ALTER TABLE {s}.feed_handlers DROP CONSTRAINT feed_handlers_pkey;
+        ALTER TABLE {s}.deals ADD COLUMN tenant_id text COLLATE "C" NOT NULL DEFAULT 'default';
+        ALTER TABLE {s}.deal_events ADD COLUMN tenant_id text COLLATE "C" NOT NULL DEFAULT 'default';
+        ALTER TABLE {s}.feed_handlers ADD COLUMN tenant_id text COLLATE "C" NOT NULL DEFAULT 'default';
+        ALTER TABLE {s}.deals ALTER COLUMN tenant_id DROP DEFAULT;
+        ALTER TABLE {s}.deal_events ALTER COLUMN tenant_id DROP DEFAULT;
+        ALTER TABLE {s}.feed_handlers ALTER COLUMN tenant_id DROP DEFAULT;
+        ALTER TABLE {s}.deals ADD PRIMARY KEY (tenant_id, id);
+        ALTER TABLE {s}.deal_events ADD PRIMARY KEY (tenant_id, deal_id, sequence);
+        ALTER TABLE {s}.deal_events ADD FOREIGN KEY (tenant_id, deal_id) REFERENCES {s}.deals (tenant_id, id);
+        ALTER TABLE {s}.feed_handlers ADD PRIMARY KEY (tenant_id, name);
+        DROP INDEX {s}.ix_deals_pipeline_stage;
+        DROP INDEX {s}.ix_deals_follow_up;
+        DROP INDEX {s}.ix_deals_last_activity;
+        DROP INDEX {s}.ix_deals_owner;
+        DROP INDEX {s}.ix_deal_events_feed;
+        DROP INDEX {s}.ux_deal_events_idempotency_key;
+        CREATE INDEX ix_deals_pipeline_stage ON {s}.deals (tenant_id, pipeline_id, stage_id, id);
+        CREATE INDEX ix_deals_follow_up ON {s}.deals (tenant_id, next_follow_up_at) WHERE next_follow_up_at IS NOT NULL;
+        CREATE INDEX ix_deals_last_activity ON {s}.deals (tenant_id, last_activity_at);
+        CREATE INDEX ix_deals_owner ON {s}.deals (tenant_id, owner) WHERE owner IS NOT NULL;
+        CREATE INDEX ix_deal_events_feed ON {s}.deal_events (tenant_id, tx, id);
+        CREATE UNIQUE INDEX ux_deal_events_idempotency_key ON {s}.deal_events (tenant_id, deal_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+        """,
     ];
 
     public PostgreSqlSchema(string schema)
@@ -96,36 +127,37 @@ internal sealed partial class PostgreSqlSchema
             [.. MigrationTemplates.Select(m => m.Replace("{s}", s, StringComparison.Ordinal))],
             "SalesFlow.PostgreSql");
         DealsTable = s + ".deals";
-        SelectDeal = "SELECT " + DealColumns.List + " FROM " + DealsTable + " WHERE id = @id";
+        SelectDeal = "SELECT " + DealColumns.List + " FROM " + DealsTable + " WHERE tenant_id = @tenant_id AND id = @id";
 
-        // The events of a save as one array parameter per column (named like the column), unnested into rows.
-        var eventColumns = EventColumns.All.Skip(1).Select(c => c.Name).ToArray();
+        // The events of a save as one array parameter per column between deal_id and tenant_id (named like the column),
+        // unnested into rows; the deal's id and tenant come from the deal row written.
+        var eventColumns = EventColumns.All.Skip(1).SkipLast(1).Select(c => c.Name).ToArray();
         var insertEvents = "INSERT INTO " + s + ".deal_events (" + EventColumns.List + ") " +
-            "SELECT changed.id, " + string.Join(", ", eventColumns.Select(c => "e." + c)) + " FROM changed CROSS JOIN " +
+            "SELECT changed.id, " + string.Join(", ", eventColumns.Select(c => "e." + c)) + ", changed.tenant_id FROM changed CROSS JOIN " +
             "unnest(" + string.Join(", ", eventColumns.Select(d.Parameter)) + ") AS e (" + string.Join(", ", eventColumns) + ")";
 
         // One statement per deal: the deal row change and its events, or nothing when the row did not qualify.
         CreateDealWithEvents =
             "WITH changed AS (INSERT INTO " + s + ".deals (" + DealColumns.List + ") VALUES (" + DealColumns.ParameterList(d) + ")" +
-            " ON CONFLICT (id) DO NOTHING RETURNING id) " + insertEvents;
+            " ON CONFLICT (tenant_id, id) DO NOTHING RETURNING id, tenant_id) " + insertEvents;
 
         // The update also refuses when the deal's last event was written by a younger transaction than this one (only
         // possible in a save of several deals, whose transaction id was taken earlier): the feed reads in transaction
         // order, so the events of one deal must be written in it too. The caller retries in a new transaction.
         UpdateDealWithEvents =
             "WITH changed AS (UPDATE " + s + ".deals SET " + DealColumns.Assignments(d) +
-            " WHERE id = @id AND version = @expected_version AND last_sequence = @previous_sequence" +
-            " AND NOT EXISTS (SELECT 1 FROM " + s + ".deal_events p WHERE p.deal_id = @id AND p.sequence = @previous_sequence AND p.tx > " + CurrentTransaction + ")" +
-            " RETURNING id) " + insertEvents;
+            " WHERE tenant_id = @tenant_id AND id = @id AND version = @expected_version AND last_sequence = @previous_sequence" +
+            " AND NOT EXISTS (SELECT 1 FROM " + s + ".deal_events p WHERE p.tenant_id = @tenant_id AND p.deal_id = @id AND p.sequence = @previous_sequence AND p.tx > " + CurrentTransaction + ")" +
+            " RETURNING id, tenant_id) " + insertEvents;
         TakeTransactionId = "SELECT " + CurrentTransaction;
         SelectEvents =
-            "SELECT " + EventColumns.List + " FROM " + s + ".deal_events WHERE deal_id = @deal_id AND sequence > @after ORDER BY sequence LIMIT @limit";
+            "SELECT " + EventColumns.List + " FROM " + s + ".deal_events WHERE tenant_id = @tenant_id AND deal_id = @deal_id AND sequence > @after ORDER BY sequence LIMIT @limit";
         ReadFeed =
-            "SELECT e.tx, e.id, d.pipeline_id, " + EventColumns.Qualified("e") + " FROM " + s + ".deal_events e JOIN " + s + ".deals d ON d.id = e.deal_id " +
-            "WHERE (e.tx, e.id) > (@commit, @offset) AND e.tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint ORDER BY e.tx, e.id LIMIT @limit";
+            "SELECT e.tx, e.id, d.pipeline_id, " + EventColumns.Qualified("e") + " FROM " + s + ".deal_events e JOIN " + s + ".deals d ON d.tenant_id = e.tenant_id AND d.id = e.deal_id " +
+            "WHERE e.tenant_id = @tenant_id AND (e.tx, e.id) > (@commit, @offset) AND e.tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint ORDER BY e.tx, e.id LIMIT @limit";
         SelectEventByKey =
-            "SELECT " + EventColumns.List + " FROM " + s + ".deal_events WHERE deal_id = @deal_id AND idempotency_key = @idempotency_key";
-        SelectExistingIds = "SELECT id FROM " + s + ".deals WHERE id = ANY(@ids)";
+            "SELECT " + EventColumns.List + " FROM " + s + ".deal_events WHERE tenant_id = @tenant_id AND deal_id = @deal_id AND idempotency_key = @idempotency_key";
+        SelectExistingIds = "SELECT id FROM " + s + ".deals WHERE tenant_id = @tenant_id AND id = ANY(@ids)";
         CopyDeals = "COPY " + s + ".deals (" + DealColumns.List + ") FROM STDIN (FORMAT BINARY)";
         CopyEvents = "COPY " + s + ".deal_events (" + EventColumns.List + ") FROM STDIN (FORMAT BINARY)";
         Handlers = new FeedHandlerTable(d, s + ".feed_handlers", "now()", "now() + @lease_ms * interval '1 millisecond'");

@@ -46,10 +46,13 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
     private readonly string _connectionPragmas;
     private readonly SemaphoreSlim _writeGate;
     private readonly TimeProvider _time;
-    private readonly RunOnce _schema = new();
-    private readonly Stack<SqliteSession> _idleSessions = new();
-    private SqliteSession? _writer;
-    private bool _disposed;
+    private static readonly StoredColumn TenantColumn = new("tenant_id", StoredValueKind.Text);
+
+    private readonly RunOnce _schema;
+
+    // The connections of the file, shared by the store the host created and its tenants' stores.
+    private readonly Sessions _sessions;
+    private readonly bool _isTenantView;
 
     /// <summary>Initializes a new instance of the <see cref="SqliteDealStore"/> class.</summary>
     /// <param name="pipelines">The pipelines of the stored deals; used to read and write each deal's data as JSON.</param>
@@ -76,6 +79,25 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
         _connectionPragmas = string.Create(
             CultureInfo.InvariantCulture,
             $"PRAGMA busy_timeout = {busyMilliseconds}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
+        _schema = new RunOnce();
+        _sessions = new Sessions();
+        TenantId = Tenants.Default;
+    }
+
+    // A tenant's store: the same file, connections and schema, every statement scoped to the tenant.
+    private SqliteDealStore(SqliteDealStore store, string tenantId)
+    {
+        _rows = store._rows;
+        _pipelines = store._pipelines;
+        _connectionString = store._connectionString;
+        _connectionPragmas = store._connectionPragmas;
+        _writeGate = store._writeGate;
+        _time = store._time;
+        _schema = store._schema;
+        _sessions = store._sessions;
+        _isTenantView = true;
+        DataSource = store.DataSource;
+        TenantId = tenantId;
     }
 
     /// <summary>Gets the schema version this store creates and reads.</summary>
@@ -83,6 +105,33 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
 
     /// <summary>Gets the path of the database file.</summary>
     public string DataSource { get; }
+
+    /// <inheritdoc/>
+    public string TenantId { get; }
+
+    /// <summary>
+    /// Gets the store of one tenant in the same file: it shares this store's connections and reads and writes only the
+    /// tenant's deals, events, feed checkpoints and leases. Cheap; disposing it does nothing (this store owns the file).
+    /// </summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <returns>The tenant's store (this store for its own tenant).</returns>
+    /// <exception cref="ArgumentException">The tenant id is invalid.</exception>
+    /// <exception cref="InvalidOperationException">This is another tenant's store: only the store the host created opens tenants.</exception>
+    public SqliteDealStore ForTenant(string tenantId)
+    {
+        DealStoreChecks.ValidateTenant(tenantId);
+        if (string.Equals(tenantId, TenantId, StringComparison.Ordinal))
+        {
+            return this;
+        }
+
+        return _isTenantView
+            ? throw new InvalidOperationException($"The store of tenant '{TenantId}' cannot open another tenant's store; open tenants on the store the host created.")
+            : new SqliteDealStore(this, tenantId);
+    }
+
+    /// <inheritdoc/>
+    IDealStore IDealStore.ForTenant(string tenantId) => ForTenant(tenantId);
 
     /// <summary>
     /// Gets the reports over this store computed in SQL (funnel, time in stage, flow and outcomes; breakdowns and idle deals
@@ -132,7 +181,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
     /// <inheritdoc/>
     public async ValueTask<bool> TrySaveAsync(IReadOnlyList<DealWrite> writes, CancellationToken cancellationToken = default)
     {
-        DealStoreChecks.ValidateSave(writes);
+        DealStoreChecks.ValidateSave(writes, TenantId);
         cancellationToken.ThrowIfCancellationRequested();
         var data = new string[writes.Count];
         for (var i = 0; i < writes.Count; i++)
@@ -170,6 +219,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
                 _rows.SetParameter(command, 0, EventColumns.All[0], dealId);
                 _rows.SetParameter(command, 1, new StoredColumn("after", StoredValueKind.Number), afterSequence);
                 _rows.SetParameter(command, 2, new StoredColumn("limit", StoredValueKind.Number), (long?)limit ?? -1L);
+                _rows.SetParameter(command, 3, TenantColumn, TenantId);
                 return (IReadOnlyList<DealEvent>)await StoreCommands.ReadAllAsync(command, r => _rows.ReadEvent(r), ct).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
@@ -188,6 +238,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
                 var command = session.Command(SqliteStatement.SelectEventByKey, null);
                 _rows.SetParameter(command, 0, EventColumns.All[0], dealId);
                 _rows.SetParameter(command, 1, new StoredColumn("idempotency_key", StoredValueKind.Text), idempotencyKey);
+                _rows.SetParameter(command, 2, TenantColumn, TenantId);
                 var found = await StoreCommands.ReadAllAsync(command, r => _rows.ReadEvent(r), ct).ConfigureAwait(false);
                 return found.Count > 0 ? found[0] : null;
             },
@@ -205,7 +256,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
             {
                 // Disposed before the session goes back to the pool: a connection serves one thread at a time.
                 using var command = session.Connection.CreateCommand();
-                return await DealQuerySql.QueryAsync(command, "salesflow_deals", query, _rows, ct).ConfigureAwait(false);
+                return await DealQuerySql.QueryAsync(command, "salesflow_deals", TenantId, query, _rows, ct).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -213,7 +264,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
     /// <inheritdoc/>
     public async ValueTask ImportAsync(IReadOnlyList<DealImport> batch, CancellationToken cancellationToken = default)
     {
-        DealStoreChecks.ValidateImport(batch);
+        DealStoreChecks.ValidateImport(batch, TenantId);
         cancellationToken.ThrowIfCancellationRequested();
         var data = _rows.SerializeImportData(batch);
         if (batch.Count == 0)
@@ -237,6 +288,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
                 var command = session.Command(SqliteStatement.ReadFeed, null);
                 _rows.SetParameter(command, 0, new StoredColumn("after", StoredValueKind.Number), after.Commit);
                 _rows.SetParameter(command, 1, new StoredColumn("limit", StoredValueKind.Number), (long)limit);
+                _rows.SetParameter(command, 2, TenantColumn, TenantId);
                 return (IReadOnlyList<FeedEvent>)await StoreCommands.ReadAllAsync(command, _rows.ReadFeedEvent, ct).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
@@ -248,7 +300,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
         DealStoreChecks.ValidateHandler(handler);
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        return await OnReaderAsync((session, ct) => Handlers.GetCheckpointAsync(session.Connection, handler, ct), cancellationToken).ConfigureAwait(false);
+        return await OnReaderAsync((session, ct) => Handlers.GetCheckpointAsync(session.Connection, TenantId, handler, ct), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -258,7 +310,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         return await WriteAsync(
-            (session, ct) => Handlers.TryAcquireLeaseAsync(session.Connection, null, handler, owner, duration, _time.GetUtcNow(), ct),
+            (session, ct) => Handlers.TryAcquireLeaseAsync(session.Connection, null, TenantId, handler, owner, duration, _time.GetUtcNow(), ct),
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -269,7 +321,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         return await WriteAsync(
-            (session, ct) => Handlers.TrySaveCheckpointAsync(session.Connection, null, handler, owner, position, _time.GetUtcNow(), ct),
+            (session, ct) => Handlers.TrySaveCheckpointAsync(session.Connection, null, TenantId, handler, owner, position, _time.GetUtcNow(), ct),
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -282,25 +334,33 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
         await WriteAsync(
             async (session, ct) =>
             {
-                await Handlers.ReleaseLeaseAsync(session.Connection, null, handler, owner, ct).ConfigureAwait(false);
+                await Handlers.ReleaseLeaseAsync(session.Connection, null, TenantId, handler, owner, ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Releases the store's pooled connections, so the database file is closed.</summary>
+    /// <summary>
+    /// Releases the store's pooled connections, so the database file is closed. A tenant's store (<see cref="ForTenant"/>)
+    /// owns nothing: disposing it does nothing.
+    /// </summary>
     public void Dispose()
     {
-        lock (_idleSessions)
+        if (_isTenantView)
         {
-            _disposed = true;
-            while (_idleSessions.TryPop(out var session))
+            return;
+        }
+
+        lock (_sessions.Idle)
+        {
+            _sessions.Disposed = true;
+            while (_sessions.Idle.TryPop(out var session))
             {
                 session.Dispose();
             }
         }
 
-        Interlocked.Exchange(ref _writer, null)?.Dispose();
+        Interlocked.Exchange(ref _sessions.Writer, null)?.Dispose();
         using (var connection = new SqliteConnection(_connectionString))
         {
             SqliteConnection.ClearPool(connection);
@@ -309,7 +369,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
         _schema.Dispose();
     }
 
-    /// <summary>Releases the store's pooled connections, so the database file is closed.</summary>
+    /// <summary>Releases the store's pooled connections, so the database file is closed (see <see cref="Dispose"/>).</summary>
     /// <returns>A completed task.</returns>
     public ValueTask DisposeAsync()
     {
@@ -384,11 +444,11 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
     // Called inside the file's gate.
     private async Task<T> OnWriterAsync<T>(Func<SqliteSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken, [CallerMemberName] string caller = "")
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_sessions.Disposed, this);
         SqliteSession session;
         try
         {
-            session = _writer ??= await OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+            session = _sessions.Writer ??= await OpenSessionAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (SqliteException ex)
         {
@@ -402,7 +462,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
         catch (Exception ex) when (ex is not DealDataDamagedException)
         {
             // The connection may be broken or mid-transaction: the next write opens a fresh one.
-            _writer = null;
+            _sessions.Writer = null;
             session.Dispose();
             if (ex is SqliteException failure)
             {
@@ -506,7 +566,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
         var command = session.Command(SqliteStatement.InsertEvent, transaction);
         foreach (var e in events)
         {
-            _rows.BindEvent(command, 0, e);
+            _rows.BindEvent(command, 0, e, TenantId);
             command.ExecuteNonQuery();
         }
     }
@@ -515,10 +575,11 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
     {
         var existing = new List<string>();
         using var exists = session.Connection.CreateCommand();
-        exists.CommandText = "SELECT 1 FROM salesflow_deals WHERE id = $id";
+        exists.CommandText = "SELECT 1 FROM salesflow_deals WHERE tenant_id = $tenant_id AND id = $id";
+        _rows.SetParameter(exists, 0, TenantColumn, TenantId);
         foreach (var item in batch)
         {
-            _rows.SetParameter(exists, 0, DealColumns.All[0], item.Deal.Id);
+            _rows.SetParameter(exists, 1, DealColumns.All[0], item.Deal.Id);
             if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null)
             {
                 existing.Add($"Deal '{item.Deal.Id}' already exists.");
@@ -533,7 +594,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
         var command = session.Command(SqliteStatement.InsertEvent, transaction);
         foreach (var e in events)
         {
-            _rows.BindEvent(command, 0, e);
+            _rows.BindEvent(command, 0, e, TenantId);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
@@ -542,6 +603,7 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
     {
         var command = session.Command(SqliteStatement.SelectDeal, transaction);
         _rows.SetParameter(command, 0, DealColumns.All[0], dealId);
+        _rows.SetParameter(command, 1, TenantColumn, TenantId);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
@@ -639,10 +701,10 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
 
     private ValueTask<SqliteSession> RentAsync(CancellationToken cancellationToken)
     {
-        lock (_idleSessions)
+        lock (_sessions.Idle)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_idleSessions.TryPop(out var session))
+            ObjectDisposedException.ThrowIf(_sessions.Disposed, this);
+            if (_sessions.Idle.TryPop(out var session))
             {
                 return new(session);
             }
@@ -653,15 +715,26 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
 
     private void Return(SqliteSession session)
     {
-        lock (_idleSessions)
+        lock (_sessions.Idle)
         {
-            if (!_disposed && session.IsReusable && _idleSessions.Count < MaxIdleSessions)
+            if (!_sessions.Disposed && session.IsReusable && _sessions.Idle.Count < MaxIdleSessions)
             {
-                _idleSessions.Push(session);
+                _sessions.Idle.Push(session);
                 return;
             }
         }
 
         session.Dispose();
+    }
+
+    // The sessions of one store and its tenants' stores: the writer's and the idle readers'.
+    private sealed class Sessions
+    {
+#pragma warning disable SA1401 // Fields: the writer is exchanged atomically; both are read under the idle stack's lock.
+        public SqliteSession? Writer;
+        public bool Disposed;
+#pragma warning restore SA1401
+
+        public Stack<SqliteSession> Idle { get; } = new();
     }
 }

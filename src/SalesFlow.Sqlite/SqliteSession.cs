@@ -67,7 +67,7 @@ internal sealed class SqliteSession : IDisposable
 }
 
 // A statement a session keeps compiled. Deal statements bind DealColumns first (DealRowMapper.BindDeal), event
-// statements EventColumns.
+// statements EventColumns. Every statement names the tenant: the deal columns end with $tenant_id, the others bind it last.
 internal sealed class SqliteStatement
 {
     public const int Count = 8;
@@ -84,37 +84,37 @@ internal sealed class SqliteStatement
         Sql = sql;
     }
 
-    public static SqliteStatement SelectDeal { get; } = new(0, "SELECT " + DealColumns.List + " FROM " + Deals + " WHERE id = $id");
+    public static SqliteStatement SelectDeal { get; } = new(0, "SELECT " + DealColumns.List + " FROM " + Deals + " WHERE tenant_id = $tenant_id AND id = $id");
 
     public static SqliteStatement InsertDeal { get; } = new(1, InsertDealSql);
 
-    public static SqliteStatement InsertNewDeal { get; } = new(2, InsertDealSql + " ON CONFLICT (id) DO NOTHING");
+    public static SqliteStatement InsertNewDeal { get; } = new(2, InsertDealSql + " ON CONFLICT (tenant_id, id) DO NOTHING");
 
     // After the deal's columns: $expected_version, $previous_sequence.
     public static SqliteStatement UpdateDeal { get; } = new(
         3,
         "UPDATE " + Deals + " SET " + DealColumns.Assignments(SqliteDialect.Instance) +
-        " WHERE id = $id AND version = $expected_version AND last_sequence = $previous_sequence");
+        " WHERE tenant_id = $tenant_id AND id = $id AND version = $expected_version AND last_sequence = $previous_sequence");
 
     public static SqliteStatement InsertEvent { get; } = new(
         4,
         "INSERT INTO " + Events + " (" + EventColumns.List + ") VALUES (" + EventColumns.ParameterList(SqliteDialect.Instance) + ")");
 
-    // $deal_id, $after, $limit.
+    // $deal_id, $after, $limit, $tenant_id.
     public static SqliteStatement SelectEvents { get; } = new(
         5,
-        "SELECT " + EventColumns.List + " FROM " + Events + " WHERE deal_id = $deal_id AND sequence > $after ORDER BY sequence LIMIT $limit");
+        "SELECT " + EventColumns.List + " FROM " + Events + " WHERE tenant_id = $tenant_id AND deal_id = $deal_id AND sequence > $after ORDER BY sequence LIMIT $limit");
 
-    // $after, $limit. The position is the event's row id: commit order, as one writer at a time inserts.
+    // $after, $limit, $tenant_id. The position is the event's row id: commit order, as one writer at a time inserts.
     public static SqliteStatement ReadFeed { get; } = new(
         6,
-        "SELECT e.position, 0, d.pipeline_id, " + EventColumns.Qualified("e") + " FROM " + Events + " e JOIN " + Deals + " d ON d.id = e.deal_id " +
-        "WHERE e.position > $after ORDER BY e.position LIMIT $limit");
+        "SELECT e.position, 0, d.pipeline_id, " + EventColumns.Qualified("e") + " FROM " + Events + " e JOIN " + Deals + " d ON d.tenant_id = e.tenant_id AND d.id = e.deal_id " +
+        "WHERE e.tenant_id = $tenant_id AND e.position > $after ORDER BY e.position LIMIT $limit");
 
-    // $deal_id, $idempotency_key: the unique index on keyed events finds it.
+    // $deal_id, $idempotency_key, $tenant_id: the unique index on keyed events finds it.
     public static SqliteStatement SelectEventByKey { get; } = new(
         7,
-        "SELECT " + EventColumns.List + " FROM " + Events + " WHERE deal_id = $deal_id AND idempotency_key = $idempotency_key");
+        "SELECT " + EventColumns.List + " FROM " + Events + " WHERE tenant_id = $tenant_id AND deal_id = $deal_id AND idempotency_key = $idempotency_key");
 
     public int Slot { get; }
 

@@ -10,7 +10,7 @@ namespace SalesFlow.Storage.Relational;
 public static class DealQuerySql
 {
     /// <summary>Appends <c>AND …</c> filters, <c>ORDER BY id</c> and <c>LIMIT</c> (one row more than the page) to a query that ends in a <c>WHERE</c> clause.</summary>
-    /// <param name="sql">The SQL so far, for example <c>SELECT … FROM deals WHERE 1 = 1</c>.</param>
+    /// <param name="sql">The SQL so far, for example <c>SELECT … FROM deals WHERE tenant_id = @tenant_id</c>.</param>
     /// <param name="command">The command that receives the parameters.</param>
     /// <param name="query">The query.</param>
     /// <param name="dialect">How times are stored and parameters are named.</param>
@@ -73,16 +73,20 @@ public static class DealQuerySql
     /// <summary>Runs a query on the deals table and reads its page: the one way a SQL store answers <see cref="IDealStore.QueryAsync"/>.</summary>
     /// <param name="command">A new command on an open connection; it receives the SQL and parameters.</param>
     /// <param name="dealsTable">The deals table's (qualified) name.</param>
+    /// <param name="tenantId">The tenant whose deals are searched.</param>
     /// <param name="query">The query.</param>
     /// <param name="mapper">Reads the rows (and gives the dialect).</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>The page; deals that cannot be read are in <see cref="DealPage.Damaged"/>.</returns>
-    public static async Task<DealPage> QueryAsync(DbCommand command, string dealsTable, DealQuery query, DealRowMapper mapper, CancellationToken cancellationToken)
+    public static async Task<DealPage> QueryAsync(DbCommand command, string dealsTable, string tenantId, DealQuery query, DealRowMapper mapper, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentException.ThrowIfNullOrWhiteSpace(dealsTable);
+        ArgumentNullException.ThrowIfNull(tenantId);
         ArgumentNullException.ThrowIfNull(mapper);
-        var sql = new StringBuilder("SELECT ").Append(DealColumns.List).Append(" FROM ").Append(dealsTable).Append(" WHERE 1 = 1");
+        var tenant = mapper.Dialect.Parameter("tenant_id");
+        var sql = new StringBuilder("SELECT ").Append(DealColumns.List).Append(" FROM ").Append(dealsTable).Append(" WHERE tenant_id = ").Append(tenant);
+        mapper.SetParameter(command, command.Parameters.Count, DealColumns.All[^1], tenantId);
         AppendFilters(sql, command, query, mapper.Dialect);
         command.CommandText = sql.ToString();
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

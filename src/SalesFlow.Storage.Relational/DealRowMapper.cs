@@ -106,15 +106,18 @@ public sealed class DealRowMapper
             d.ToStoredChecklist(deal.CompletedChecklistItems),
             dataJson,
             deal.StageEnteredSequence,
+            deal.TenantId,
         ];
     }
 
     /// <summary>Gets the stored values of an event row, in <see cref="EventColumns.All"/> order, converted by the dialect.</summary>
     /// <param name="e">The event.</param>
+    /// <param name="tenantId">The tenant of the event's deal.</param>
     /// <returns>One value per column; <see langword="null"/> for SQL NULL.</returns>
-    public object?[] GetEventValues(DealEvent e)
+    public object?[] GetEventValues(DealEvent e, string tenantId)
     {
         ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(tenantId);
         return
         [
             e.DealId,
@@ -127,6 +130,7 @@ public sealed class DealRowMapper
             e.ToStage,
             EventPayload.Serialize(e),
             e.IdempotencyKey,
+            tenantId,
         ];
     }
 
@@ -144,8 +148,9 @@ public sealed class DealRowMapper
     /// <param name="command">The command.</param>
     /// <param name="firstParameter">The index of the first event parameter.</param>
     /// <param name="e">The event.</param>
-    public void BindEvent(DbCommand command, int firstParameter, DealEvent e) =>
-        Bind(command, firstParameter, EventColumns.All, GetEventValues(e));
+    /// <param name="tenantId">The tenant of the event's deal.</param>
+    public void BindEvent(DbCommand command, int firstParameter, DealEvent e, string tenantId) =>
+        Bind(command, firstParameter, EventColumns.All, GetEventValues(e, tenantId));
 
     /// <summary>Sets the parameter at <paramref name="index"/>, creating it (named with the dialect's marker) when the command has exactly that many.</summary>
     /// <param name="command">The command.</param>
@@ -206,6 +211,7 @@ public sealed class DealRowMapper
                 CompletedChecklistItems = d.ReadChecklist(reader, 16),
                 Data = _data.Deserialize(pipeline, id, reader.GetString(17)),
                 StageEnteredSequence = reader.GetInt64(18),
+                TenantId = reader.GetString(19),
             };
         }
         catch (Exception ex) when (IsUnreadable(ex))

@@ -15,13 +15,14 @@ public static class EventRedactions
     private static readonly StoredColumn DealIdColumn = Column("deal_id");
     private static readonly StoredColumn SequenceColumn = Column("sequence");
     private static readonly StoredColumn PayloadColumn = Column("payload");
+    private static readonly StoredColumn TenantColumn = Column("tenant_id");
 
     /// <summary>Rewrites the stored events a write redacts.</summary>
     /// <param name="connection">The save's connection.</param>
     /// <param name="transaction">The save's transaction.</param>
     /// <param name="rows">The store's row mapper (its dialect binds the parameters).</param>
     /// <param name="eventsTable">The events table, qualified as the store's SQL names it.</param>
-    /// <param name="write">The write; nothing happens when it redacts no event.</param>
+    /// <param name="write">The write (its deal's tenant selects the rows); nothing happens when it redacts no event.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>A task that completes when every redacted event is rewritten.</returns>
     /// <exception cref="ArgumentException">A redacted event is not stored.</exception>
@@ -39,20 +40,23 @@ public static class EventRedactions
         var p = rows.Dialect;
         using var select = connection.CreateCommand();
         select.Transaction = transaction;
-        select.CommandText = "SELECT payload FROM " + eventsTable + " WHERE deal_id = " + p.Parameter(DealIdColumn.Name) + " AND sequence = " + p.Parameter(SequenceColumn.Name);
+        var key = " WHERE tenant_id = " + p.Parameter(TenantColumn.Name) + " AND deal_id = " + p.Parameter(DealIdColumn.Name) + " AND sequence = " + p.Parameter(SequenceColumn.Name);
+        select.CommandText = "SELECT payload FROM " + eventsTable + key;
         using var update = connection.CreateCommand();
         update.Transaction = transaction;
-        update.CommandText = "UPDATE " + eventsTable + " SET payload = " + p.Parameter(PayloadColumn.Name) +
-            " WHERE deal_id = " + p.Parameter(DealIdColumn.Name) + " AND sequence = " + p.Parameter(SequenceColumn.Name);
+        update.CommandText = "UPDATE " + eventsTable + " SET payload = " + p.Parameter(PayloadColumn.Name) + key;
+        var tenantId = write.Deal.TenantId;
         foreach (var redacted in write.RedactedEvents)
         {
-            rows.SetParameter(select, 0, DealIdColumn, redacted.DealId);
-            rows.SetParameter(select, 1, SequenceColumn, redacted.Sequence);
+            rows.SetParameter(select, 0, TenantColumn, tenantId);
+            rows.SetParameter(select, 1, DealIdColumn, redacted.DealId);
+            rows.SetParameter(select, 2, SequenceColumn, redacted.Sequence);
             var stored = await select.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string
                 ?? throw new ArgumentException($"Event {redacted.Sequence} of deal '{redacted.DealId}' is not stored; only stored events can be redacted.", nameof(write));
             rows.SetParameter(update, 0, PayloadColumn, Rewrite(stored, redacted));
-            rows.SetParameter(update, 1, DealIdColumn, redacted.DealId);
-            rows.SetParameter(update, 2, SequenceColumn, redacted.Sequence);
+            rows.SetParameter(update, 1, TenantColumn, tenantId);
+            rows.SetParameter(update, 2, DealIdColumn, redacted.DealId);
+            rows.SetParameter(update, 3, SequenceColumn, redacted.Sequence);
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }

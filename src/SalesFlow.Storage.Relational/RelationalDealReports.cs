@@ -34,10 +34,14 @@ public abstract class RelationalDealReports : IDealReports
     private readonly SalesReports _reference;
     private readonly IDealStore _store;
     private readonly TimeProvider _time;
+    private readonly string _tenantId;
 
     /// <summary>Initializes a new instance of the <see cref="RelationalDealReports"/> class.</summary>
     /// <param name="pipelines">The registry holding the pipelines reported on.</param>
-    /// <param name="store">The store (for the reports the reference computes); it implements <see cref="IEventFeedStore"/>.</param>
+    /// <param name="store">
+    /// The store (for the reports the reference computes); it implements <see cref="IEventFeedStore"/>. Its tenant
+    /// (<see cref="IDealStore.TenantId"/>) is the one reported on.
+    /// </param>
     /// <param name="dialect">The store's dialect (parameter marker).</param>
     /// <param name="dealsTable">The deals table's (qualified) name.</param>
     /// <param name="eventsTable">The deal events table's (qualified) name.</param>
@@ -56,6 +60,7 @@ public abstract class RelationalDealReports : IDealReports
         _time = timeProvider ?? TimeProvider.System;
         _reference = new SalesReports(pipelines, store, _time);
         _store = store;
+        _tenantId = store.TenantId;
     }
 
     /// <inheritdoc/>
@@ -141,7 +146,7 @@ public abstract class RelationalDealReports : IDealReports
             "FROM ev WINDOW w AS (PARTITION BY deal_id ORDER BY sequence ROWS UNBOUNDED PRECEDING)), " +
             "stays AS (SELECT deal_id, sequence, to_stage, open_version, next_k, next_at, entry_seq, " +
             "CASE WHEN k < 3 THEN at WHEN entry_seq IS NULL THEN NULL ELSE " +
-            "(SELECT " + _dialect.TicksOf("x.occurred_at") + " FROM " + _eventsTable + " x WHERE x.deal_id = t.deal_id AND x.sequence = t.entry_seq) END AS entered_at FROM t) " +
+            "(SELECT " + _dialect.TicksOf("x.occurred_at") + " FROM " + _eventsTable + " x WHERE x.tenant_id = " + P("tenant") + " AND x.deal_id = t.deal_id AND x.sequence = t.entry_seq) END AS entered_at FROM t) " +
             "SELECT 1, stage, MAX(CASE WHEN rn = 1 THEN duration END), CAST(SUM(duration) AS BIGINT) FROM (" +
             "SELECT deal_id, to_stage AS stage, next_at - COALESCE(entered_at, 0) AS duration, " +
             "ROW_NUMBER() OVER (PARTITION BY deal_id, to_stage ORDER BY sequence DESC) AS rn " +
@@ -215,7 +220,7 @@ public abstract class RelationalDealReports : IDealReports
             "r2 AS (SELECT r.*, SUM(is_change) OVER (" + Backwards + ") AS changes_after FROM r), " +
             "summary AS (SELECT deal_id, MAX(CASE WHEN rn = 1 THEN to_kind END) AS kind, MAX(CASE WHEN is_change = 1 AND changes_after = 1 THEN at END) AS closed_at, " +
             "MAX(CASE WHEN k = 1 THEN 1 ELSE 0 END) AS started, MAX(CASE WHEN k = 1 AND starts_after = 1 THEN at END) AS start_at FROM r2 GROUP BY deal_id) " +
-            "SELECT s.kind, s.started, s.start_at, s.closed_at, d.amount FROM summary s JOIN " + _dealsTable + " d ON d.id = s.deal_id " +
+            "SELECT s.kind, s.started, s.start_at, s.closed_at, d.amount FROM summary s JOIN " + _dealsTable + " d ON d.tenant_id = " + P("tenant") + " AND d.id = s.deal_id " +
             "WHERE s.kind <> " + Open + " AND s.closed_at >= " + P("from") + " AND s.closed_at < " + P("to") + " " +
             "UNION ALL SELECT " + Open + ", COUNT(*), 0, 0, NULL FROM summary WHERE kind = " + Open;
         var rows = await QueryAsync(
@@ -270,7 +275,7 @@ public abstract class RelationalDealReports : IDealReports
 
         var sql = plan.With +
             "SELECT d.id, d.owner, s.kind, s.started, s.start_at, s.closed_at, d.amount FROM " + _dealsTable + " d " +
-            "LEFT JOIN summary s ON s.deal_id = d.id WHERE d.pipeline_id = " + P("pipeline");
+            "LEFT JOIN summary s ON s.deal_id = d.id WHERE d.tenant_id = " + P("tenant") + " AND d.pipeline_id = " + P("pipeline");
         var rows = await QueryAsync(
             plan,
             sql,
@@ -394,6 +399,7 @@ public abstract class RelationalDealReports : IDealReports
 
         var parameters = new List<(string Name, object Value)>
         {
+            ("tenant", _tenantId),
             ("pipeline", request.PipelineId),
             ("from", request.Window.From.UtcTicks),
             ("to", request.Window.To.UtcTicks),
@@ -439,11 +445,11 @@ public abstract class RelationalDealReports : IDealReports
             ", ev AS (SELECT e.deal_id, e.sequence, " + _dialect.TicksOf("e.occurred_at") + " AS at, e.to_stage, COALESCE(e.from_stage, e.to_stage) AS first_from, " +
             "CASE e.kind WHEN 'Started' THEN 1 WHEN 'Transition' THEN 2 ELSE 3 END AS k, " +
             "COALESCE(s.kind, 0) AS to_kind, COALESCE(s.bar_bit, 0) AS bar_bit, COALESCE(s.open_version, 0) AS open_version " +
-            "FROM " + _eventsTable + " e JOIN " + _dealsTable + " d ON d.id = e.deal_id LEFT JOIN stages s ON s.stage_id = e.to_stage " +
-            "WHERE d.pipeline_id = " + P("pipeline") + " AND (e.kind IN ('Started', 'Migrated') OR (e.kind = 'Transition' AND " +
+            "FROM " + _eventsTable + " e JOIN " + _dealsTable + " d ON d.tenant_id = e.tenant_id AND d.id = e.deal_id LEFT JOIN stages s ON s.stage_id = e.to_stage " +
+            "WHERE e.tenant_id = " + P("tenant") + " AND d.pipeline_id = " + P("pipeline") + " AND (e.kind IN ('Started', 'Migrated') OR (e.kind = 'Transition' AND " +
             "(e.from_stage IS NULL OR e.from_stage <> e.to_stage" + reentry + ")))" +
             (startedInWindow
-                ? " AND e.deal_id IN (SELECT c.deal_id FROM " + _eventsTable + " c WHERE c.kind = 'Started' AND " + _dialect.TicksOf("c.occurred_at") + " >= " + P("from") + " AND " + _dialect.TicksOf("c.occurred_at") + " < " + P("to") + ")"
+                ? " AND e.deal_id IN (SELECT c.deal_id FROM " + _eventsTable + " c WHERE c.tenant_id = " + P("tenant") + " AND c.kind = 'Started' AND " + _dialect.TicksOf("c.occurred_at") + " >= " + P("from") + " AND " + _dialect.TicksOf("c.occurred_at") + " < " + P("to") + ")"
                 : string.Empty) +
             ")");
         var events = sql.ToString();

@@ -11,7 +11,7 @@ public readonly record struct StoredColumn(string Name, StoredValueKind Kind);
 /// </summary>
 public static class DealColumns
 {
-    /// <summary>Gets the columns, in binding and reading order; <c>id</c> first.</summary>
+    /// <summary>Gets the columns, in binding and reading order; <c>id</c> first, <c>tenant_id</c> last.</summary>
     public static IReadOnlyList<StoredColumn> All { get; } =
     [
         new("id", StoredValueKind.Text),
@@ -33,6 +33,7 @@ public static class DealColumns
         new("checklist", StoredValueKind.Checklist),
         new("data", StoredValueKind.Json),
         new("stage_entered_sequence", StoredValueKind.Number),
+        new("tenant_id", StoredValueKind.Text),
     ];
 
     /// <summary>Gets the column names separated by commas, for <c>SELECT</c> and <c>INSERT</c>.</summary>
@@ -47,20 +48,23 @@ public static class DealColumns
         return string.Join(", ", All.Select(c => dialect.Parameter(c.Name)));
     }
 
-    /// <summary>Gets <c>column = parameter</c> for every column but <c>id</c>, for <c>UPDATE … SET</c>.</summary>
+    /// <summary>
+    /// Gets <c>column = parameter</c> for every column but the key (<c>id</c> and <c>tenant_id</c>), for <c>UPDATE … SET</c>;
+    /// the statement's <c>WHERE</c> names the key.
+    /// </summary>
     /// <param name="dialect">The dialect (parameter marker).</param>
     /// <returns>For example <c>pipeline_id = @pipeline_id, …</c>.</returns>
     public static string Assignments(RelationalDialect dialect)
     {
         ArgumentNullException.ThrowIfNull(dialect);
-        return string.Join(", ", All.Skip(1).Select(c => c.Name + " = " + dialect.Parameter(c.Name)));
+        return string.Join(", ", All.Skip(1).SkipLast(1).Select(c => c.Name + " = " + dialect.Parameter(c.Name)));
     }
 }
 
 /// <summary>The columns of the deal events table, in the one order <see cref="DealRowMapper"/> binds and reads them.</summary>
 public static class EventColumns
 {
-    /// <summary>Gets the columns, in binding and reading order; <c>deal_id</c> first.</summary>
+    /// <summary>Gets the columns, in binding and reading order; <c>deal_id</c> first, <c>tenant_id</c> last.</summary>
     public static IReadOnlyList<StoredColumn> All { get; } =
     [
         new("deal_id", StoredValueKind.Text),
@@ -73,6 +77,7 @@ public static class EventColumns
         new("to_stage", StoredValueKind.Text),
         new("payload", StoredValueKind.Json),
         new("idempotency_key", StoredValueKind.Text),
+        new("tenant_id", StoredValueKind.Text),
     ];
 
     /// <summary>Gets the column names separated by commas.</summary>

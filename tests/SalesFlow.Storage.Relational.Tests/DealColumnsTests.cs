@@ -15,10 +15,11 @@ public sealed class DealColumnsTests
     [Fact]
     public void ParameterListAndAssignments_FollowTheColumnOrder()
     {
-        DealColumns.ParameterList(PortableDialect.Instance).Should().StartWith("$id, $pipeline_id, ").And.EndWith("$stage_entered_sequence");
+        DealColumns.ParameterList(PortableDialect.Instance).Should().StartWith("$id, $pipeline_id, ").And.EndWith("$stage_entered_sequence, $tenant_id");
         var assignments = DealColumns.Assignments(PortableDialect.Instance);
         assignments.Should().StartWith("pipeline_id = $pipeline_id").And.NotContain("id = $id,");
-        assignments.Split(", ").Should().HaveCount(DealColumns.All.Count - 1);
+        assignments.Should().NotContain("tenant_id", "the key is named in the WHERE clause, never changed");
+        assignments.Split(", ").Should().HaveCount(DealColumns.All.Count - 2);
     }
 
     [Fact]

@@ -73,7 +73,7 @@ public sealed class DealRowMapperTests
     public void ReadEvent_RowOfGetEventValues_RoundTrips()
     {
         var e = Fixtures.Started(Fixtures.Deal("d"));
-        using var reader = Fixtures.Reader(EventColumns.All, _mapper.GetEventValues(e));
+        using var reader = Fixtures.Reader(EventColumns.All, _mapper.GetEventValues(e, "t1"));
         reader.Read();
 
         _mapper.ReadEvent(reader).Should().BeEquivalentTo(e);
@@ -82,7 +82,7 @@ public sealed class DealRowMapperTests
     [Fact]
     public void ReadEvent_PayloadThatDoesNotParse_ThrowsNamingTheDealAndSequence()
     {
-        var values = _mapper.GetEventValues(Fixtures.Started(Fixtures.Deal("d")));
+        var values = _mapper.GetEventValues(Fixtures.Started(Fixtures.Deal("d")), "t1");
         values[EventColumns.All.Select(c => c.Name).ToList().IndexOf("payload")] = "{\"note\": top-secret";
         using var reader = Fixtures.Reader(EventColumns.All, values);
         reader.Read();
@@ -97,7 +97,7 @@ public sealed class DealRowMapperTests
         var e = Fixtures.Started(Fixtures.Deal("d"));
         var columns = new[] { new StoredColumn("c", StoredValueKind.Number), new StoredColumn("o", StoredValueKind.Number), new StoredColumn("p", StoredValueKind.Text) }
             .Concat(EventColumns.All).ToList();
-        using var reader = Fixtures.Reader(columns, [7L, 2L, Fixtures.PipelineId, .. _mapper.GetEventValues(e)]);
+        using var reader = Fixtures.Reader(columns, [7L, 2L, Fixtures.PipelineId, .. _mapper.GetEventValues(e, "t1")]);
         reader.Read();
 
         var feed = _mapper.ReadFeedEvent(reader);

@@ -88,7 +88,7 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
         await store.EnsureSchemaAsync();
 
         store.Schema.Should().Be(Schema.Name);
-        (await Schema.ScalarAsync($"SELECT string_agg(version::text, ',') FROM \"{Schema.Name}\".schema_version")).Should().Be("1,2,3,4");
+        (await Schema.ScalarAsync($"SELECT string_agg(version::text, ',') FROM \"{Schema.Name}\".schema_version")).Should().Be("1,2,3,4,5");
         var indexes = (string)(await Schema.ScalarAsync($"SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE schemaname = '{Schema.Name}'"))!;
         indexes.Split(',').Should().Contain(["ix_deals_pipeline_stage", "ix_deals_follow_up", "ix_deals_last_activity", "ix_deals_owner", "deals_pkey", "deal_events_pkey"]);
     }
@@ -232,7 +232,7 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
         await store.TrySaveAsync(deal, 0, [ContractDeals.Started(deal)]);
 
         var act = async () => await Schema.ExecuteAsync(
-            $"INSERT INTO \"{Schema.Name}\".deal_events (deal_id, sequence, kind, occurred_at, actor, to_stage, payload) VALUES ('pk', 1, 'Activity', now(), 'x', 'open', '{{}}')");
+            $"INSERT INTO \"{Schema.Name}\".deal_events (tenant_id, deal_id, sequence, kind, occurred_at, actor, to_stage, payload) VALUES ('default', 'pk', 1, 'Activity', now(), 'x', 'open', '{{}}')");
 
         (await act.Should().ThrowAsync<PostgresException>()).Which.SqlState.Should().Be(PostgresErrorCodes.UniqueViolation);
     }
@@ -249,7 +249,7 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
         }
 
         await using var explain = new NpgsqlCommand(
-            $"EXPLAIN SELECT id FROM \"{Schema.Name}\".deals WHERE pipeline_id = 'p' AND stage_id = 's' AND id > 'a' ORDER BY id LIMIT 10", connection);
+            $"EXPLAIN SELECT id FROM \"{Schema.Name}\".deals WHERE tenant_id = 'default' AND pipeline_id = 'p' AND stage_id = 's' AND id > 'a' ORDER BY id LIMIT 10", connection);
         var plan = new List<string>();
         await using (var reader = await explain.ExecuteReaderAsync())
         {

@@ -58,8 +58,8 @@ public sealed class SqliteDealStoreTests : IDisposable
         File.Exists(_file.Path).Should().BeTrue();
         store.DataSource.Should().Be(_file.Path);
         (await ScalarAsync("PRAGMA journal_mode")).Should().Be("wal");
-        (await ScalarAsync("SELECT group_concat(version) FROM salesflow_schema_version")).Should().Be("1,2,3,4");
-        SqliteDealStore.SchemaVersion.Should().Be(4);
+        (await ScalarAsync("SELECT group_concat(version) FROM salesflow_schema_version")).Should().Be("1,2,3,4,5");
+        SqliteDealStore.SchemaVersion.Should().Be(5);
         var indexes = (string)(await ScalarAsync("SELECT group_concat(name, ',') FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_%'"))!;
         indexes.Split(',').Should().BeEquivalentTo(
             "ix_salesflow_deals_pipeline_stage", "ix_salesflow_deals_follow_up", "ix_salesflow_deals_last_activity", "ix_salesflow_deals_owner");
@@ -240,7 +240,7 @@ public sealed class SqliteDealStoreTests : IDisposable
         await using var connection = new SqliteConnection($"Data Source={_file.Path};Pooling=False");
         await connection.OpenAsync();
         await using var explain = connection.CreateCommand();
-        explain.CommandText = "EXPLAIN QUERY PLAN SELECT id FROM salesflow_deals WHERE pipeline_id = 'p' AND stage_id = 's' AND id > 'a' ORDER BY id LIMIT 10";
+        explain.CommandText = "EXPLAIN QUERY PLAN SELECT id FROM salesflow_deals WHERE tenant_id = 'default' AND pipeline_id = 'p' AND stage_id = 's' AND id > 'a' ORDER BY id LIMIT 10";
         var details = new List<string>();
         await using (var reader = await explain.ExecuteReaderAsync())
         {

@@ -32,6 +32,12 @@ public sealed class DealAuthorizationContext
     /// <summary>Gets the deal as it is now; for <see cref="DealAction.Start"/> and <see cref="DealAction.Import"/>, as it would be saved.</summary>
     public Deal Deal { get; }
 
+    /// <summary>
+    /// Gets the tenant of the deal (and of the engine that asks): an authorizer of a host serving several companies can
+    /// check it against the caller's own tenant claim, a second line behind <see cref="SalesFlowEngine.ForTenant"/>.
+    /// </summary>
+    public string TenantId => Deal.TenantId;
+
     /// <summary>Gets the trigger fired, for <see cref="DealAction.Move"/> and <see cref="DealAction.Override"/>; otherwise <see langword="null"/>.</summary>
     public string? Trigger { get; internal init; }
 

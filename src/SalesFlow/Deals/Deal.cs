@@ -13,8 +13,14 @@ namespace SalesFlow;
 /// </remarks>
 public sealed record Deal
 {
-    /// <summary>Gets the deal's id, unique within a store.</summary>
+    /// <summary>Gets the deal's id, unique within its tenant.</summary>
     public required string Id { get; init; }
+
+    /// <summary>
+    /// Gets the tenant (the company) the deal belongs to: the tenant of the store it is saved in (<see cref="IDealStore.TenantId"/>);
+    /// <see cref="Tenants.Default"/> unless the host serves several companies.
+    /// </summary>
+    public string TenantId { get; init; } = Tenants.Default;
 
     /// <summary>Gets the id of the pipeline the deal runs on.</summary>
     public required string PipelineId { get; init; }

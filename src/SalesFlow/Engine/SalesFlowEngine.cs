@@ -61,11 +61,46 @@ public sealed partial class SalesFlowEngine
         _limits = options.InputLimits;
     }
 
+    // A tenant's engine: everything shared with the engine the host created but the store.
+    private SalesFlowEngine(SalesFlowEngine engine, IDealStore tenantStore)
+    {
+        Pipelines = engine.Pipelines;
+        _store = tenantStore;
+        _time = engine._time;
+        _retries = engine._retries;
+        _afterSaveDeadline = engine._afterSaveDeadline;
+        _authorization = engine._authorization;
+        _hooks = engine._hooks;
+        _logger = engine._logger;
+        _telemetry = engine._telemetry;
+        _hookScopes = engine._hookScopes;
+        _limits = engine._limits;
+    }
+
     /// <summary>Gets the pipelines deals run on.</summary>
     public PipelineRegistry Pipelines { get; }
 
-    /// <summary>Gets the store deals are kept in.</summary>
+    /// <summary>Gets the store deals are kept in (the tenant's store object).</summary>
     public IDealStore Store => _store;
+
+    /// <summary>Gets the tenant whose deals this engine reads and writes (<see cref="IDealStore.TenantId"/> of its store).</summary>
+    public string TenantId => _store.TenantId;
+
+    /// <summary>
+    /// Gets the engine of one tenant: the same pipelines, options, hooks and authorizer over the tenant's store object
+    /// (<see cref="IDealStore.ForTenant"/>), so every start, move, activity, read, report, import and erasure through it
+    /// reaches only that tenant's deals. Cheap: create one per request.
+    /// </summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <returns>The tenant's engine (this engine for its own tenant).</returns>
+    /// <exception cref="ArgumentException">The tenant id is invalid.</exception>
+    /// <exception cref="InvalidOperationException">This is another tenant's engine: only the engine over the store the host created opens tenants.</exception>
+    /// <exception cref="NotSupportedException">The store keeps no tenants.</exception>
+    public SalesFlowEngine ForTenant(string tenantId)
+    {
+        DealStoreChecks.ValidateTenant(tenantId);
+        return string.Equals(tenantId, TenantId, StringComparison.Ordinal) ? this : new SalesFlowEngine(this, _store.ForTenant(tenantId));
+    }
 
     /// <summary>Starts a deal in the initial stage of the latest version of a pipeline.</summary>
     /// <typeparam name="TData">The pipeline's data type.</typeparam>
@@ -673,6 +708,7 @@ public sealed partial class SalesFlowEngine
         var deal = new Deal
         {
             Id = dealId,
+            TenantId = _store.TenantId,
             PipelineId = pipeline.Id,
             PipelineVersion = pipeline.Version,
             StageId = initial.Id,

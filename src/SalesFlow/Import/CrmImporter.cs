@@ -489,6 +489,7 @@ public sealed class CrmImporter
         var deal = new Deal
         {
             Id = dealId,
+            TenantId = _store.TenantId,
             PipelineId = _pipeline.Id,
             PipelineVersion = _pipeline.Version,
             StageId = last.Stage.Id,

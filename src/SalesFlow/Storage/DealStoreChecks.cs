@@ -31,6 +31,50 @@ public static class DealStoreChecks
         }
     }
 
+    /// <summary>Checks the writes of one save to a tenant's store: <see cref="ValidateSave(IReadOnlyList{DealWrite})"/>, and every deal of the tenant.</summary>
+    /// <param name="writes">The writes.</param>
+    /// <param name="tenantId">The store's tenant (<see cref="IDealStore.TenantId"/>).</param>
+    /// <exception cref="ArgumentException">They do not fit together, or a deal belongs to another tenant.</exception>
+    public static void ValidateSave(IReadOnlyList<DealWrite> writes, string tenantId)
+    {
+        ValidateSave(writes);
+        foreach (var write in writes)
+        {
+            ValidateOwnTenant(write.Deal, tenantId);
+        }
+    }
+
+    /// <summary>Checks a tenant id: 1 to <see cref="Tenants.MaxIdLength"/> characters, no control characters, no leading or trailing white space.</summary>
+    /// <param name="tenantId">The tenant id.</param>
+    /// <param name="paramName">The caller's parameter name (filled in by the compiler).</param>
+    /// <exception cref="ArgumentException">The tenant id is invalid; the message says why.</exception>
+    public static void ValidateTenant(string tenantId, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(tenantId))] string? paramName = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tenantId, paramName);
+        if (tenantId.Length > Tenants.MaxIdLength)
+        {
+            throw new ArgumentException($"A tenant id is at most {Tenants.MaxIdLength} characters.", paramName);
+        }
+
+        if (char.IsWhiteSpace(tenantId[0]) || char.IsWhiteSpace(tenantId[^1]) || tenantId.AsSpan().ContainsAnyInRange('\0', '\u001f') || tenantId.AsSpan().ContainsAnyInRange('\u007f', '\u009f'))
+        {
+            throw new ArgumentException("A tenant id may not start or end with white space or hold a control character.", paramName);
+        }
+    }
+
+    /// <summary>Checks that a deal belongs to the tenant of the store it is written to.</summary>
+    /// <param name="deal">The deal.</param>
+    /// <param name="tenantId">The store's tenant.</param>
+    /// <exception cref="ArgumentException">The deal belongs to another tenant.</exception>
+    public static void ValidateOwnTenant(Deal deal, string tenantId)
+    {
+        ArgumentNullException.ThrowIfNull(deal);
+        if (!string.Equals(deal.TenantId, tenantId, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Deal '{deal.Id}' belongs to tenant '{deal.TenantId}' and cannot be written to the store of tenant '{tenantId}'.", nameof(deal));
+        }
+    }
+
     /// <summary>Checks a feed read's arguments.</summary>
     /// <param name="limit">The most events to return.</param>
     /// <exception cref="ArgumentOutOfRangeException">The limit is not between 1 and 10,000.</exception>
@@ -190,7 +234,13 @@ public static class DealStoreChecks
     /// <summary>Checks an import batch: every deal consistent with its own events, no id twice.</summary>
     /// <param name="batch">The batch.</param>
     /// <exception cref="DealImportException">The batch is inconsistent; the exception lists every problem.</exception>
-    public static void ValidateImport(IReadOnlyList<DealImport> batch)
+    public static void ValidateImport(IReadOnlyList<DealImport> batch) => ValidateImport(batch, null);
+
+    /// <summary>Checks an import batch to a tenant's store: <see cref="ValidateImport(IReadOnlyList{DealImport})"/>, and every deal of the tenant.</summary>
+    /// <param name="batch">The batch.</param>
+    /// <param name="tenantId">The store's tenant (<see cref="IDealStore.TenantId"/>).</param>
+    /// <exception cref="DealImportException">The batch is inconsistent or holds another tenant's deal; the exception lists every problem.</exception>
+    public static void ValidateImport(IReadOnlyList<DealImport> batch, string? tenantId)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var problems = new List<string>();
@@ -201,6 +251,11 @@ public static class DealStoreChecks
             {
                 problems.Add("The batch contains an empty item.");
                 continue;
+            }
+
+            if (tenantId is not null && !string.Equals(item.Deal.TenantId, tenantId, StringComparison.Ordinal))
+            {
+                problems.Add($"Deal '{item.Deal.Id}' belongs to tenant '{item.Deal.TenantId}', not to the store's tenant '{tenantId}'.");
             }
 
             if (!ids.Add(item.Deal.Id))

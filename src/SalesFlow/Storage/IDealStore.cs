@@ -4,8 +4,35 @@ namespace SalesFlow;
 /// Where deals and their histories live. Implementations must be safe for concurrent use and must
 /// apply optimistic concurrency: a save under a stale expected version fails and never overwrites.
 /// </summary>
+/// <remarks>
+/// A store object serves one tenant (<see cref="TenantId"/>): every member reads and writes only that tenant's deals,
+/// events, checkpoints and feed. The object a host creates serves <see cref="Tenants.Default"/>; <see cref="ForTenant"/>
+/// gives the object of another tenant on the same storage.
+/// </remarks>
 public interface IDealStore
 {
+    /// <summary>Gets the tenant whose deals this store object reads and writes.</summary>
+    /// <value>The default implementation returns <see cref="Tenants.Default"/>: a store that knows no tenants.</value>
+    string TenantId => Tenants.Default;
+
+    /// <summary>
+    /// Gets the store object of one tenant on the same storage: it reads and writes only that tenant's deals, events,
+    /// feed checkpoints and leases, and finds no deal of any other tenant. Only the store object the host created (the
+    /// default tenant's) opens other tenants; a tenant's object opens only itself.
+    /// </summary>
+    /// <param name="tenantId">The tenant: 1 to <see cref="Tenants.MaxIdLength"/> characters, no control characters, no leading or trailing white space.</param>
+    /// <returns>The tenant's store object (this object for its own tenant).</returns>
+    /// <exception cref="ArgumentException">The tenant id is invalid.</exception>
+    /// <exception cref="InvalidOperationException">This is another tenant's store object.</exception>
+    /// <exception cref="NotSupportedException">The store keeps no tenants (the default implementation, for any tenant but the default).</exception>
+    IDealStore ForTenant(string tenantId)
+    {
+        DealStoreChecks.ValidateTenant(tenantId);
+        return string.Equals(tenantId, TenantId, StringComparison.Ordinal)
+            ? this
+            : throw new NotSupportedException($"{GetType().Name} keeps no tenants: it serves only '{TenantId}'.");
+    }
+
     /// <summary>Loads a deal.</summary>
     /// <param name="dealId">The deal's id.</param>
     /// <param name="cancellationToken">Cancels the load.</param>

@@ -20,15 +20,52 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
     private readonly TimeProvider _time;
     private readonly ChunkedTable<FeedSlot> _feed = new();
     private readonly ChunkedTable<Entry?> _entries = new();
+    // The other tenants' stores, on the default tenant's store only: each tenant's deals, feed and handlers are its own.
+    private readonly ConcurrentDictionary<string, InMemoryDealStore>? _tenants;
     private int _entryCount;
     private long _lastCommit;
 
-    /// <summary>Initializes a new instance of the <see cref="InMemoryDealStore"/> class.</summary>
+    /// <summary>Initializes a new instance of the <see cref="InMemoryDealStore"/> class, the store of the default tenant.</summary>
     /// <param name="timeProvider">The clock event-feed leases expire by; <see langword="null"/> for the system clock.</param>
-    public InMemoryDealStore(TimeProvider? timeProvider = null) => _time = timeProvider ?? TimeProvider.System;
+    public InMemoryDealStore(TimeProvider? timeProvider = null)
+    {
+        _time = timeProvider ?? TimeProvider.System;
+        TenantId = Tenants.Default;
+        _tenants = new(StringComparer.Ordinal);
+    }
 
-    /// <summary>Gets the number of deals stored.</summary>
+    private InMemoryDealStore(TimeProvider time, string tenantId)
+    {
+        _time = time;
+        TenantId = tenantId;
+    }
+
+    /// <inheritdoc/>
+    public string TenantId { get; }
+
+    /// <summary>Gets the number of deals stored for the tenant.</summary>
     public int Count => _deals.Count;
+
+    /// <summary>Gets the store of one tenant: its own deals, events, feed and handlers, kept apart from every other tenant's.</summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <returns>The tenant's store (this store for its own tenant).</returns>
+    /// <exception cref="ArgumentException">The tenant id is invalid.</exception>
+    /// <exception cref="InvalidOperationException">This is another tenant's store: only the default tenant's store opens other tenants.</exception>
+    public InMemoryDealStore ForTenant(string tenantId)
+    {
+        DealStoreChecks.ValidateTenant(tenantId);
+        if (string.Equals(tenantId, TenantId, StringComparison.Ordinal))
+        {
+            return this;
+        }
+
+        return _tenants is null
+            ? throw new InvalidOperationException($"The store of tenant '{TenantId}' cannot open another tenant's store; open tenants on the store the host created.")
+            : _tenants.GetOrAdd(tenantId, static (id, time) => new InMemoryDealStore(time, id), _time);
+    }
+
+    /// <inheritdoc/>
+    IDealStore IDealStore.ForTenant(string tenantId) => ForTenant(tenantId);
 
     /// <inheritdoc/>
     public ValueTask<Deal?> GetAsync(string dealId, CancellationToken cancellationToken = default)
@@ -41,7 +78,7 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
     /// <inheritdoc/>
     public ValueTask<bool> TrySaveAsync(IReadOnlyList<DealWrite> writes, CancellationToken cancellationToken = default)
     {
-        DealStoreChecks.ValidateSave(writes);
+        DealStoreChecks.ValidateSave(writes, TenantId);
         cancellationToken.ThrowIfCancellationRequested();
         return new(writes.Count == 1 ? TrySaveOne(writes[0]) : TrySaveMany(writes));
     }
@@ -251,7 +288,7 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
     /// <inheritdoc/>
     public ValueTask ImportAsync(IReadOnlyList<DealImport> batch, CancellationToken cancellationToken = default)
     {
-        DealStoreChecks.ValidateImport(batch);
+        DealStoreChecks.ValidateImport(batch, TenantId);
         cancellationToken.ThrowIfCancellationRequested();
         // Creating deals (a start or an import) takes this lock, so the check below holds while the batch is added:
         // nothing created meanwhile is overwritten, and a refused batch adds nothing.
