@@ -261,7 +261,10 @@ public sealed class DealRowMapper
     public FeedEvent ReadFeedEvent(DbDataReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        return new FeedEvent(new FeedPosition(reader.GetInt64(0), reader.GetInt64(1)), reader.GetString(2), ReadEvent(reader, 3));
+        return new FeedEvent(new FeedPosition(reader.GetInt64(0), reader.GetInt64(1)), reader.GetString(2), ReadEvent(reader, 3))
+        {
+            TenantId = reader.GetString(3 + EventColumns.All.Count - 1),
+        };
     }
 
     private static bool IsUnreadable(Exception ex) =>

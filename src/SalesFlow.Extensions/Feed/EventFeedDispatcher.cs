@@ -47,7 +47,13 @@ internal sealed class EventFeedDispatcher : BackgroundService
 
         var processorOptions = new EventFeedProcessorOptions { BatchSize = _options.BatchSize, LeaseDuration = _options.LeaseDuration, Owner = _owner };
         var scopes = _services.GetRequiredService<IServiceScopeFactory>();
-        _runners = [.. _registrations.Select(r => new HandlerRunner(r, feed, processorOptions, scopes))];
+
+        // One runner per handler and tenant, each on the tenant's own feed, checkpoint and lease.
+        (IEventFeedStore Feed, string? Tenant)[] feeds = _options.Tenants.Count == 0
+            ? [(feed, null)]
+            : [.. _options.Tenants.Select(tenant => (store.ForTenant(tenant) as IEventFeedStore ?? throw new InvalidOperationException(
+                $"The store of tenant '{tenant}' ({store.GetType().Name}) does not implement {nameof(IEventFeedStore)}."), (string?)tenant))];
+        _runners = [.. _registrations.SelectMany(r => feeds.Select(f => new HandlerRunner(r, f.Feed, f.Tenant, processorOptions, scopes)))];
         if (_logger.IsEnabled(LogLevel.Information))
         {
             EventFeedLog.Started(_logger, names, _owner, store.GetType().Name);
@@ -162,14 +168,16 @@ internal sealed class EventFeedDispatcher : BackgroundService
         private AsyncServiceScope? _scope;
         private IDealEventHandler? _handler;
 
-        public HandlerRunner(EventHandlerRegistration registration, IEventFeedStore store, EventFeedProcessorOptions options, IServiceScopeFactory scopes)
+        public HandlerRunner(EventHandlerRegistration registration, IEventFeedStore store, string? tenant, EventFeedProcessorOptions options, IServiceScopeFactory scopes)
         {
             _registration = registration;
             _scopes = scopes;
             Processor = new EventFeedProcessor(store, registration.Name, registration.Callback ?? HandleAsync, options);
+            Name = tenant is null ? registration.Name : registration.Name + "@" + tenant;
         }
 
-        public string Name => _registration.Name;
+        // The handler's name in logs: with "@tenant" when the dispatcher runs several tenants.
+        public string Name { get; }
 
         public EventFeedProcessor Processor { get; }
 

@@ -52,4 +52,12 @@ public sealed class EventFeedOptions
     /// </summary>
     /// <value>The default value is <see langword="null"/>: one generated per dispatcher (<see cref="EventFeedProcessorOptions.CreateOwnerId"/>).</value>
     public string? Owner { get; set; }
+
+    /// <summary>
+    /// Gets the tenants whose feeds the handlers follow: each handler runs once per tenant, on the tenant's store object
+    /// (<see cref="IDealStore.ForTenant"/>), with its own checkpoint and lease, and receives only that tenant's events
+    /// (<see cref="FeedEvent.TenantId"/> says which).
+    /// </summary>
+    /// <value>The default value is empty: the default tenant only (<see cref="SalesFlow.Tenants.Default"/>), a host serving one company.</value>
+    public IList<string> Tenants { get; } = [];
 }

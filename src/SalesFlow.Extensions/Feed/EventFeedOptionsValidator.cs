@@ -41,6 +41,24 @@ internal sealed class EventFeedOptionsValidator : IValidateOptions<EventFeedOpti
             problems.Add($"{Section}:Owner is blank or longer than 200 characters; use a short id unique to the process, or leave it unset for a generated one.");
         }
 
+        var tenants = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Tenants.Count; i++)
+        {
+            var tenant = options.Tenants[i];
+            try
+            {
+                DealStoreChecks.ValidateTenant(tenant);
+                if (!tenants.Add(tenant))
+                {
+                    problems.Add($"{Section}:Tenants:{i} ('{tenant}') is listed twice; list each tenant once.");
+                }
+            }
+            catch (ArgumentException ex)
+            {
+                problems.Add($"{Section}:Tenants:{i} is not a tenant id: {ex.Message}");
+            }
+        }
+
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

@@ -4,4 +4,8 @@ namespace SalesFlow;
 /// <param name="Position">Where the event stands in the feed; a handler's checkpoint moves past it once handled.</param>
 /// <param name="PipelineId">The id of the pipeline the deal runs on.</param>
 /// <param name="Event">The event.</param>
-public sealed record FeedEvent(FeedPosition Position, string PipelineId, DealEvent Event);
+public sealed record FeedEvent(FeedPosition Position, string PipelineId, DealEvent Event)
+{
+    /// <summary>Gets the tenant of the event's deal: the tenant of the store object whose feed delivered it.</summary>
+    public string TenantId { get; init; } = Tenants.Default;
+}

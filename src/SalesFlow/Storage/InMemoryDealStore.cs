@@ -339,7 +339,7 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
             var firstOffset = commit == after.Commit ? after.Offset + 1 : 0;
             for (var offset = firstOffset; offset < slot.Count && result.Count < limit; offset++)
             {
-                result.Add(new FeedEvent(new FeedPosition(commit, offset), pipelineId, events[slot.First + (int)offset].ToEvent(entry.Id)));
+                result.Add(new FeedEvent(new FeedPosition(commit, offset), pipelineId, events[slot.First + (int)offset].ToEvent(entry.Id)) { TenantId = TenantId });
             }
         }
 

@@ -31,6 +31,38 @@ public class EventFeedDispatcherTests
     }
 
     [Fact]
+    public async Task Host_Tenants_HandlerRunsPerTenantOnItsOwnFeedCheckpointAndLease()
+    {
+        var store = new InMemoryDealStore();
+        using var host = Build(store, _log, configuration: new Dictionary<string, string?>
+        {
+            ["SalesFlow:EventFeed:PollInterval"] = "00:00:00.020",
+            ["SalesFlow:EventFeed:Owner"] = "host-1",
+            ["SalesFlow:EventFeed:Tenants:0"] = "acme",
+            ["SalesFlow:EventFeed:Tenants:1"] = "globex",
+        });
+        await host.StartAsync();
+        var engine = host.Services.GetRequiredService<SalesFlowEngine>();
+
+        // The same deal id in two tenants, and a default-tenant deal no listed tenant's handler may see.
+        await CommitAsync(engine.ForTenant("acme"), "d1", RetailTriggers.ShowsCuriosity);
+        await CommitAsync(engine.ForTenant("globex"), "d1", RetailTriggers.ShowsCuriosity, RetailTriggers.WalkAway);
+        await CommitAsync(engine, "d0", RetailTriggers.ShowsCuriosity);
+        await EventuallyAsync(() => _log.Events.Count >= 5, "the tenants' five events handled");
+        await Task.Delay(100);
+        await host.StopAsync();
+
+        var acme = store.ForTenant("acme");
+        var globex = store.ForTenant("globex");
+        _log.Events.Should().HaveCount(5, "the default tenant is not listed, so its events are not delivered");
+        _log.Events.Where(e => e.TenantId == "acme").Select(e => e.Event).Should().Equal(await acme.GetEventsAsync("d1"));
+        _log.Events.Where(e => e.TenantId == "globex").Select(e => e.Event).Should().Equal(await globex.GetEventsAsync("d1"));
+        (await acme.GetCheckpointAsync(Handler)).Should().Be((await AllEventsAsync(acme))[^1].Position);
+        (await globex.GetCheckpointAsync(Handler)).Should().Be((await AllEventsAsync(globex))[^1].Position);
+        (await store.GetCheckpointAsync(Handler)).Should().Be(FeedPosition.Start);
+    }
+
+    [Fact]
     public async Task Host_HandlerType_IsResolvedFromANewScopePerBatchAndTheScopeIsDisposed()
     {
         var store = new InMemoryDealStore();

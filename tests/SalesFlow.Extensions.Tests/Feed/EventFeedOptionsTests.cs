@@ -109,6 +109,19 @@ public class EventFeedOptionsTests
     }
 
     [Fact]
+    public void Validate_BadAndRepeatedTenants_AreEachAProblem()
+    {
+        var options = new EventFeedOptions { Tenants = { "acme", " padded", "acme", new string('t', 65) } };
+
+        var result = new EventFeedOptionsValidator().Validate(null, options);
+
+        result.Failures.Should().HaveCount(3);
+        result.Failures.Should().ContainMatch("SalesFlow:EventFeed:Tenants:1 is not a tenant id*white space*")
+            .And.ContainMatch("SalesFlow:EventFeed:Tenants:2 ('acme') is listed twice*")
+            .And.ContainMatch("SalesFlow:EventFeed:Tenants:3 is not a tenant id*at most 64*");
+    }
+
+    [Fact]
     public void Validate_NullOptions_Throws()
     {
         var act = () => new EventFeedOptionsValidator().Validate(null, null!);
