@@ -43,6 +43,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
     private readonly PostgreSqlSchema _sql;
     private readonly RunOnce _schema;
     private readonly bool _isTenantView;
+    private readonly bool _rowLevelSecurity;
 
     /// <summary>Initializes a new instance of the <see cref="PostgreSqlDealStore"/> class.</summary>
     /// <param name="pipelines">The pipelines of the stored deals; used to read and write each deal's data as JSON.</param>
@@ -63,6 +64,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
         _ownsDataSource = options.DataSource is null;
         _dataSource = options.DataSource ?? NpgsqlDataSource.Create(WithAutoPrepare(options.ConnectionString!));
         _schema = new RunOnce();
+        _rowLevelSecurity = options.RowLevelSecurity;
         TenantId = Tenants.Default;
     }
 
@@ -74,6 +76,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
         _rows = store._rows;
         _dataSource = store._dataSource;
         _schema = store._schema;
+        _rowLevelSecurity = store._rowLevelSecurity;
         _isTenantView = true;
         TenantId = tenantId;
     }
@@ -182,7 +185,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
         var data = ordered.Select(w => _rows.SerializeData(w.Deal)).ToArray();
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
 
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             if (OnSaveStep is { } beforeTransaction)
@@ -317,7 +320,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
         }
 
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -338,8 +341,23 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
 
                 try
                 {
-                    await CopyAsync(connection, _sql.CopyDeals, DealColumns.All, batch.Select((item, i) => _rows.GetDealValues(item.Deal, data[i])), cancellationToken).ConfigureAwait(false);
-                    await CopyAsync(connection, _sql.CopyEvents, EventColumns.All, batch.SelectMany(item => item.Events).Select(e => _rows.GetEventValues(e, TenantId)), cancellationToken).ConfigureAwait(false);
+                    if (_rowLevelSecurity)
+                    {
+                        // PostgreSQL refuses COPY FROM into a table with row-level security: the save's insert, deal by deal.
+                        for (var i = 0; i < batch.Count; i++)
+                        {
+                            if (!await SaveOneAsync(connection, transaction, new DealWrite(batch[i].Deal, 0, batch[i].Events), data[i], cancellationToken).ConfigureAwait(false))
+                            {
+                                throw new DealImportException(["A deal of the batch was created by another writer during the import."]);
+                            }
+                        }
+                    }
+                    else
+                    {
+                        await CopyAsync(connection, _sql.CopyDeals, DealColumns.All, batch.Select((item, i) => _rows.GetDealValues(item.Deal, data[i])), cancellationToken).ConfigureAwait(false);
+                        await CopyAsync(connection, _sql.CopyEvents, EventColumns.All, batch.SelectMany(item => item.Events).Select(e => _rows.GetEventValues(e, TenantId)), cancellationToken).ConfigureAwait(false);
+                    }
+
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch (PostgresException ex) when (PostgreSqlDialect.Instance.Classify(ex) == StoreErrorKind.Conflict)
@@ -456,7 +474,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
                 return await work(connection).ConfigureAwait(false);
@@ -467,6 +485,30 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
             // Reads, and feed writes of one statement each: a statement that failed is not committed; a lease or
             // checkpoint whose connection broke is taken again by the next call.
             throw Failure(ex, caller is nameof(GetAsync) or nameof(GetEventsAsync) or nameof(FindByIdempotencyKeyAsync) or nameof(QueryAsync) or nameof(ReadAsync) ? "read" : "feed", StoreWriteOutcome.NothingWritten);
+        }
+    }
+
+    // A pooled connection for one read, save or import. Under row-level security it first names the tenant for the
+    // policies (session-wide: every use of a pooled connection sets it again, whichever tenant used it before).
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        if (!_rowLevelSecurity)
+        {
+            return connection;
+        }
+
+        try
+        {
+            using var tenant = new NpgsqlCommand(PostgreSqlSchema.SetTenant, connection);
+            tenant.Parameters.AddWithValue("tenant_id", TenantId);
+            await tenant.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
@@ -537,10 +579,40 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
                     }
                 }
 
+                // The policies' DDL locks every table: it runs only when something changes (an upgrade, or turning row-level
+                // security on), never beside the reads and writes of stores already running on the schema.
+                var securing = _rowLevelSecurity && !await IsSecuredAndCurrentAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                if (securing)
+                {
+                    // Migrations change every tenant's rows: the policies must not filter them while they run.
+                    using var relax = new NpgsqlCommand(_sql.UnforceRowLevelSecurity, connection, transaction);
+                    await relax.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 await _sql.Migrator.MigrateAsync(transaction, "schema " + _sql.Name, cancellationToken).ConfigureAwait(false);
+                if (securing)
+                {
+                    using var policies = new NpgsqlCommand(_sql.EnforceRowLevelSecurity, connection, transaction);
+                    await policies.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    // Whether the schema is at the latest version with the tenant policies in place and forced on all three tables.
+    private async Task<bool> IsSecuredAndCurrentAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        using var check = new NpgsqlCommand(PostgreSqlSchema.SecuredTables, connection, transaction);
+        check.Parameters.AddWithValue("schema", _sql.Name);
+        if ((long)(await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! != 3)
+        {
+            return false;
+        }
+
+        using var version = new NpgsqlCommand(_sql.SelectVersion, connection, transaction);
+        return await version.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int current && current == PostgreSqlSchema.LatestVersion;
     }
 
     private async Task<bool> SaveOneAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DealWrite write, string data, CancellationToken cancellationToken)

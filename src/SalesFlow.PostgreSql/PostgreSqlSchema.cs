@@ -161,9 +161,37 @@ internal sealed partial class PostgreSqlSchema
         CopyDeals = "COPY " + s + ".deals (" + DealColumns.List + ") FROM STDIN (FORMAT BINARY)";
         CopyEvents = "COPY " + s + ".deal_events (" + EventColumns.List + ") FROM STDIN (FORMAT BINARY)";
         Handlers = new FeedHandlerTable(d, s + ".feed_handlers", "now()", "now() + @lease_ms * interval '1 millisecond'");
+        SelectVersion = "SELECT max(version) FROM " + s + ".schema_version";
+        string[] tenantTables = ["deals", "deal_events", "feed_handlers"];
+        const string OwnTenant = "tenant_id = current_setting('salesflow.tenant_id', true)";
+        EnforceRowLevelSecurity = string.Concat(tenantTables.Select(t =>
+            "ALTER TABLE " + s + "." + t + " ENABLE ROW LEVEL SECURITY; ALTER TABLE " + s + "." + t + " FORCE ROW LEVEL SECURITY; " +
+            "DROP POLICY IF EXISTS salesflow_tenant ON " + s + "." + t + "; " +
+            "CREATE POLICY salesflow_tenant ON " + s + "." + t + " USING (" + OwnTenant + ") WITH CHECK (" + OwnTenant + ");\n"));
+        UnforceRowLevelSecurity = "DO $$ BEGIN " + string.Concat(tenantTables.Select(t =>
+            "IF to_regclass('" + s + "." + t + "') IS NOT NULL THEN ALTER TABLE " + s + "." + t + " NO FORCE ROW LEVEL SECURITY; END IF; ")) + "END $$";
     }
 
+    // Names the tenant for the row-level security policies, for the rest of the session.
+    public const string SetTenant = "SELECT set_config('salesflow.tenant_id', @tenant_id, false)";
+
+    // How many of the three tenant tables of a schema have row-level security forced with the tenant policy.
+    public const string SecuredTables =
+        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " +
+        "WHERE n.nspname = @schema AND c.relname IN ('deals', 'deal_events', 'feed_handlers') AND c.relrowsecurity AND c.relforcerowsecurity " +
+        "AND EXISTS (SELECT 1 FROM pg_policies p WHERE p.schemaname = n.nspname AND p.tablename = c.relname AND p.policyname = 'salesflow_tenant')";
+
     public static int LatestVersion => MigrationTemplates.Length;
+
+    // The schema's version (the version table exists wherever the tables do).
+    public string SelectVersion { get; }
+
+    // Row-level security as a second line: every row of the three tenant tables is visible and writable only when the
+    // session names its tenant, the table owner included (FORCE). Re-created on every start, so it always matches.
+    public string EnforceRowLevelSecurity { get; }
+
+    // Lifts FORCE from the tables that exist, so the owner's migrations see every tenant's rows.
+    public string UnforceRowLevelSecurity { get; }
 
     public string Name { get; }
 
