@@ -155,6 +155,24 @@ public sealed class SqliteDealStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task StartAsync_IdsWithHalfASurrogatePair_RefusedBeforeTheyBecomeOneStoredId()
+    {
+        var engine = new SalesFlowEngine(_pipelines, Open());
+
+        // SQLite stores U+FFFD for half a surrogate pair: before the check, "d\uD800" was stored as "d\uFFFD", the second
+        // start was told that deal exists, and the first could not be read back under its own id.
+        var first = async () => await engine.StartAsync(ContractPipeline.Id, "d\uD800", new ContractDealData(), "alice");
+        var second = async () => await engine.StartAsync(ContractPipeline.Id, "d\uDBFF", new ContractDealData(), "alice");
+        var actor = async () => await engine.StartAsync(ContractPipeline.Id, "fine", new ContractDealData(), "al\uDC00ice");
+
+        (await first.Should().ThrowAsync<DealInputException>()).Which.Problems.Should().ContainSingle(p => p.Rule == "unpaired-surrogate");
+        (await second.Should().ThrowAsync<DealInputException>()).Which.Problems.Should().ContainSingle(p => p.Rule == "unpaired-surrogate");
+        (await actor.Should().ThrowAsync<DealInputException>()).Which.Problems.Should().ContainSingle(p => p.Rule == "unpaired-surrogate");
+        (await engine.StartAsync(ContractPipeline.Id, "d\uD83D\uDE00", new ContractDealData(), "alice")).Id.Should().Be("d\uD83D\uDE00", "a whole pair is fine");
+        (await engine.Store.QueryAsync(new DealQuery())).Deals.Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task FireAsync_FileLockedLongerThanTheBusyTimeout_TransientDealStoreExceptionThenTheRetrySucceeds()
     {
         var store = new SqliteDealStore(_pipelines, new SqliteDealStoreOptions { DataSource = _file.Path, BusyTimeout = TimeSpan.FromMilliseconds(200) });

@@ -66,7 +66,7 @@ public sealed record InputLimits
 
 /// <summary>One problem of a request refused by <see cref="InputLimits"/>: which input, which rule. It never holds the value.</summary>
 /// <param name="Input">The input, for example <c>dealId</c> or <c>FireRequest.Note</c> or <c>StartRequest.Properties["source"]</c>.</param>
-/// <param name="Rule">The rule broken: <c>blank</c>, <c>edge-space</c>, <c>control-character</c>, <c>too-long</c> or <c>too-many</c>.</param>
+/// <param name="Rule">The rule broken: <c>blank</c>, <c>edge-space</c>, <c>control-character</c>, <c>unpaired-surrogate</c>, <c>too-long</c> or <c>too-many</c>.</param>
 /// <param name="Message">What is wrong and the limit, without the value.</param>
 public sealed record InputProblem(string Input, string Rule, string Message);
 
