@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using SalesFlow.Pipelines.Retail;
+using SalesFlow.Samples.CrmApi.Tests.Support;
+
+namespace SalesFlow.Samples.CrmApi.Tests;
+
+/// <summary>Tenants wired into a multi-tenant host (<c>Tenants:Required</c>) signing callers in with JWT: every <c>/api</c> route needs the token's tenant claim.</summary>
+public sealed class CrmTenancyTests : IAsyncLifetime
+{
+    private const string Key = "a-test-signing-key-of-at-least-32-bytes!";
+
+    private readonly CrmApiFactory _factory = new(new Dictionary<string, string?>
+    {
+        ["Authentication:Headers:Enabled"] = "false",
+        ["Authentication:Jwt:SigningKey"] = Key,
+        ["Tenants:Required"] = "true",
+    });
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _factory.DisposeAsync();
+
+    [Theory]
+    [InlineData("/api/deals")]
+    [InlineData("/api/deals/walk-in-1")]
+    [InlineData("/api/pipelines")]
+    [InlineData("/api/reports/retail-four-stage/outcomes")]
+    public async Task Api_TokenWithoutATenantClaim_Returns403ProblemDetails(string route)
+    {
+        var client = Client(tenants: []);
+
+        var response = await client.GetAsync(route);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        response.ContentType()!.MediaType.Should().Be("application/problem+json");
+        var problem = await response.JsonAsync();
+        problem["title"]!.GetValue<string>().Should().Be("Tenant required");
+        problem["detail"]!.GetValue<string>().Should().Contain("'tenant' claim");
+    }
+
+    [Fact]
+    public async Task Start_TokenWithoutATenantClaim_Returns403AndSavesNothing()
+    {
+        var response = await Client(tenants: []).StartAsync("walk-in-1");
+
+        response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await _factory.Services.GetRequiredService<SalesFlowEngine>().Store.GetAsync("walk-in-1")).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Deals_TokensOfTwoTenants_EachSeeTheirOwnDeal()
+    {
+        var acme = Client(tenants: ["acme"]);
+        var globex = Client(tenants: ["globex"]);
+
+        (await acme.StartAsync("walk-in-1")).StatusCode.Should().Be(HttpStatusCode.Created);
+        (await acme.FireAsync("walk-in-1", new { trigger = RetailTriggers.ShowsCuriosity })).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        (await globex.GetAsync("/api/deals/walk-in-1")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await (await acme.GetAsync("/api/deals/walk-in-1")).JsonAsync())["stageId"]!.GetValue<string>().Should().Be(RetailStages.Curious);
+        var history = await (await acme.GetAsync("/api/deals/walk-in-1/history")).JsonArrayAsync();
+        history.Select(e => e!["actor"]!.GetValue<string>()).Should().Equal("mia", "mia");
+    }
+
+    [Fact]
+    public async Task Api_TokenWithTwoTenantClaims_Returns403()
+    {
+        var response = await Client(tenants: ["acme", "globex"]).GetAsync("/api/deals");
+
+        response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await response.JsonAsync())["title"]!.GetValue<string>().Should().Be("Tenant ambiguous");
+    }
+
+    private HttpClient Client(string[] tenants)
+    {
+        var claims = new Dictionary<string, object> { ["name"] = "mia", ["sub"] = "mia-id", ["role"] = new[] { "seller" } };
+        if (tenants.Length > 0)
+        {
+            claims["tenant"] = tenants.Length == 1 ? tenants[0] : tenants;
+        }
+
+        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = "salesflow-crm",
+            Audience = "salesflow-crm",
+            Claims = claims,
+            Expires = DateTime.UtcNow.AddMinutes(10),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Key)), SecurityAlgorithms.HmacSha256),
+        });
+        var client = _factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+}
