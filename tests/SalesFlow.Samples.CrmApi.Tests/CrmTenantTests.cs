@@ -22,9 +22,11 @@ public sealed class CrmTenantTests : ApiTests
     private const string Acme = "acme";
     private const string Globex = "globex";
 
-    private HttpClient TenantClient(string tenant)
+    private HttpClient TenantClient(string tenant) => TenantClient(Factory, tenant);
+
+    private static HttpClient TenantClient(CrmApiFactory factory, string tenant)
     {
-        var client = Factory.CreateClient();
+        var client = factory.CreateClient();
         client.DefaultRequestHeaders.Add(CrmAuthentication.TenantHeader, tenant);
         return client;
     }
@@ -136,6 +138,50 @@ public sealed class CrmTenantTests : ApiTests
         (await acme.FireAsync("r-1", new { trigger = RetailTriggers.WalkAway })).StatusCode.Should().Be(HttpStatusCode.OK);
         (await (await globex.GetAsync("/api/deals/r-1")).JsonAsync())["stageId"]!.GetValue<string>().Should().Be(RetailStages.Browsing);
         (await Client.GetAsync("/api/deals/r-1")).StatusCode.Should().Be(HttpStatusCode.NotFound, "a caller without a tenant works on the default tenant");
+    }
+
+    [PostgresFact]
+    public async Task Deals_TwoTenantsOnPostgreSql_EachSeesOnlyItsOwnDealsAndReports()
+    {
+        var connectionString = TestMachine.PostgresConnectionString
+            ?? throw new InvalidOperationException($"CI=true but {TestMachine.PostgresVariable} is not set: source .ci/postgres.sh before the tests.");
+        var schema = "crmapi_tenants_" + Guid.NewGuid().ToString("N")[..12];
+        try
+        {
+            await using var factory = new CrmApiFactory(new Dictionary<string, string?>
+            {
+                ["SalesFlow:Store"] = "postgresql",
+                ["ConnectionStrings:SalesFlow"] = connectionString,
+                ["SalesFlow:PostgreSql:Schema"] = schema,
+            });
+            var acme = TenantClient(factory, Acme);
+            var globex = TenantClient(factory, Globex);
+
+            (await acme.StartAsync("walk-in-1", extra: new { amount = 100 })).StatusCode.Should().Be(HttpStatusCode.Created);
+            (await globex.StartAsync("walk-in-1", extra: new { amount = 900 })).StatusCode.Should().Be(HttpStatusCode.Created);
+            (await globex.StartAsync("globex-only")).StatusCode.Should().Be(HttpStatusCode.Created);
+            (await globex.FireAsync("walk-in-1", new { trigger = RetailTriggers.ShowsCuriosity }, ifMatch: "\"1\"")).StatusCode.Should().Be(HttpStatusCode.OK);
+            (await globex.FireAsync("walk-in-1", new { trigger = RetailTriggers.Purchase })).StatusCode.Should().Be(HttpStatusCode.OK);
+
+            (await acme.GetAsync("/api/deals/globex-only")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+            (await acme.FireAsync("globex-only", new { trigger = RetailTriggers.ShowsCuriosity })).StatusCode.Should().Be(HttpStatusCode.NotFound);
+            (await (await acme.GetAsync("/api/deals/walk-in-1")).JsonAsync())["stageId"]!.GetValue<string>().Should().Be(RetailStages.Browsing);
+            Ids(await (await acme.GetAsync("/api/deals")).JsonAsync()).Should().Equal("walk-in-1");
+            Ids(await (await globex.GetAsync("/api/deals")).JsonAsync()).Should().Equal("globex-only", "walk-in-1");
+            var acmeFunnel = await (await acme.GetAsync($"/api/reports/{SalesPipelines.RetailFloorId}/funnel?mode=strict")).JsonAsync();
+            var globexOutcomes = await (await globex.GetAsync($"/api/reports/{SalesPipelines.RetailFloorId}/outcomes")).JsonAsync();
+            var acmeOutcomes = await (await acme.GetAsync($"/api/reports/{SalesPipelines.RetailFloorId}/outcomes")).JsonAsync();
+            acmeFunnel["bars"]![0]!["count"]!.GetValue<int>().Should().Be(1);
+            (globexOutcomes["won"]!.GetValue<int>(), globexOutcomes["wonValue"]!.GetValue<decimal>()).Should().Be((1, 900m));
+            acmeOutcomes["won"]!.GetValue<int>().Should().Be(0);
+        }
+        finally
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var drop = new Npgsql.NpgsqlCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
     }
 
     [Fact]
