@@ -4,8 +4,8 @@ namespace SalesFlow.Samples.CrmApi.Endpoints;
 
 /// <summary>
 /// <c>/api/reports/{pipelineId}/…</c>: funnel, time in stage, flow, outcomes, owners (a breakdown) and idle deals, computed
-/// in SQL by the SQLite and PostgreSQL stores, over the caller's tenant's deals only. <c>from</c>/<c>to</c> bound the window (to is
-/// exclusive).
+/// in SQL by the SQLite and PostgreSQL stores, over the caller's tenant's deals only. <c>from</c>/<c>to</c> bound the
+/// window (to is exclusive).
 /// </summary>
 internal static class ReportEndpoints
 {

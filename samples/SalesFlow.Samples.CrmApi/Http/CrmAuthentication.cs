@@ -10,11 +10,11 @@ namespace SalesFlow.Samples.CrmApi.Http;
 
 /// <summary>
 /// How callers sign in. Production: JWT bearer tokens (<c>Authentication:Jwt:SigningKey</c>, <c>Issuer</c>,
-/// <c>Audience</c>; the token's <c>name</c> is the actor, its <c>role</c> claims the roles, its <c>tenant</c> claim the company
-/// whose deals the caller works on, see <see cref="CrmTenant"/>). Development, and only when
-/// <c>Authentication:Headers:Enabled</c> is true: the <c>X-Actor</c>, <c>X-Role</c> and <c>X-Tenant</c> headers sign the caller
-/// in, so the board page and curl work without an identity provider. A request with <c>Authorization: Bearer</c> always goes to JWT.
-/// Every <c>/api</c> endpoint needs a signed-in caller (401 otherwise).
+/// <c>Audience</c>; the token's <c>name</c> is the actor, its <c>role</c> claims the roles, its <c>tenant</c> claim the
+/// company whose deals the caller works on, see <see cref="CrmTenant"/>). Development, and only when
+/// <c>Authentication:Headers:Enabled</c> is true: the <c>X-Actor</c>, <c>X-Role</c> and <c>X-Tenant</c> headers sign the
+/// caller in, so the board page and curl work without an identity provider. A request with <c>Authorization: Bearer</c>
+/// always goes to JWT. Every <c>/api</c> endpoint needs a signed-in caller (401 otherwise).
 /// </summary>
 internal static class CrmAuthentication
 {

@@ -53,12 +53,16 @@ internal sealed class CrmTenant
     };
 
     /// <summary>The tenant named by the signed-in user's claims.</summary>
-    /// <exception cref="TenantClaimException">The claim is missing while tenants are required, appears with two values, or is not a valid tenant id.</exception>
+    /// <exception cref="TenantClaimException">
+    /// The claim is missing while tenants are required, appears with two values, or is not a valid tenant id.
+    /// </exception>
     public static CrmTenant Of(ClaimsPrincipal? user, SalesFlowEngine hostEngine, CrmTenancyOptions options, TimeProvider time) =>
         new(hostEngine.ForTenant(TenantId(user, options)), time);
 
     /// <summary>The tenant id the user's claims name, checked.</summary>
-    /// <exception cref="TenantClaimException">The claim is missing while tenants are required, appears with two values, or is not a valid tenant id.</exception>
+    /// <exception cref="TenantClaimException">
+    /// The claim is missing while tenants are required, appears with two values, or is not a valid tenant id.
+    /// </exception>
     public static string TenantId(ClaimsPrincipal? user, CrmTenancyOptions options)
     {
         var claimType = options.ClaimType;
