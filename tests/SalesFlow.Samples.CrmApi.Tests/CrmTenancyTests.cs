@@ -76,12 +76,43 @@ public sealed class CrmTenancyTests : IAsyncLifetime
         (await response.JsonAsync())["title"]!.GetValue<string>().Should().Be("Tenant ambiguous");
     }
 
-    private HttpClient Client(string[] tenants)
+    [Fact]
+    public async Task AddCrmTenants_ConfiguredClaimType_ReadsThatClaimOnly()
+    {
+        await using var factory = new CrmApiFactory(new Dictionary<string, string?>
+        {
+            ["Authentication:Headers:Enabled"] = "false",
+            ["Authentication:Jwt:SigningKey"] = Key,
+            ["Tenants:Required"] = "true",
+            ["Tenants:ClaimType"] = "org",
+        });
+
+        var byOrg = await Client(factory, ["acme"], claimType: "org").StartAsync("walk-in-1");
+        var byTenant = await Client(factory, ["acme"]).StartAsync("walk-in-2");
+
+        byOrg.StatusCode.Should().Be(HttpStatusCode.Created);
+        byTenant.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await byTenant.JsonAsync())["detail"]!.GetValue<string>().Should().Contain("'org' claim");
+        (await factory.Services.GetRequiredService<SalesFlowEngine>().ForTenant("acme").GetAsync("walk-in-1")).TenantId.Should().Be("acme");
+    }
+
+    [Fact]
+    public async Task AddCrmTenants_BlankClaimType_StopsTheHostAtStart()
+    {
+        await using var factory = new CrmApiFactory(new Dictionary<string, string?> { ["Tenants:ClaimType"] = " " });
+
+        FluentActions.Invoking(() => factory.CreateClient()).Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>()
+            .WithMessage("*Tenants:ClaimType must name a claim*");
+    }
+
+    private HttpClient Client(string[] tenants) => Client(_factory, tenants);
+
+    private static HttpClient Client(CrmApiFactory factory, string[] tenants, string claimType = "tenant")
     {
         var claims = new Dictionary<string, object> { ["name"] = "mia", ["sub"] = "mia-id", ["role"] = new[] { "seller" } };
         if (tenants.Length > 0)
         {
-            claims["tenant"] = tenants.Length == 1 ? tenants[0] : tenants;
+            claims[claimType] = tenants.Length == 1 ? tenants[0] : tenants;
         }
 
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
@@ -92,7 +123,7 @@ public sealed class CrmTenancyTests : IAsyncLifetime
             Expires = DateTime.UtcNow.AddMinutes(10),
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Key)), SecurityAlgorithms.HmacSha256),
         });
-        var client = _factory.CreateClient();
+        var client = factory.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
