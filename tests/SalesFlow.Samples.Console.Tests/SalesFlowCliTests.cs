@@ -262,7 +262,7 @@ public sealed class SalesFlowCliTests : IDisposable
         demo.Exit.Should().Be(0, demo.Output);
         demo.Output.Should().Contain("tenant acme; after this run it holds 6 deal(s)");
         acme.Output.Split('\n').Count(l => l.StartsWith("│ ", StringComparison.Ordinal)).Should().Be(7, "a header and the demo's six deals");
-        globex.Output.Should().Contain("No deals stored yet");
+        globex.Output.Should().Contain("No deals stored yet in SQLite file").And.Contain("tenant globex");
         byDefault.Output.Should().Contain("No deals stored yet");
         (await RunPipedAsync("history", id, "--db", Db, "--tenant", "acme")).Exit.Should().Be(0);
         (await RunPipedAsync("history", id, "--db", Db, "--tenant", "globex")).Output.Should().Contain($"There is no deal '{id}'");
