@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using SalesFlow.Pipelines.Retail;
@@ -103,6 +105,24 @@ public sealed class CrmTenancyTests : IAsyncLifetime
 
         FluentActions.Invoking(() => factory.CreateClient()).Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>()
             .WithMessage("*Tenants:ClaimType must name a claim*");
+    }
+
+    [Fact]
+    public async Task Api_UnusableTenantClaims_AreRefusedWithoutAnErrorLogOrTheClaimsValue()
+    {
+        var planted = "jane.customer@example.com" + new string('x', Tenants.MaxIdLength);
+        await using var factory = new CrmApiFactory(
+            new Dictionary<string, string?> { ["Authentication:Headers:Enabled"] = "false", ["Authentication:Jwt:SigningKey"] = Key, ["Tenants:Required"] = "true" },
+            services => services.AddLogging(l => l.AddFakeLogging()));
+
+        var invalid = await Client(factory, [planted]).GetAsync("/api/deals");
+        var missing = await Client(factory, []).GetAsync("/api/deals");
+
+        (invalid.StatusCode, missing.StatusCode).Should().Be((HttpStatusCode.Forbidden, HttpStatusCode.Forbidden));
+        (await invalid.Content.ReadAsStringAsync()).Should().NotContain("jane");
+        var logs = factory.Services.GetFakeLogCollector().GetSnapshot();
+        logs.Should().NotContain(r => r.Level >= LogLevel.Error, "a refused caller is no server error");
+        logs.Should().NotContain(r => r.Message.Contains("jane", StringComparison.Ordinal) || (r.StructuredState != null && r.StructuredState.Any(p => (p.Value ?? "").Contains("jane", StringComparison.Ordinal))));
     }
 
     private HttpClient Client(string[] tenants) => Client(_factory, tenants);
