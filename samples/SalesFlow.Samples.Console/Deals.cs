@@ -40,7 +40,7 @@ internal static class Deals
 
         if (rows == 0)
         {
-            Output.Console.MarkupLine("No deals stored yet: run the demo first (dotnet run --project samples/SalesFlow.Samples.Console).");
+            Output.Console.MarkupLine($"No deals stored yet in {Markup.Escape(demoStore.Description)}: run the demo first (dotnet run --project samples/SalesFlow.Samples.Console).");
             return;
         }
 

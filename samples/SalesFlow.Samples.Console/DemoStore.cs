@@ -12,13 +12,18 @@ internal sealed class DemoStore : IAsyncDisposable
 {
     public const string DefaultFile = "salesflow.db";
 
-    private DemoStore(IDealStore store, PipelineRegistry pipelines, string description)
+    // The store the sample created owns the file; the tenant's store is a view on it that disposing does not close.
+    private readonly IDealStore _owner;
+
+    private DemoStore(IDealStore owner, string tenant, PipelineRegistry pipelines, string description)
     {
-        Store = store;
+        _owner = owner;
+        Store = owner.ForTenant(tenant);
         Pipelines = pipelines;
-        Description = description;
+        Description = tenant == Tenants.Default ? description : $"{description}, tenant {tenant}";
     }
 
+    /// <summary>Gets the chosen tenant's store: every command reads and writes that tenant's deals only.</summary>
     public IDealStore Store { get; }
 
     public PipelineRegistry Pipelines { get; }
@@ -27,7 +32,8 @@ internal sealed class DemoStore : IAsyncDisposable
 
     /// <summary>
     /// Opens the store the command line asks for: <c>--in-memory</c>, or <c>--db PATH</c> (default <c>salesflow.db</c>, or
-    /// <c>SALESFLOW_DB</c>), with the built-in pipelines and any <c>--pipeline FILE</c> definitions registered.
+    /// <c>SALESFLOW_DB</c>), with the built-in pipelines and any <c>--pipeline FILE</c> definitions registered, as the
+    /// <c>--tenant</c>'s store (default: the default tenant).
     /// </summary>
     public static async Task<DemoStore> OpenAsync(StoreChoice choice)
     {
@@ -39,13 +45,13 @@ internal sealed class DemoStore : IAsyncDisposable
 
         if (choice.InMemory)
         {
-            return new DemoStore(new InMemoryDealStore(), pipelines, "in memory (nothing is kept after the run)");
+            return new DemoStore(new InMemoryDealStore(), choice.Tenant, pipelines, "in memory (nothing is kept after the run)");
         }
 
         var path = Path.GetFullPath(choice.DatabasePath ?? Environment.GetEnvironmentVariable("SALESFLOW_DB") ?? DefaultFile);
         var store = new SqliteDealStore(pipelines, new SqliteDealStoreOptions { DataSource = path });
         await store.EnsureSchemaAsync();
-        return new DemoStore(store, pipelines, $"SQLite file {path}");
+        return new DemoStore(store, choice.Tenant, pipelines, $"SQLite file {path}");
     }
 
     /// <summary>Loads a pipeline definition file; a file with errors stops the command with every diagnostic.</summary>
@@ -93,15 +99,19 @@ internal sealed class DemoStore : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Store is IAsyncDisposable disposable)
+        if (_owner is IAsyncDisposable disposable)
         {
             await disposable.DisposeAsync();
         }
     }
 }
 
-/// <summary>Which store the sample uses, and which pipeline files to register beside the built-in ones.</summary>
-internal sealed record StoreChoice(bool InMemory, string? DatabasePath, IReadOnlyList<string> PipelineFiles);
+/// <summary>Which store the sample uses, which tenant in it, and which pipeline files to register beside the built-in ones.</summary>
+internal sealed record StoreChoice(bool InMemory, string? DatabasePath, IReadOnlyList<string> PipelineFiles)
+{
+    /// <summary>Gets the tenant whose deals the command reads and writes.</summary>
+    public string Tenant { get; init; } = Tenants.Default;
+}
 
 /// <summary>A command cannot go on; the message says why and what to do. Exits with code 1.</summary>
 internal sealed class CliException(string message) : Exception(message);

@@ -26,6 +26,7 @@ app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthR
 
 app.MapGroup("/api")
     .RequireAuthorization()
+    .RequireTenant()
     .MapPipelineEndpoints()
     .MapDealEndpoints()
     .MapReportEndpoints()

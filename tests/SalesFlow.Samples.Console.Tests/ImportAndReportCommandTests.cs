@@ -70,6 +70,53 @@ public sealed class ImportAndReportCommandTests : IDisposable
         json.RootElement.GetProperty("wonValue").GetDecimal().Should().Be(export.Deals.Where(d => d.StageId == "won").Sum(d => d.Amount));
     }
 
+    [Fact]
+    public async Task Import_SameExportIntoTwoTenantsOfOneFile_ImportsEveryDealIntoEachAndTheirReportsAgree()
+    {
+        var (csv, map, pipeline, export) = await WriteSnapshotAsync(200);
+
+        var acme = await RunPipedAsync("import", csv, "--map", map, "--pipeline", pipeline, "--db", Db, "--tenant", "acme");
+        var globex = await RunPipedAsync("import", csv, "--map", map, "--pipeline", pipeline, "--db", Db, "--tenant", "globex");
+        var acmeAgain = await RunPipedAsync("import", csv, "--map", map, "--pipeline", pipeline, "--db", Db, "--tenant", "acme");
+        var acmeReport = await RunPipedAsync("report", "outcomes", CrmExportGenerator.PipelineId, "--pipeline", pipeline, "--db", Db, "--format", "json", "--tenant", "acme");
+        var globexReport = await RunPipedAsync("report", "outcomes", CrmExportGenerator.PipelineId, "--pipeline", pipeline, "--db", Db, "--format", "json", "--tenant", "globex");
+        var defaultReport = await RunPipedAsync("report", "outcomes", CrmExportGenerator.PipelineId, "--pipeline", pipeline, "--db", Db, "--format", "json");
+
+        acme.Exit.Should().Be(0, acme.Output);
+        acme.Output.Should().Contain($"imported {export.Deals.Count} deal(s)");
+        globex.Output.Should().Contain($"imported {export.Deals.Count} deal(s)").And.Contain("0 already there", "the same ids are new in another tenant");
+        acmeAgain.Output.Should().Contain("imported 0 deal(s)").And.Contain($"{export.Deals.Count} already there (skipped)");
+        using var acmeJson = JsonDocument.Parse(acmeReport.Output);
+        using var globexJson = JsonDocument.Parse(globexReport.Output);
+        using var defaultJson = JsonDocument.Parse(defaultReport.Output);
+        acmeJson.RootElement.GetProperty("won").GetInt32().Should().Be(export.Deals.Count(d => d.StageId == "won"));
+        acmeJson.RootElement.GetProperty("wonValue").GetDecimal().Should().Be(export.Deals.Where(d => d.StageId == "won").Sum(d => d.Amount));
+        JsonElement.DeepEquals(acmeJson.RootElement, globexJson.RootElement).Should().BeTrue("the same export makes the same report in each tenant");
+        (defaultJson.RootElement.GetProperty("won").GetInt32(), defaultJson.RootElement.GetProperty("lost").GetInt32()).Should().Be((0, 0), "nothing was imported into the default tenant");
+    }
+
+    [Fact]
+    public async Task Report_TwoTenantsWithDifferentExports_EachCountsItsOwnDeals()
+    {
+        var (csv, map, pipeline, export) = await WriteSnapshotAsync(300);
+        var small = new CrmExportGenerator(seed: 5).Snapshot(60);
+        var smallCsv = Path.Combine(_folder, "small.csv");
+        await File.WriteAllTextAsync(smallCsv, small.Csv);
+        await RunPipedAsync("import", csv, "--map", map, "--pipeline", pipeline, "--db", Db, "--tenant", "acme");
+        await RunPipedAsync("import", smallCsv, "--map", map, "--pipeline", pipeline, "--db", Db, "--tenant", "globex");
+
+        var acme = await RunPipedAsync("report", "outcomes", CrmExportGenerator.PipelineId, "--pipeline", pipeline, "--db", Db, "--format", "json", "--tenant", "acme");
+        var globex = await RunPipedAsync("report", "outcomes", CrmExportGenerator.PipelineId, "--pipeline", pipeline, "--db", Db, "--format", "json", "--tenant", "globex");
+
+        using var acmeJson = JsonDocument.Parse(acme.Output);
+        using var globexJson = JsonDocument.Parse(globex.Output);
+        (acmeJson.RootElement.GetProperty("won").GetInt32(), acmeJson.RootElement.GetProperty("lost").GetInt32())
+            .Should().Be((export.Deals.Count(d => d.StageId == "won"), export.Deals.Count(d => d.StageId == "lost")));
+        (globexJson.RootElement.GetProperty("won").GetInt32(), globexJson.RootElement.GetProperty("lost").GetInt32())
+            .Should().Be((small.Deals.Count(d => d.StageId == "won"), small.Deals.Count(d => d.StageId == "lost")));
+        export.Deals.Count(d => d.StageId == "won").Should().NotBe(small.Deals.Count(d => d.StageId == "won"), "the two exports must differ for this test to tell tenants apart");
+    }
+
     [Theory]
     [InlineData("funnel")]
     [InlineData("stages")]

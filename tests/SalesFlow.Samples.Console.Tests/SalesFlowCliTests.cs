@@ -221,6 +221,54 @@ public sealed class SalesFlowCliTests : IDisposable
         output.Should().Contain("There is no deal 'nobody'");
     }
 
+    [Theory]
+    [InlineData("deals")]
+    [InlineData("demo")]
+    [InlineData("history", "acme-1127")]
+    [InlineData("graph", "b2b-seven-step")]
+    [InlineData("simulate", "--deals", "5")]
+    [InlineData("report", "funnel")]
+    [InlineData("import", "x.csv", "--map", "x.json")]
+    public async Task Tenant_InvalidId_ExitsWithTwoAndAClearMessageAndTouchesNoStore(params string[] args)
+    {
+        foreach (var tenant in new[] { new string('t', Tenants.MaxIdLength + 1), " acme", "acme\t", "acme\u001b[2J" })
+        {
+            var (exit, output) = await RunPipedAsync([.. args, "--tenant", tenant, "--db", Db]);
+
+            exit.Should().Be(SalesFlowCli.UsageError, output);
+            output.Should().Contain("--tenant must be a tenant id: 1 to 64 characters").And.NotContain(" at SalesFlow", "no stack trace").And.NotContain("\u001b");
+            File.Exists(Db).Should().BeFalse("a bad tenant must not create or change the store");
+        }
+    }
+
+    [Fact]
+    public async Task Tenant_WithoutAValue_ExitsWithTwo()
+    {
+        var (exit, output) = await RunAsync("deals", "--db", Db, "--tenant");
+
+        exit.Should().Be(SalesFlowCli.UsageError, output);
+        output.Should().Contain("'--tenant' needs a value");
+    }
+
+    [Fact]
+    public async Task DealsHistoryAndGraph_OfOneTenant_FindOnlyThatTenantsDeals()
+    {
+        var demo = await RunPipedAsync("demo", "--db", Db, "--tenant", "acme");
+        var acme = await RunPipedAsync("deals", "--db", Db, "--tenant", "acme");
+        var globex = await RunPipedAsync("deals", "--db", Db, "--tenant", "globex");
+        var byDefault = await RunPipedAsync("deals", "--db", Db);
+        var id = acme.Output.Split('\n').Select(l => l.Split('│', StringSplitOptions.TrimEntries)).First(c => c.Length > 2 && c[1].StartsWith("visit-", StringComparison.Ordinal))[1];
+
+        demo.Exit.Should().Be(0, demo.Output);
+        demo.Output.Should().Contain("tenant acme; after this run it holds 6 deal(s)");
+        acme.Output.Split('\n').Count(l => l.StartsWith("│ ", StringComparison.Ordinal)).Should().Be(7, "a header and the demo's six deals");
+        globex.Output.Should().Contain("No deals stored yet in SQLite file").And.Contain("tenant globex");
+        byDefault.Output.Should().Contain("No deals stored yet");
+        (await RunPipedAsync("history", id, "--db", Db, "--tenant", "acme")).Exit.Should().Be(0);
+        (await RunPipedAsync("history", id, "--db", Db, "--tenant", "globex")).Output.Should().Contain($"There is no deal '{id}'");
+        (await RunPipedAsync("graph", "retail-four-stage", "--deal", id, "--db", Db, "--tenant", "globex")).Exit.Should().Be(1);
+    }
+
     private static string RepoFile(params string[] parts)
     {
         var dir = AppContext.BaseDirectory;

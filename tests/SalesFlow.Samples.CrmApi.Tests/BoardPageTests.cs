@@ -15,7 +15,7 @@ namespace SalesFlow.Samples.CrmApi.Tests;
 /// <summary>
 /// The board page in a real headless Chromium (Selenium + Debian's chromium and chromium-driver) against the app on a real
 /// Kestrel port: a refused move shows its reasons on the card, an accepted one moves the card to the next column, and a
-/// deal's history opens.
+/// deal's history opens; the Tenant field shows one tenant's deals.
 /// </summary>
 public sealed class BoardPageTests : IAsyncLifetime
 {
@@ -101,5 +101,33 @@ public sealed class BoardPageTests : IAsyncLifetime
 
         // The pipeline graph is on the page as text.
         browser.FindElement(By.Id("graph")).Text.Should().StartWith("flowchart");
+    }
+
+    [BrowserFact]
+    public async Task Board_TenantField_ShowsAndMovesOnlyThatTenantsDeals()
+    {
+        using (var http = new HttpClient { BaseAddress = _baseAddress })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/deals") { Content = JsonContent.Create(new { pipelineId = SalesPipelines.RetailFloorId, dealId = "acme-walk-in" }) };
+            request.Headers.Add(Http.CrmAuthentication.TenantHeader, "acme");
+            (await http.SendAsync(request)).EnsureSuccessStatusCode();
+        }
+
+        var browser = _browser!;
+        var wait = new WebDriverWait(browser, Wait);
+        browser.Navigate().GoToUrl(new Uri(_baseAddress, $"/?pipeline={SalesPipelines.RetailFloorId}"));
+        wait.Until(d => d.FindElements(By.CssSelector($"article.card[data-deal='{DealId}']")).SingleOrDefault());
+        browser.FindElements(By.CssSelector("article.card[data-deal='acme-walk-in']")).Should().BeEmpty("the default tenant does not see acme's deal");
+
+        // The development sign-in's tenant: the board reloads with acme's deals only.
+        browser.FindElement(By.Id("tenant")).SendKeys("acme" + Keys.Tab);
+        var card = wait.Until(d => d.FindElements(By.CssSelector("article.card[data-deal='acme-walk-in']")).SingleOrDefault());
+        browser.FindElements(By.CssSelector($"article.card[data-deal='{DealId}']")).Should().BeEmpty("acme does not see the default tenant's deals");
+
+        card.FindElement(By.CssSelector($"button[data-trigger='{RetailTriggers.ShowsCuriosity}']")).Click();
+        wait.Until(d => d.FindElements(By.CssSelector($"section.column[data-stage='{RetailStages.Curious}'] article.card[data-deal='acme-walk-in']")).SingleOrDefault());
+        var engine = _factory.Services.GetRequiredService<SalesFlowEngine>();
+        (await engine.ForTenant("acme").GetAsync("acme-walk-in")).StageId.Should().Be(RetailStages.Curious);
+        (await engine.GetAsync(DealId)).StageId.Should().Be(RetailStages.Browsing);
     }
 }

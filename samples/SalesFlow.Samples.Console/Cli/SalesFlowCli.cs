@@ -5,13 +5,14 @@ namespace SalesFlow.Samples.Console.Cli;
 
 /// <summary>
 /// The command line: <c>demo</c> (the default), <c>pipelines</c>, <c>deals</c>, <c>history</c>, <c>graph</c> and
-/// <c>validate</c>. An unknown command or option prints what went wrong and exits with 2 before any store is opened.
+/// <c>validate</c>. An unknown command or option prints what went wrong and exits with 2 before any store is opened. Every
+/// command that reads or writes deals takes <c>--tenant ID</c>: one store file holds many tenants, each sees only its own.
 /// </summary>
 internal static class SalesFlowCli
 {
     public const int UsageError = 2;
 
-    private static readonly HashSet<string> ValueOptions = new(StringComparer.Ordinal) { "--db", "--pipeline", "--deal", "--format", "--version", "--deals", "-n", "--seed", "--days", "--map", "--from", "--to", "--mode", "--top", "--show-rejected" };
+    private static readonly HashSet<string> ValueOptions = new(StringComparer.Ordinal) { "--db", "--pipeline", "--deal", "--format", "--version", "--deals", "-n", "--seed", "--days", "--map", "--from", "--to", "--mode", "--top", "--show-rejected", "--tenant" };
 
     public static async Task<int> RunAsync(IEnumerable<string> args, IAnsiConsole console, CancellationToken cancellationToken = default)
     {

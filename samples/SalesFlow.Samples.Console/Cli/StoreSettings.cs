@@ -4,7 +4,7 @@ using Spectre.Console.Cli;
 
 namespace SalesFlow.Samples.Console.Cli;
 
-/// <summary>The options every command that reads or writes deals shares: which store, and extra pipelines.</summary>
+/// <summary>The options every command that reads or writes deals shares: which store, which tenant in it, and extra pipelines.</summary>
 internal class StoreSettings : CommandSettings
 {
     [CommandOption("--db <PATH>")]
@@ -19,10 +19,30 @@ internal class StoreSettings : CommandSettings
     [Description("A pipeline definition (JSON) to register next to the built-in ones; repeat for several.")]
     public string[] PipelineFiles { get; init; } = [];
 
-    public override ValidationResult Validate() =>
-        InMemory && Database is not null
-            ? ValidationResult.Error("--db and --in-memory exclude each other: choose one store.")
-            : ValidationResult.Success();
+    [CommandOption("--tenant <ID>")]
+    [Description("The tenant (company) whose deals the command reads and writes; one store holds many, each sees only its own (default: default).")]
+    [DefaultValue(Tenants.Default)]
+    public string Tenant { get; init; } = Tenants.Default;
 
-    public StoreChoice ToChoice() => new(InMemory, Database, PipelineFiles);
+    public override ValidationResult Validate()
+    {
+        if (InMemory && Database is not null)
+        {
+            return ValidationResult.Error("--db and --in-memory exclude each other: choose one store.");
+        }
+
+        try
+        {
+            DealStoreChecks.ValidateTenant(Tenant);
+        }
+        catch (ArgumentException)
+        {
+            // The rule, not the value: a control character echoed back could garble the terminal.
+            return ValidationResult.Error($"--tenant must be a tenant id: 1 to {Tenants.MaxIdLength} characters, no control characters, no leading or trailing white space.");
+        }
+
+        return ValidationResult.Success();
+    }
+
+    public StoreChoice ToChoice() => new(InMemory, Database, PipelineFiles) { Tenant = Tenant };
 }

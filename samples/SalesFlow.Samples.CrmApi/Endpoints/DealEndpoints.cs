@@ -6,7 +6,8 @@ namespace SalesFlow.Samples.CrmApi.Endpoints;
 
 /// <summary>
 /// <c>/api/deals</c>: start, read, list, history, available moves, fire, activities and checklist items. Reads carry the
-/// deal's version as an ETag; writes honour <c>If-Match</c> (412 when stale, nothing saved) and return the new ETag.
+/// deal's version as an ETag; writes honour <c>If-Match</c> (412 when stale, nothing saved) and return the new ETag. Every
+/// route works on the caller's tenant (<see cref="CrmTenant"/>): another tenant's deal is not found (404).
 /// </summary>
 internal static class DealEndpoints
 {
@@ -33,8 +34,9 @@ internal static class DealEndpoints
             .Produces<DealPageResource>()
             .ProducesValidationProblem();
 
-        group.MapGet("/{dealId}", async (string dealId, SalesFlowEngine engine, HttpResponse response, CancellationToken ct) =>
+        group.MapGet("/{dealId}", async (string dealId, CrmTenant tenant, HttpResponse response, CancellationToken ct) =>
             {
+                var engine = tenant.Engine;
                 var deal = await engine.GetAsync(dealId, ct);
                 DealETag.Set(response, deal);
                 return TypedResults.Ok(DealResource.Of(deal, engine.Pipelines));
@@ -43,14 +45,15 @@ internal static class DealEndpoints
             .WithSummary("A deal; its version is the ETag.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapGet("/{dealId}/history", async (string dealId, SalesFlowEngine engine, CancellationToken ct) =>
-                TypedResults.Ok(await engine.GetHistoryAsync(dealId, ct)))
+        group.MapGet("/{dealId}/history", async (string dealId, CrmTenant tenant, CancellationToken ct) =>
+                TypedResults.Ok(await tenant.Engine.GetHistoryAsync(dealId, ct)))
             .WithName("GetDealHistory")
             .WithSummary("Every event of the deal, oldest first.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapGet("/{dealId}/moves", async (string dealId, SalesFlowEngine engine, HttpResponse response, CancellationToken ct) =>
+        group.MapGet("/{dealId}/moves", async (string dealId, CrmTenant tenant, HttpResponse response, CancellationToken ct) =>
             {
+                var engine = tenant.Engine;
                 var deal = await engine.GetAsync(dealId, ct);
                 DealETag.Set(response, deal);
                 return TypedResults.Ok(engine.GetAvailableMoves(deal).Select(m => new MoveResource(m.Trigger, m.ToStage, m.Kind, m.Allowed, m.UnmetGuards)).ToArray());
@@ -70,8 +73,8 @@ internal static class DealEndpoints
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
-        group.MapPost("/{dealId}/activities", (string dealId, ActivityBody? body, SalesFlowEngine engine, HttpContext http, CancellationToken ct) =>
-                WriteAsync(dealId, engine, http, caller => engine.RecordActivityAsync(
+        group.MapPost("/{dealId}/activities", (string dealId, ActivityBody? body, CrmTenant tenant, HttpContext http, CancellationToken ct) =>
+                WriteAsync(dealId, tenant.Engine, http, caller => tenant.Engine.RecordActivityAsync(
                     dealId,
                     new ActivityRequest(caller.Actor) { User = caller.User, Activity = string.IsNullOrWhiteSpace(body?.Activity) ? null : body.Activity.Trim(), Note = body?.Note, NextFollowUpAt = body?.NextFollowUpAt },
                     ct)))
@@ -82,8 +85,8 @@ internal static class DealEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
 
-        group.MapPost("/{dealId}/checklist/{itemId}", (string dealId, string itemId, ChecklistBody? body, SalesFlowEngine engine, HttpContext http, CancellationToken ct) =>
-                WriteAsync(dealId, engine, http, caller => engine.CompleteChecklistItemAsync(dealId, itemId, new ActivityRequest(caller.Actor) { User = caller.User, Note = body?.Note }, ct)))
+        group.MapPost("/{dealId}/checklist/{itemId}", (string dealId, string itemId, ChecklistBody? body, CrmTenant tenant, HttpContext http, CancellationToken ct) =>
+                WriteAsync(dealId, tenant.Engine, http, caller => tenant.Engine.CompleteChecklistItemAsync(dealId, itemId, new ActivityRequest(caller.Actor) { User = caller.User, Note = body?.Note }, ct)))
             .WithName("CompleteChecklistItem")
             .WithSummary("Marks a checklist item of the deal's pipeline done.")
             .Produces<DealResource>()
@@ -94,8 +97,9 @@ internal static class DealEndpoints
         return api;
     }
 
-    private static async Task<IResult> StartAsync(StartDealBody? body, SalesFlowEngine engine, HttpContext http, CancellationToken ct)
+    private static async Task<IResult> StartAsync(StartDealBody? body, CrmTenant tenant, HttpContext http, CancellationToken ct)
     {
+        var engine = tenant.Engine;
         var errors = new Dictionary<string, string[]>();
         if (body is null)
         {
@@ -152,8 +156,9 @@ internal static class DealEndpoints
         return TypedResults.Created($"/api/deals/{Uri.EscapeDataString(deal.Id)}", DealResource.Of(deal, engine.Pipelines));
     }
 
-    private static async Task<IResult> ListAsync(string? pipeline, string? stage, string? after, int? limit, SalesFlowEngine engine, CancellationToken ct)
+    private static async Task<IResult> ListAsync(string? pipeline, string? stage, string? after, int? limit, CrmTenant tenant, CancellationToken ct)
     {
+        var engine = tenant.Engine;
         var errors = new Dictionary<string, string[]>();
         if (limit is < 1 or > MaxPageSize)
         {
@@ -174,8 +179,9 @@ internal static class DealEndpoints
         return TypedResults.Ok(new DealPageResource([.. page.Deals.Select(d => DealResource.Of(d, engine.Pipelines))], page.NextAfterDealId));
     }
 
-    private static async Task<IResult> FireAsync(string dealId, FireBody? body, SalesFlowEngine engine, HttpContext http, CancellationToken ct)
+    private static async Task<IResult> FireAsync(string dealId, FireBody? body, CrmTenant tenant, HttpContext http, CancellationToken ct)
     {
+        var engine = tenant.Engine;
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(body?.Trigger))
         {

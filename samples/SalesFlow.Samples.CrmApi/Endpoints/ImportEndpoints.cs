@@ -9,7 +9,7 @@ namespace SalesFlow.Samples.CrmApi.Endpoints;
 /// <summary>
 /// <c>POST /api/import</c>: a CRM export (CSV, form part <c>file</c>) through a mapping (JSON, form part <c>mapping</c>, a file or
 /// a text field; docs/import.md). Returns the counts and every rejected row with its line number. Importing again imports
-/// nothing twice.
+/// nothing twice. The deals go to the caller's tenant (<see cref="CrmTenant"/>).
 /// </summary>
 internal static partial class ImportEndpoints
 {
@@ -29,8 +29,9 @@ internal static partial class ImportEndpoints
         return api;
     }
 
-    private static async Task<IResult> ImportAsync(HttpRequest request, SalesFlowEngine engine, IOptions<SalesFlowEngineOptions> engineOptions, ILoggerFactory loggers, CancellationToken ct)
+    private static async Task<IResult> ImportAsync(HttpRequest request, CrmTenant tenant, IOptions<SalesFlowEngineOptions> engineOptions, ILoggerFactory loggers, CancellationToken ct)
     {
+        var engine = tenant.Engine;
         if (!request.HasFormContentType)
         {
             return DealProblems.Invalid("body", "Send multipart/form-data with a 'file' part (the CSV) and a 'mapping' part (the mapping JSON).");

@@ -9,7 +9,7 @@ namespace SalesFlow.Samples.CrmApi.Hosting;
 
 /// <summary>
 /// Wires SalesFlow into the web host: the built-in pipelines, the store chosen by <c>SalesFlow:Store</c> (<c>sqlite</c>, the
-/// default, or <c>postgresql</c>), the override rule, the <c>If-Match</c> hook, the store's health check and telemetry.
+/// default, or <c>postgresql</c>), tenants (<see cref="CrmTenancy"/>), the override rule, the <c>If-Match</c> hook, the store's health check and telemetry.
 /// </summary>
 internal static class CrmSalesFlowSetup
 {
@@ -55,11 +55,11 @@ internal static class CrmSalesFlowSetup
         // Who may override a guard comes from configuration (SalesFlow:OverrideRoles, "manager" in appsettings.json): the
         // endpoints hand the signed-in user to the engine with every request, and the engine answers 403's reason.
         services.AddCrmAuthentication(configuration);
+        services.AddCrmTenants(configuration);
         services.AddOptions<SalesFlowEngineOptions>().Configure<IHttpContextAccessor>((o, http) => o.CurrentUser = () => http.HttpContext?.User);
 
         services.AddOptions<DemoDealsOptions>().Bind(configuration.GetSection(DemoDealsOptions.SectionName));
         services.AddHostedService<DemoDeals>();
-        services.AddSingleton<CrmReports>();
 
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: ["ready"]);
 
@@ -87,17 +87,6 @@ internal static class CrmSalesFlowSetup
         {
         }
     }
-}
-
-/// <summary>The reports over the store: in SQL for the SQLite and PostgreSQL stores, the in-memory reference otherwise.</summary>
-internal sealed class CrmReports(SalesFlowEngine engine, TimeProvider time)
-{
-    public IDealReports Reports => engine.Store switch
-    {
-        SqliteDealStore sqlite => sqlite.Reports(time),
-        PostgreSqlDealStore postgres => postgres.Reports(time),
-        _ => engine.Reports,
-    };
 }
 
 /// <summary>Healthy when the store answers a one-deal query.</summary>

@@ -83,7 +83,7 @@ internal static class DealProblems
     internal sealed record GuardProblem(string Code, string Reason);
 }
 
-/// <summary>Turns the SalesFlow exceptions the endpoints let through, and unreadable requests, into problem details (404, 409, 412, 400).</summary>
+/// <summary>Turns the SalesFlow exceptions the endpoints let through, a caller's unusable tenant claim, and unreadable requests, into problem details (404, 409, 412, 403, 400).</summary>
 internal sealed class SalesFlowExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
@@ -91,6 +91,7 @@ internal sealed class SalesFlowExceptionHandler(IProblemDetailsService problems)
         var inner = exception is HookAbortedException { InnerException: StaleDealVersionException stale } ? stale : exception;
         ProblemDetails? problem = inner switch
         {
+            TenantClaimException e => Problem(StatusCodes.Status403Forbidden, e.Title, e.Message),
             DealNotFoundException e => Problem(StatusCodes.Status404NotFound, "Deal not found", $"There is no deal '{e.DealId}'.", ("dealId", e.DealId)),
             PipelineNotFoundException e => Problem(StatusCodes.Status404NotFound, "Pipeline not found", e.Message, ("pipelineId", e.PipelineId)),
             DealAlreadyExistsException e => Problem(StatusCodes.Status409Conflict, "Deal exists", e.Message, ("dealId", e.DealId)),

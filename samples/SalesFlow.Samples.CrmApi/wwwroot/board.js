@@ -8,6 +8,9 @@ const state = { pipelines: [], pipeline: null };
 function headers(extra) {
   const h = { 'Accept': 'application/json', 'X-Actor': $('actor').value.trim() || 'web-user', ...extra };
   if ($('manager').checked) h['X-Role'] = 'manager';
+  // The development sign-in's tenant: empty is the default tenant (a single-tenant host) or 403 (a multi-tenant one).
+  const tenant = $('tenant').value.trim();
+  if (tenant) h['X-Tenant'] = tenant;
   return h;
 }
 
@@ -165,6 +168,7 @@ async function startDeal(event) {
 
 $('pipeline').addEventListener('change', e => showPipeline(e.target.value));
 $('refresh').addEventListener('click', () => loadBoard());
+$('tenant').addEventListener('change', () => loadBoard());
 $('graph-format').addEventListener('change', () => loadGraph());
 $('start-form').addEventListener('submit', startDeal);
 loadPipelines().catch(error => setStatus('Could not load the board: ' + error));
