@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using CsCheck;
 using Microsoft.Extensions.Time.Testing;
 using SalesFlow.Pipelines;
 using SalesFlow.Pipelines.B2B;
@@ -251,6 +252,86 @@ public sealed class SalesFlowEngineTenantTests
         t.Engine.ForTenant(Tenants.Default).Should().BeSameAs(t.Engine, "the default tenant is the only one such a store serves");
         ((IDealStore)plain).TenantId.Should().Be(Tenants.Default);
         deal.TenantId.Should().Be(Tenants.Default);
+    }
+
+    [Fact]
+    public async Task FireAsync_SameIdempotencyKeyInTwoTenants_EachTenantGetsItsOwnFirstOutcome()
+    {
+        var t = new TestEngine();
+        var a = t.Engine.ForTenant("a");
+        var b = t.Engine.ForTenant("b");
+        await a.StartAsync(RenewalPipeline.Id, "d", new RenewalData(), new StartRequest("alice") { IdempotencyKey = "start" });
+        await b.StartAsync(RenewalPipeline.Id, "d", new RenewalData(), new StartRequest("bob") { IdempotencyKey = "start" });
+
+        var lostA = await a.FireAsync("d", "lose", new FireRequest("alice") { Reason = "no budget", IdempotencyKey = "move" });
+        var pingB = await b.FireAsync("d", "ping", new FireRequest("bob") { Note = "still there?", IdempotencyKey = "move" });
+        var repeatedA = await a.FireAsync("d", "lose", new FireRequest("alice") { Reason = "no budget", IdempotencyKey = "move" });
+
+        lostA.Status.Should().Be(FireStatus.Accepted);
+        pingB.Status.Should().Be(FireStatus.Accepted, "A's key is not B's: B's request is a new one");
+        pingB.Event!.Trigger.Should().Be("ping");
+        repeatedA.Event.Should().BeEquivalentTo(lostA.Event, "A's repeated request returns A's first outcome");
+        (await a.GetHistoryAsync("d")).Select(e => e.Actor).Should().Equal("alice", "alice");
+        (await b.GetHistoryAsync("d")).Select(e => e.Actor).Should().Equal("bob", "bob");
+        (await b.GetAsync("d")).StageId.Should().Be("open");
+    }
+
+    [Fact]
+    public void ForTenant_RandomRequestsOverThreeTenants_EachTenantMatchesAnEngineOfItsOwn()
+    {
+        string[] tenants = ["a", "b", "c"];
+        string[] ids = ["d1", "d2", "d3"];
+        string[] triggers = ["ping", "lose", "reopen", "advance"];
+        var steps = Gen.Select(Gen.Int[0, tenants.Length - 1], Gen.Int[0, ids.Length - 1], Gen.Int[0, 3], Gen.Int[0, triggers.Length - 1], (tenant, deal, kind, trigger) => (Tenant: tenant, Deal: deal, Kind: kind, Trigger: trigger));
+
+        steps.Array[1, 30].Sample(run =>
+        {
+            var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
+            var options = new SalesFlowEngineOptions { TimeProvider = time };
+            var shared = new SalesFlowEngine(new PipelineRegistry(RenewalPipeline.Build()), new InMemoryDealStore(), options);
+            var alone = tenants.Select(_ => new SalesFlowEngine(new PipelineRegistry(RenewalPipeline.Build()), new InMemoryDealStore(), options)).ToArray();
+            foreach (var (tenant, deal, kind, trigger) in run)
+            {
+                var id = ids[deal];
+                var engines = new[] { shared.ForTenant(tenants[tenant]), alone[tenant] };
+                var outcomes = engines.Select(engine => Outcome(kind switch
+                {
+                    0 => async () => (await engine.StartAsync(RenewalPipeline.Id, id, new RenewalData { BudgetConfirmed = true, DecisionMakerKnown = true }, "prop")).Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    1 => async () => (await engine.CompleteChecklistItemAsync(id, "call-logged", "prop")).Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    _ => async () => (await engine.FireAsync(id, triggers[trigger], new FireRequest("prop") { Reason = "r" })).Status.ToString(),
+                })).ToArray();
+                outcomes[0].Should().Be(outcomes[1], "tenant {0} answers {1} on {2} as an engine of its own would", tenants[tenant], kind, id);
+                time.Advance(TimeSpan.FromSeconds(1));
+            }
+
+            for (var i = 0; i < tenants.Length; i++)
+            {
+                var engine = shared.ForTenant(tenants[i]);
+                foreach (var id in ids)
+                {
+                    var own = Outcome(async () => (await engine.GetAsync(id)).TenantId);
+                    var reference = Outcome(async () => (await alone[i].GetAsync(id)).TenantId);
+                    own.Should().Be(reference == "default" ? tenants[i] : reference, "deal {0} exists in tenant {1} exactly when it does on its own engine", id, tenants[i]);
+                    if (reference == "default")
+                    {
+                        engine.GetAsync(id).AsTask().GetAwaiter().GetResult().Should().BeEquivalentTo(alone[i].GetAsync(id).AsTask().GetAwaiter().GetResult(), o => o.Excluding(d => d.TenantId));
+                        engine.GetHistoryAsync(id).AsTask().GetAwaiter().GetResult().Should().BeEquivalentTo(alone[i].GetHistoryAsync(id).AsTask().GetAwaiter().GetResult(), o => o.WithStrictOrdering());
+                    }
+                }
+            }
+        }, iter: 100);
+    }
+
+    private static string Outcome(Func<Task<string>> request)
+    {
+        try
+        {
+            return request().GetAwaiter().GetResult();
+        }
+        catch (SalesFlowException ex)
+        {
+            return ex.GetType().Name;
+        }
     }
 
     private static async Task ToFollowUpAsync(SalesFlowEngine engine, string id)
