@@ -248,6 +248,42 @@ public abstract partial class DealStoreContractTests
         (await reopened.QueryAsync(new DealQuery())).Deals.Should().BeEmpty();
     }
 
+    /// <summary>Queries page through one tenant's deals only, whatever the other tenant holds between its ids, and filter within the tenant.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
+    [StoreFact]
+    public async Task QueryAsync_PagesAndFiltersInOneTenant_NeverListAnotherTenantsDeals()
+    {
+        var store = await OpenStoreAsync();
+        var a = store.ForTenant(TenantA);
+        var b = store.ForTenant(TenantB);
+        var due = ContractDeals.T0.AddDays(1);
+        for (var i = 0; i < 20; i++)
+        {
+            var (tenant, view) = i % 2 == 0 ? (TenantA, a) : (TenantB, b);
+            var deal = TenantDeal(tenant, $"q-{i:D2}") with { NextFollowUpAt = i % 5 == 0 ? due : null };
+            (await view.TrySaveAsync([ContractDeals.Create(deal)])).Should().BeTrue();
+        }
+
+        var seen = new List<string>();
+        string? after = null;
+        var pages = 0;
+        do
+        {
+            var page = await a.QueryAsync(new DealQuery { PipelineId = ContractPipeline.Id, AfterDealId = after, Limit = 3 });
+            page.Deals.Should().OnlyContain(d => d.TenantId == TenantA);
+            seen.AddRange(page.Deals.Select(d => d.Id));
+            after = page.NextAfterDealId;
+            pages++;
+        }
+        while (after is not null && pages < 10);
+
+        seen.Should().Equal(Enumerable.Range(0, 10).Select(i => $"q-{i * 2:D2}"));
+        pages.Should().Be(4, "ten deals fill four pages of three");
+        (await a.QueryAsync(new DealQuery { FollowUpDueAtOrBefore = due })).Deals.Select(d => d.Id).Should().Equal("q-00", "q-10");
+        (await b.QueryAsync(new DealQuery { FollowUpDueAtOrBefore = due })).Deals.Select(d => d.Id).Should().Equal("q-05", "q-15");
+        (await b.QueryAsync(new DealQuery { AfterDealId = "q-14", Limit = 100 })).Deals.Select(d => d.Id).Should().Equal("q-15", "q-17", "q-19");
+    }
+
     /// <summary>Each tenant's feed returns its own events only, in commit order; the default tenant's feed holds none of them.</summary>
     /// <returns>A task that completes when the test has run.</returns>
     [StoreFact]
