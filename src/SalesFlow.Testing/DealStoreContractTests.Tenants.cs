@@ -14,11 +14,23 @@ public abstract partial class DealStoreContractTests
     // A third tenant whose id holds quotes, a semicolon and non-ASCII letters: stored and compared verbatim.
     private const string TenantC = "t'ç\"; --3";
 
+    /// <summary>
+    /// Gets a value indicating whether the store keeps tenants: <see cref="IDealStore.ForTenant"/> opens the store object
+    /// of any tenant on the same storage, and each tenant's deals, events, feed, checkpoints and leases are its own.
+    /// </summary>
+    /// <value>
+    /// The default value is <see langword="true"/>: the SalesFlow stores keep tenants, and the tenant tests fail when a
+    /// store does not. Return <see langword="false"/> for a store that serves only the default tenant (one that keeps the
+    /// default <see cref="IDealStore.ForTenant"/>): the tenant tests are then reported as skipped.
+    /// </value>
+    protected virtual bool KeepsTenants => true;
+
     /// <summary>The same deal id saved in two tenants makes two independent deals: versions, histories, data, keys.</summary>
     /// <returns>A task that completes when the test has run.</returns>
     [StoreFact]
     public async Task ForTenant_SameDealIdInTwoTenants_KeepsTwoIndependentDeals()
     {
+        RequireTenants();
         var store = await OpenStoreAsync();
         var a = store.ForTenant(TenantA);
         var b = store.ForTenant(TenantB);
@@ -67,6 +79,7 @@ public abstract partial class DealStoreContractTests
     [StoreFact]
     public async Task ForTenant_DealOnlyInAnotherTenant_IsNotFoundAndCanBeCreated()
     {
+        RequireTenants();
         var store = await OpenStoreAsync();
         var a = store.ForTenant(TenantA);
         var b = store.ForTenant(TenantB);
@@ -95,6 +108,7 @@ public abstract partial class DealStoreContractTests
     [StoreFact]
     public async Task TrySaveAsync_StaleVersionInOneTenant_ConflictThereAndTheOtherTenantsDealUntouched()
     {
+        RequireTenants();
         var store = await OpenStoreAsync();
         var a = store.ForTenant(TenantA);
         var b = store.ForTenant(TenantB);
@@ -125,6 +139,7 @@ public abstract partial class DealStoreContractTests
     [StoreFact]
     public async Task TrySaveAsync_DealOfAnotherTenant_ThrowsArgumentExceptionAndSavesNothing()
     {
+        RequireTenants();
         var store = await OpenStoreAsync();
         var a = store.ForTenant(TenantA);
         var b = store.ForTenant(TenantB);
@@ -162,6 +177,7 @@ public abstract partial class DealStoreContractTests
     [StoreFact]
     public async Task ImportAsync_DealOfAnotherTenant_ThrowsDealImportExceptionAndImportsNothing()
     {
+        RequireTenants();
         var store = await OpenStoreAsync();
         var a = store.ForTenant(TenantA);
         var batch = new[] { TenantImport(TenantA, "imp-a", 2), TenantImport(TenantB, "imp-b", 3), TenantImport(TenantA, "imp-a2", 1) };
@@ -185,6 +201,7 @@ public abstract partial class DealStoreContractTests
     [StoreFact]
     public async Task TrySaveAsync_SeveralDealsInOneTenant_SavedTogetherInThatTenantOnly()
     {
+        RequireTenants();
         var store = await OpenStoreAsync();
         var a = store.ForTenant(TenantA);
         var b = store.ForTenant(TenantB);
@@ -220,6 +237,7 @@ public abstract partial class DealStoreContractTests
     [StoreFact]
     public async Task ImportAsync_SameIdsInTwoTenants_BothImportAndAnIdTakenInTheSameTenantIsRefused()
     {
+        RequireTenants();
         var store = await OpenStoreAsync();
         var a = store.ForTenant(TenantA);
         var b = store.ForTenant(TenantB);
@@ -253,6 +271,7 @@ public abstract partial class DealStoreContractTests
     [StoreFact]
     public async Task QueryAsync_PagesAndFiltersInOneTenant_NeverListAnotherTenantsDeals()
     {
+        RequireTenants();
         var store = await OpenStoreAsync();
         var a = store.ForTenant(TenantA);
         var b = store.ForTenant(TenantB);
@@ -289,6 +308,7 @@ public abstract partial class DealStoreContractTests
     [StoreFact]
     public async Task ReadFeedAsync_TwoTenants_EachReadsOnlyItsOwnEventsInCommitOrder()
     {
+        RequireTenants();
         var store = await OpenStoreAsync();
         var a = store.ForTenant(TenantA);
         var b = store.ForTenant(TenantB);
@@ -324,6 +344,7 @@ public abstract partial class DealStoreContractTests
     [StoreFact]
     public async Task TryAcquireLeaseAsync_SameHandlerNameInTwoTenants_LeasesAndCheckpointsAreTheirOwn()
     {
+        RequireTenants();
         var store = await OpenStoreAsync();
         var a = FeedOf(store.ForTenant(TenantA));
         var b = FeedOf(store.ForTenant(TenantB));
@@ -355,6 +376,7 @@ public abstract partial class DealStoreContractTests
     [StoreFact]
     public async Task TrySaveAsync_RedactedEventsInOneTenant_RewritesOnlyThatTenantsEvents()
     {
+        RequireTenants();
         var store = await OpenStoreAsync();
         var a = store.ForTenant(TenantA);
         var b = store.ForTenant(TenantB);
@@ -385,6 +407,7 @@ public abstract partial class DealStoreContractTests
     [StoreFact]
     public async Task ForTenant_OwnTenant_ReturnsTheSameObject()
     {
+        RequireTenants();
         var store = await OpenStoreAsync();
         var a = store.ForTenant(TenantA);
 
@@ -399,6 +422,7 @@ public abstract partial class DealStoreContractTests
     [StoreFact]
     public async Task ForTenant_OnATenantsStore_ThrowsInvalidOperationExceptionForAnyOtherTenant()
     {
+        RequireTenants();
         var store = await OpenStoreAsync();
         var a = store.ForTenant(TenantA);
 
@@ -412,6 +436,7 @@ public abstract partial class DealStoreContractTests
     [StoreFact]
     public async Task ForTenant_InvalidIds_ThrowArgumentException()
     {
+        RequireTenants();
         var store = await OpenStoreAsync();
         string[] invalid = ["", " ", "\t", new('x', Tenants.MaxIdLength + 1), "a\nb", "a\0b", "a\u0085b", "a\u007fb", " a", "a ", "a\u00a0"];
 
@@ -431,6 +456,7 @@ public abstract partial class DealStoreContractTests
     [StoreFact]
     public async Task TenantId_StoreTheHostCreated_IsTheDefaultTenantAndOwnsItsDeals()
     {
+        RequireTenants();
         var store = await OpenStoreAsync();
         store.TenantId.Should().Be(Tenants.Default);
         await store.TrySaveAsync([ContractDeals.Create(ContractDeals.NewDeal("before-tenants"), "old")]);
@@ -458,6 +484,7 @@ public abstract partial class DealStoreContractTests
     [StoreFact]
     public async Task ForTenant_RandomOperationsOverThreeTenants_EachTenantEqualsItsOwnModel()
     {
+        RequireTenants();
         var store = await OpenStoreAsync();
         string[] tenants = [TenantA, TenantB, TenantC];
         string[] ids = ["x", "y", "z", "w"];
@@ -538,6 +565,14 @@ public abstract partial class DealStoreContractTests
                     fed.Where(e => e.Event.DealId == id).Select(e => e.Event.Note).Should().Equal(history, "the feed holds tenant {0}'s deal {1} in sequence order", tenant, id);
                 }
             }
+        }
+    }
+
+    private void RequireTenants()
+    {
+        if (!KeepsTenants)
+        {
+            throw new StoreContractSkipException($"{GetType().Name} keeps no tenants (KeepsTenants is false): it serves only the default tenant.");
         }
     }
 
