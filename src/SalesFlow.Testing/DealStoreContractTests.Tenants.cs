@@ -402,6 +402,65 @@ public abstract partial class DealStoreContractTests
         feedB.Should().ContainSingle().Which.Event.Note.Should().Be("met Jane Roe");
     }
 
+    /// <summary>
+    /// Engines of two tenants, on separate store objects, run the same deal id end to end — keyed start and move, activity,
+    /// erasure, racing activities — and each sees and changes only its own deal.
+    /// </summary>
+    /// <returns>A task that completes when the test has run.</returns>
+    [StoreFact]
+    public async Task Engine_TwoTenantsOnSeparateStoreObjects_EachRunsOnlyItsOwnDeals()
+    {
+        RequireTenants();
+        var engineA = new SalesFlowEngine(Pipelines, await OpenStoreAsync()).ForTenant(TenantA);
+        var engineB = new SalesFlowEngine(Pipelines, await OpenStoreAsync()).ForTenant(TenantB);
+        await engineA.StartAsync(ContractPipeline.Id, "deal", new ContractDealData { Customer = "Jane Roe" }, new StartRequest("alice") { IdempotencyKey = "start" });
+        await engineB.StartAsync(ContractPipeline.Id, "deal", new ContractDealData { Customer = "Jane Roe" }, new StartRequest("bob") { IdempotencyKey = "start" });
+        await engineB.StartAsync(ContractPipeline.Id, "only-b", new ContractDealData(), "bob");
+
+        var movedA = await engineA.FireAsync("deal", "toggle", new FireRequest("alice") { IdempotencyKey = "move" });
+        var repeatedA = await engineA.FireAsync("deal", "toggle", new FireRequest("alice") { IdempotencyKey = "move" });
+        var lostB = await engineB.FireAsync("deal", "lose", new FireRequest("bob") { Reason = "no budget", IdempotencyKey = "move" });
+        await engineA.RecordActivityAsync("deal", new ActivityRequest("alice") { Note = "called Jane Roe" });
+        await engineB.RecordActivityAsync("deal", new ActivityRequest("bob") { Note = "called Jane Roe" });
+        await engineA.ErasePersonalDataAsync("deal", new ErasureRequest("dpo") { AdditionalValues = ["Jane Roe"] });
+
+        (movedA.Status, movedA.Repeated, repeatedA.Repeated).Should().Be((FireStatus.Accepted, false, true));
+        (lostB.Status, lostB.Repeated).Should().Be((FireStatus.Accepted, false), "A's key is not B's");
+        await FluentActions.Awaiting(async () => await engineA.GetAsync("only-b")).Should().ThrowAsync<DealNotFoundException>();
+        var historyA = await engineA.GetHistoryAsync("deal");
+        var historyB = await engineB.GetHistoryAsync("deal");
+        historyA.Select(e => e.Note).Should().NotContain(n => n != null && n.Contains("Jane Roe", StringComparison.Ordinal), "A's deal was erased");
+        historyB.Select(e => e.Note).Should().Contain("called Jane Roe", "B's deal of the same id was not");
+        (await engineB.GetAsync("deal")).StageId.Should().Be("lost");
+        (await engineA.GetAsync("deal")).StageId.Should().Be("working");
+
+        var versionA = (await engineA.GetAsync("deal")).Version;
+        var versionB = (await engineB.GetAsync("deal")).Version;
+        var options = new SalesFlowEngineOptions { ConflictRetryCount = SalesFlowEngineOptions.MaxConflictRetryCount };
+        var racers = new List<SalesFlowEngine>();
+        foreach (var tenant in new[] { TenantA, TenantB, TenantA, TenantB })
+        {
+            racers.Add(new SalesFlowEngine(Pipelines, await OpenStoreAsync(), options).ForTenant(tenant));
+        }
+
+        await Task.WhenAll(racers.Select(engine => Task.Run(async () =>
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await engine.RecordActivityAsync("deal", new ActivityRequest("racer") { Note = engine.TenantId });
+            }
+        })));
+
+        var finalA = await engineA.GetHistoryAsync("deal");
+        var finalB = await engineB.GetHistoryAsync("deal");
+        (await engineA.GetAsync("deal")).Version.Should().Be(versionA + 10, "A's ten racing activities are all in A's deal");
+        (await engineB.GetAsync("deal")).Version.Should().Be(versionB + 10);
+        finalA.Select(e => e.Sequence).Should().Equal(Enumerable.Range(1, finalA.Count).Select(i => (long)i), "A's history is gapless");
+        finalB.Select(e => e.Sequence).Should().Equal(Enumerable.Range(1, finalB.Count).Select(i => (long)i));
+        finalA.Where(e => e.Actor == "racer").Should().HaveCount(10).And.OnlyContain(e => e.Note == TenantA);
+        finalB.Where(e => e.Actor == "racer").Should().HaveCount(10).And.OnlyContain(e => e.Note == TenantB);
+    }
+
     /// <summary>ForTenant of a store's own tenant returns that store object; the host's store opens its default tenant as itself.</summary>
     /// <returns>A task that completes when the test has run.</returns>
     [StoreFact]
