@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace SalesFlow.Testing;
 
 /// <summary>
@@ -7,15 +9,22 @@ namespace SalesFlow.Testing;
 /// can fault the n-th call for n = 1, 2, … until a run completes untouched.
 /// </summary>
 /// <remarks>
+/// <para>
 /// A fault <see cref="FaultTiming.AfterInnerCall"/> comes after the wrapped store has done the call — a save is then
 /// stored, and the caller is told it failed: the outcome a lost connection during a commit leaves. The wrapped store
 /// must implement <see cref="IEventFeedStore"/> for the feed members to work. Safe for concurrent use.
+/// </para>
+/// <para>
+/// Tenants: the wrapper serves the wrapped store's tenant (<see cref="TenantId"/>). <see cref="ForTenant"/> wraps the
+/// wrapped store's object of that tenant in a wrapper that shares this one's fault plan — one numbering of calls, one
+/// list of <see cref="Calls"/> (each call names its tenant, <see cref="DealStoreCall.TenantId"/>), one set of faults —
+/// so a test that faults the n-th call faults it whichever tenant makes it, as a database failing under a host serving
+/// several tenants would, and a fault meant for one tenant matches on <see cref="DealStoreCall.TenantId"/>.
+/// </para>
 /// </remarks>
 public sealed class FaultInjectingDealStore : IDealStore, IEventFeedStore
 {
-    private readonly List<DealStoreCall> _calls = [];
-    private readonly List<Rule> _rules = [];
-    private int _count;
+    private readonly FaultPlan _plan;
 
     /// <summary>Initializes a new instance of the <see cref="FaultInjectingDealStore"/> class.</summary>
     /// <param name="inner">The store that runs the calls.</param>
@@ -23,22 +32,64 @@ public sealed class FaultInjectingDealStore : IDealStore, IEventFeedStore
     {
         ArgumentNullException.ThrowIfNull(inner);
         Inner = inner;
+        _plan = new FaultPlan();
+    }
+
+    private FaultInjectingDealStore(IDealStore inner, FaultPlan plan)
+    {
+        Inner = inner;
+        _plan = plan;
     }
 
     /// <summary>Gets the store that runs the calls.</summary>
     public IDealStore Inner { get; }
 
-    /// <summary>Gets every call made so far, in order (faulted ones too).</summary>
+    /// <summary>Gets the tenant of the wrapped store (<see cref="IDealStore.TenantId"/>).</summary>
+    public string TenantId => Inner.TenantId;
+
+    /// <summary>Gets a value indicating whether the wrapped store applies <see cref="DealWrite.RedactedEvents"/> (the wrapper passes them on).</summary>
+    public bool SupportsEventRedaction => Inner.SupportsEventRedaction;
+
+    /// <summary>
+    /// Gets every call made so far, in order (faulted ones too), through this wrapper and every wrapper that shares its
+    /// fault plan (<see cref="ForTenant"/>).
+    /// </summary>
     public IReadOnlyList<DealStoreCall> Calls
     {
         get
         {
-            lock (_calls)
+            lock (_plan.Calls)
             {
-                return [.. _calls];
+                return [.. _plan.Calls];
             }
         }
     }
+
+    /// <summary>
+    /// Gets a wrapper of one tenant's store object (<see cref="IDealStore.ForTenant"/> of the wrapped store) that shares
+    /// this wrapper's fault plan: the calls of both are numbered in one sequence and listed in one <see cref="Calls"/>,
+    /// and every fault added through either applies to both. The same tenant gives the same wrapper each time.
+    /// </summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <returns>The tenant's wrapper (this wrapper for its own tenant).</returns>
+    /// <exception cref="ArgumentException">The tenant id is invalid.</exception>
+    /// <exception cref="InvalidOperationException">The wrapped store is another tenant's store object, which opens no other tenant.</exception>
+    /// <exception cref="NotSupportedException">The wrapped store keeps no tenants.</exception>
+    public FaultInjectingDealStore ForTenant(string tenantId)
+    {
+        DealStoreChecks.ValidateTenant(tenantId);
+        if (string.Equals(tenantId, TenantId, StringComparison.Ordinal))
+        {
+            return this;
+        }
+
+        // The wrapped store decides first (a tenant's store refuses, a store without tenants does not support it).
+        var tenantStore = Inner.ForTenant(tenantId);
+        return _plan.TenantStores.GetOrAdd(tenantId, static (_, args) => new FaultInjectingDealStore(args.Store, args.Plan), (Store: tenantStore, Plan: _plan));
+    }
+
+    /// <inheritdoc/>
+    IDealStore IDealStore.ForTenant(string tenantId) => ForTenant(tenantId);
 
     /// <summary>Makes the call with number <paramref name="callNumber"/> throw.</summary>
     /// <param name="callNumber">The call's number, from 1.</param>
@@ -97,9 +148,9 @@ public sealed class FaultInjectingDealStore : IDealStore, IEventFeedStore
     /// <summary>Removes every fault; the calls go on being counted.</summary>
     public void ClearFaults()
     {
-        lock (_rules)
+        lock (_plan.Rules)
         {
-            _rules.Clear();
+            _plan.Rules.Clear();
         }
     }
 
@@ -152,9 +203,9 @@ public sealed class FaultInjectingDealStore : IDealStore, IEventFeedStore
 
     private FaultInjectingDealStore Add(Rule rule)
     {
-        lock (_rules)
+        lock (_plan.Rules)
         {
-            _rules.Add(rule);
+            _plan.Rules.Add(rule);
         }
 
         return this;
@@ -173,10 +224,10 @@ public sealed class FaultInjectingDealStore : IDealStore, IEventFeedStore
 
     private async ValueTask<T> RunAsync<T>(DealStoreOperation operation, string? dealId, Func<CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
     {
-        var made = new DealStoreCall(Interlocked.Increment(ref _count), operation, dealId);
-        lock (_calls)
+        var made = new DealStoreCall(_plan.NextNumber(), operation, dealId) { TenantId = TenantId };
+        lock (_plan.Calls)
         {
-            _calls.Add(made);
+            _plan.Calls.Add(made);
         }
 
         await ApplyAsync(made, FaultTiming.BeforeInnerCall, cancellationToken).ConfigureAwait(false);
@@ -188,17 +239,18 @@ public sealed class FaultInjectingDealStore : IDealStore, IEventFeedStore
     private async ValueTask ApplyAsync(DealStoreCall call, FaultTiming timing, CancellationToken cancellationToken)
     {
         List<Rule>? matched = null;
-        lock (_rules)
+        var rules = _plan.Rules;
+        lock (rules)
         {
-            for (var i = 0; i < _rules.Count; i++)
+            for (var i = 0; i < rules.Count; i++)
             {
-                var rule = _rules[i];
+                var rule = rules[i];
                 if (rule.Timing == timing && rule.Match(call))
                 {
                     (matched ??= []).Add(rule);
                     if (rule.Once)
                     {
-                        _rules.RemoveAt(i--);
+                        rules.RemoveAt(i--);
                     }
                 }
             }
@@ -211,13 +263,33 @@ public sealed class FaultInjectingDealStore : IDealStore, IEventFeedStore
     }
 
     private sealed record Rule(Func<DealStoreCall, bool> Match, FaultTiming Timing, Func<DealStoreCall, CancellationToken, ValueTask> Fault, bool Once);
+
+    /// <summary>What the wrappers of one host's tenants share: the call numbering, the calls made, the faults, the tenants' wrappers.</summary>
+    private sealed class FaultPlan
+    {
+        private int _count;
+
+        public List<DealStoreCall> Calls { get; } = [];
+
+        public List<Rule> Rules { get; } = [];
+
+        // Only the wrapper of the store the host created opens tenants (a tenant's store refuses), so one per tenant id.
+        public ConcurrentDictionary<string, FaultInjectingDealStore> TenantStores { get; } = new(StringComparer.Ordinal);
+
+        public int NextNumber() => Interlocked.Increment(ref _count);
+    }
 }
 
 /// <summary>One call made to a <see cref="FaultInjectingDealStore"/>.</summary>
 /// <param name="Number">The call's number, from 1, in the order the calls were made.</param>
 /// <param name="Operation">Which member was called.</param>
 /// <param name="DealId">The deal the call is about (a save's first deal), or <see langword="null"/>.</param>
-public readonly record struct DealStoreCall(int Number, DealStoreOperation Operation, string? DealId);
+public readonly record struct DealStoreCall(int Number, DealStoreOperation Operation, string? DealId)
+{
+    /// <summary>Gets the tenant of the store object the call was made on (<see cref="IDealStore.TenantId"/>).</summary>
+    /// <value>The default value is <see cref="Tenants.Default"/>.</value>
+    public string TenantId { get; init; } = Tenants.Default;
+}
 
 /// <summary>When a <see cref="FaultInjectingDealStore"/> fault comes.</summary>
 public enum FaultTiming
