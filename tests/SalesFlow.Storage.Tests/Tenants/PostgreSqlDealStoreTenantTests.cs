@@ -87,6 +87,15 @@ public sealed class PostgreSqlDealStoreTenantTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task FeedHandlerStatements_TenantScoped_UseTheHandlersKey()
+    {
+        var handlers = new PostgreSqlSchema(Schema.Name).Handlers;
+
+        (await ExplainAsync(handlers.ReadCheckpoint, ("tenant_id", "acme"), ("name", "mailer"))).Should().Contain("feed_handlers_pkey").And.NotContain("Seq Scan");
+        (await ExplainAsync(handlers.Release, ("tenant_id", "acme"), ("name", "mailer"), ("owner", "w1"))).Should().Contain("feed_handlers_pkey").And.NotContain("Seq Scan");
+    }
+
+    [PostgresFact]
     public async Task TrySaveAsync_TwoTenantsOneWriterPerDealOnTheSameIds_NoSaveIsRefused()
     {
         var host = Open(Schema);
@@ -96,7 +105,9 @@ public sealed class PostgreSqlDealStoreTenantTests : IAsyncLifetime
         var refused = await TenantStoreChecks.RaceOneWriterPerDealAsync(host.ForTenant, ids, savesPerDeal: 20);
 
         refused.Should().Be(0, "a writer that knows its deal's version is refused only because of another tenant's writes");
-        await TenantStoreChecks.CheckTenantsAsync(host.ForTenant, ids, (_, _) => 20);
+        var retries = await TenantStoreChecks.RaceEnginesOneWriterPerDealAsync(new SalesFlowEngine(ContractPipeline.Registry(), host), ids, firesPerDeal: 10);
+        retries.Should().Be(0, "an engine that alone moves its deal retries only because of another tenant's writes");
+        await TenantStoreChecks.CheckTenantsAsync(host.ForTenant, ids, (_, _) => 20 + 10);
         (await host.GetAsync("d0")).Should().BeNull("the host's own tenant has none of them");
     }
 

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using SalesFlow.Sqlite;
+using SalesFlow.Storage.Relational;
 using SalesFlow.Storage.Tests.Support;
 using SalesFlow.Testing;
 
@@ -76,6 +77,17 @@ public sealed partial class SqliteDealStoreTenantTests : IDisposable
     }
 
     [Fact]
+    public async Task FeedHandlerStatements_TenantScoped_UseTheHandlersKey()
+    {
+        var handlers = new FeedHandlerTable(SqliteDialect.Instance, "salesflow_feed_handlers");
+        const string ByKey = "SEARCH salesflow_feed_handlers USING INDEX sqlite_autoindex_salesflow_feed_handlers_1 (tenant_id=? AND name=?)";
+
+        (await ExplainAsync(handlers.ReadCheckpoint)).Should().Be(ByKey);
+        (await ExplainAsync(handlers.SaveCheckpoint)).Should().Be(ByKey);
+        (await ExplainAsync(handlers.Release)).Should().Be(ByKey);
+    }
+
+    [Fact]
     public async Task TrySaveAsync_TwoTenantsOneWriterPerDealOnTheSameIds_NoSaveIsRefused()
     {
         var host = Open(_file.Path);
@@ -85,7 +97,9 @@ public sealed partial class SqliteDealStoreTenantTests : IDisposable
         var refused = await TenantStoreChecks.RaceOneWriterPerDealAsync(host.ForTenant, ids, savesPerDeal: 25);
 
         refused.Should().Be(0, "a writer that knows its deal's version is refused only because of another tenant's writes");
-        await TenantStoreChecks.CheckTenantsAsync(host.ForTenant, ids, (_, _) => 25);
+        var retries = await TenantStoreChecks.RaceEnginesOneWriterPerDealAsync(new SalesFlowEngine(ContractPipeline.Registry(), host), ids, firesPerDeal: 10);
+        retries.Should().Be(0, "an engine that alone moves its deal retries only because of another tenant's writes");
+        await TenantStoreChecks.CheckTenantsAsync(host.ForTenant, ids, (_, _) => 25 + 10);
         (await host.GetAsync("d0")).Should().BeNull("the host's own tenant has none of them");
     }
 
