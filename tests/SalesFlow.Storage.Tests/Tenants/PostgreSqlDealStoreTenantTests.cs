@@ -64,6 +64,10 @@ public sealed class PostgreSqlDealStoreTenantTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public Task ForTenant_UnpairedSurrogateRefusedAndIdsDifferingInCaseOrAccentsOrEmoji_AreSeparateTenants() =>
+        TenantStoreChecks.CheckTenantIdsAsync(Open(Schema));
+
+    [PostgresFact]
     public async Task ReadFeed_TenantScoped_CanUseTheFeedIndexWithoutSorting()
     {
         var sql = new PostgreSqlSchema(Schema.Name);

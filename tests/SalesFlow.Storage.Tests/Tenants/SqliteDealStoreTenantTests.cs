@@ -56,6 +56,10 @@ public sealed partial class SqliteDealStoreTenantTests : IDisposable
     }
 
     [Fact]
+    public Task ForTenant_UnpairedSurrogateRefusedAndIdsDifferingInCaseOrAccentsOrEmoji_AreSeparateTenants() =>
+        TenantStoreChecks.CheckTenantIdsAsync(Open(_file.Path));
+
+    [Fact]
     public async Task ReadFeed_TenantScoped_UsesTheFeedIndexAndTheDealsKeyWithoutSorting()
     {
         var plan = await ExplainAsync(SqliteStatement.ReadFeed.Sql);

@@ -150,6 +150,35 @@ public static class TenantStoreChecks
         unchanged.Feed.Should().HaveCount(before.Feed.Count + 1, "the other tenant's events are not in the default tenant's feed");
     }
 
+    /// <summary>
+    /// Tenant ids the database must keep apart: half a surrogate pair is refused (it has no UTF-8 form, and SQLite stored
+    /// U+FFFD for every such id, so two of those tenants shared their deals); ids that differ in case, accents (composed
+    /// or not) or a whole emoji are separate tenants.
+    /// </summary>
+    public static async Task CheckTenantIdsAsync(IDealStore host)
+    {
+        foreach (var invalid in new[] { "t\uD800", "t\uDBFF", "\uDC00t", "t\uDC00\uD800" })
+        {
+            FluentActions.Invoking(() => host.ForTenant(invalid)).Should().Throw<ArgumentException>().WithMessage("*surrogate*");
+        }
+
+        string[] tenants = ["acme", "ACME", "acm\u00E9", "acme\u0301", "acme\U0001F600", "acme\U0001F601", new string('x', SalesFlow.Tenants.MaxIdLength - 2) + "\U0001F600"];
+        foreach (var tenant in tenants)
+        {
+            (await host.ForTenant(tenant).TrySaveAsync([ContractDeals.Create(ContractDeals.NewDeal("d") with { TenantId = tenant, Owner = tenant })])).Should().BeTrue(tenant);
+        }
+
+        foreach (var tenant in tenants)
+        {
+            var store = host.ForTenant(tenant);
+            (await store.GetAsync("d"))!.Should().Match<Deal>(d => d.TenantId == tenant && d.Owner == tenant, "tenant {0} reads its own deal", tenant);
+            (await store.GetEventsAsync("d")).Should().ContainSingle();
+            (await store.QueryAsync(new DealQuery())).Deals.Should().ContainSingle();
+        }
+
+        (await host.GetAsync("d")).Should().BeNull();
+    }
+
     /// <summary>The deal after a toggle between open and working (a stage change), with its event.</summary>
     public static DealWrite Toggle(Deal deal, string note)
     {
