@@ -56,6 +56,26 @@ public sealed partial class SqliteDealStoreTenantTests : IDisposable
     }
 
     [Fact]
+    public async Task EnsureSchemaAsync_VersionFourFileWithAHostsView_TheViewStillReadsTheDeals()
+    {
+        var writer = Open(_source.Path);
+        await TenantStoreChecks.WriteHistoryAsync(writer, writer);
+        await BuildVersionFourAsync(from: _source.Path, to: _file.Path);
+        await using (var connection = new SqliteConnection($"Data Source={_file.Path};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await ExecuteAsync(connection, "CREATE VIEW host_open_deals AS SELECT id, owner FROM salesflow_deals WHERE outcome = 'Open'");
+        }
+
+        await Open(_file.Path).EnsureSchemaAsync();
+
+        (await ScalarAsync("SELECT sql FROM sqlite_schema WHERE name = 'host_open_deals'")).Should().Be(
+            "CREATE VIEW host_open_deals AS SELECT id, owner FROM salesflow_deals WHERE outcome = 'Open'", "the table rebuild leaves a host's view on the deals alone");
+        (await ScalarAsync("SELECT count(*) FROM host_open_deals")).Should().Be(4L, "u1, u2, u4 and the imported deal are open");
+        await CheckFileAsync();
+    }
+
+    [Fact]
     public Task ForTenant_UnpairedSurrogateRefusedAndIdsDifferingInCaseOrAccentsOrEmoji_AreSeparateTenants() =>
         TenantStoreChecks.CheckTenantIdsAsync(Open(_file.Path));
 
