@@ -89,11 +89,14 @@ internal static class SqliteSchema
         // 5: tenants. Every key starts with the tenant; what was stored belongs to the default tenant. SQLite cannot change
         // a primary key in place, so each table is rebuilt: the old ones are renamed away (a rename carries the foreign key
         // of the old events to the old deals with it), the new ones created and filled, the old ones dropped, children
-        // first. Events keep their feed positions.
+        // first. Events keep their feed positions. The renames are legacy ones: a modern rename would also point a host's
+        // views on these tables at the old ones, which are dropped.
         """
+        PRAGMA legacy_alter_table = ON;
         ALTER TABLE salesflow_deal_events RENAME TO salesflow_deal_events_v4;
         ALTER TABLE salesflow_deals RENAME TO salesflow_deals_v4;
         ALTER TABLE salesflow_feed_handlers RENAME TO salesflow_feed_handlers_v4;
+        PRAGMA legacy_alter_table = OFF;
         CREATE TABLE salesflow_deals (
             tenant_id              TEXT    NOT NULL,
             id                     TEXT    NOT NULL,

@@ -44,7 +44,10 @@ public static class DealStoreChecks
         }
     }
 
-    /// <summary>Checks a tenant id: 1 to <see cref="Tenants.MaxIdLength"/> characters, no control characters, no leading or trailing white space.</summary>
+    /// <summary>
+    /// Checks a tenant id: 1 to <see cref="Tenants.MaxIdLength"/> characters, no control characters, no half of a surrogate
+    /// pair, no leading or trailing white space.
+    /// </summary>
     /// <param name="tenantId">The tenant id.</param>
     /// <param name="paramName">The caller's parameter name (filled in by the compiler).</param>
     /// <exception cref="ArgumentException">The tenant id is invalid; the message says why.</exception>
@@ -60,6 +63,32 @@ public static class DealStoreChecks
         {
             throw new ArgumentException("A tenant id may not start or end with white space or hold a control character.", paramName);
         }
+
+        // Half a surrogate pair has no UTF-8 form: a database stores U+FFFD in its place, which is another such tenant's id.
+        if (HasUnpairedSurrogate(tenantId))
+        {
+            throw new ArgumentException("A tenant id may not hold half of a surrogate pair (text that is not valid Unicode).", paramName);
+        }
+    }
+
+    private static bool HasUnpairedSurrogate(ReadOnlySpan<char> text)
+    {
+        if (!text.ContainsAnyInRange('\uD800', '\uDFFF'))
+        {
+            return false;
+        }
+
+        while (!text.IsEmpty)
+        {
+            if (System.Text.Rune.DecodeFromUtf16(text, out _, out var read) != System.Buffers.OperationStatus.Done)
+            {
+                return true;
+            }
+
+            text = text[read..];
+        }
+
+        return false;
     }
 
     /// <summary>Checks that a deal belongs to the tenant of the store it is written to.</summary>

@@ -20,7 +20,7 @@ public interface IDealStore
     /// feed checkpoints and leases, and finds no deal of any other tenant. Only the store object the host created (the
     /// default tenant's) opens other tenants; a tenant's object opens only itself.
     /// </summary>
-    /// <param name="tenantId">The tenant: 1 to <see cref="Tenants.MaxIdLength"/> characters, no control characters, no leading or trailing white space.</param>
+    /// <param name="tenantId">The tenant: 1 to <see cref="Tenants.MaxIdLength"/> characters, no control characters, no half of a surrogate pair, no leading or trailing white space.</param>
     /// <returns>The tenant's store object (this object for its own tenant).</returns>
     /// <exception cref="ArgumentException">The tenant id is invalid.</exception>
     /// <exception cref="InvalidOperationException">This is another tenant's store object.</exception>
