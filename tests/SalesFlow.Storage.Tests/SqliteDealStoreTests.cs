@@ -62,7 +62,8 @@ public sealed class SqliteDealStoreTests : IDisposable
         SqliteDealStore.SchemaVersion.Should().Be(5);
         var indexes = (string)(await ScalarAsync("SELECT group_concat(name, ',') FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_%'"))!;
         indexes.Split(',').Should().BeEquivalentTo(
-            "ix_salesflow_deals_pipeline_stage", "ix_salesflow_deals_follow_up", "ix_salesflow_deals_last_activity", "ix_salesflow_deals_owner");
+            "ix_salesflow_deals_pipeline_stage", "ix_salesflow_deals_follow_up", "ix_salesflow_deals_last_activity", "ix_salesflow_deals_owner",
+            "ix_salesflow_deal_events_feed");
     }
 
     [Fact]

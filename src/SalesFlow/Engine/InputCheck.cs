@@ -80,7 +80,7 @@ internal sealed class InputCheck(InputLimits limits)
         }
 
         // Half a surrogate pair has no UTF-8 form: a database stores U+FFFD in its place, so two such ids would be one.
-        if (HasUnpairedSurrogate(value))
+        if (DealStoreChecks.HasUnpairedSurrogate(value))
         {
             Add(input, "unpaired-surrogate", $"{input} holds half of a surrogate pair (text that is not valid Unicode); ids and names may not.");
         }
@@ -111,26 +111,6 @@ internal sealed class InputCheck(InputLimits limits)
     // char.IsControl is U+0000–U+001F and U+007F–U+009F; searched vectorized, without an enumerator per string (every write checks several).
     private static bool HasControl(ReadOnlySpan<char> value) =>
         value.IndexOfAnyInRange('\u0000', '\u001F') >= 0 || value.IndexOfAnyInRange('\u007F', '\u009F') >= 0;
-
-    private static bool HasUnpairedSurrogate(ReadOnlySpan<char> value)
-    {
-        if (value.IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
-        {
-            return false;
-        }
-
-        while (!value.IsEmpty)
-        {
-            if (System.Text.Rune.DecodeFromUtf16(value, out _, out var read) != System.Buffers.OperationStatus.Done)
-            {
-                return true;
-            }
-
-            value = value[read..];
-        }
-
-        return false;
-    }
 
     private static bool HasControlOtherThanLineBreaksAndTabs(ReadOnlySpan<char> value)
     {

@@ -71,7 +71,8 @@ public static class DealStoreChecks
         }
     }
 
-    private static bool HasUnpairedSurrogate(ReadOnlySpan<char> text)
+    // Whether the text holds half of a surrogate pair: it has no UTF-8 form, and databases store U+FFFD in its place.
+    internal static bool HasUnpairedSurrogate(ReadOnlySpan<char> text)
     {
         if (!text.ContainsAnyInRange('\uD800', '\uDFFF'))
         {
