@@ -55,10 +55,10 @@ public class PostgreSqlMoveBenchmarks
         _raw = NpgsqlDataSource.Create(_connectionString);
         _update =
             $"UPDATE \"{_rawSchema}\".deals SET stage_id = @to, previous_stage_id = @from, version = @version, last_sequence = @version, " +
-            "updated_at = @now, stage_entered_at = @now, last_activity_at = @now WHERE id = @id AND version = @expected";
+            "updated_at = @now, stage_entered_at = @now, last_activity_at = @now WHERE tenant_id = 'default' AND id = @id AND version = @expected";
         _insert =
-            $"INSERT INTO \"{_rawSchema}\".deal_events (deal_id, sequence, kind, occurred_at, actor, trigger, from_stage, to_stage, payload) " +
-            "VALUES (@id, @sequence, 'Transition', @now, 'bench', @trigger, @from, @to, '{}')";
+            $"INSERT INTO \"{_rawSchema}\".deal_events (tenant_id, deal_id, sequence, kind, occurred_at, actor, trigger, from_stage, to_stage, payload) " +
+            "VALUES ('default', @id, @sequence, 'Transition', @now, 'bench', @trigger, @from, @to, '{}')";
     }
 
     [GlobalCleanup]

@@ -84,7 +84,7 @@ public class SqliteMoveBenchmarks
                 update.Transaction = transaction;
                 update.CommandText =
                     "UPDATE salesflow_deals SET stage_id = $to, previous_stage_id = $from, version = $version, last_sequence = $version, " +
-                    "updated_at = $now, stage_entered_at = $now, last_activity_at = $now WHERE id = $id AND version = $expected";
+                    "updated_at = $now, stage_entered_at = $now, last_activity_at = $now WHERE tenant_id = 'default' AND id = $id AND version = $expected";
                 update.Parameters.AddWithValue("$to", to);
                 update.Parameters.AddWithValue("$from", from);
                 update.Parameters.AddWithValue("$version", version + 1);
@@ -101,8 +101,8 @@ public class SqliteMoveBenchmarks
             {
                 insert.Transaction = transaction;
                 insert.CommandText =
-                    "INSERT INTO salesflow_deal_events (deal_id, sequence, kind, occurred_at, actor, trigger, from_stage, to_stage, payload) " +
-                    "VALUES ($id, $sequence, 'Transition', $now, 'bench', $trigger, $from, $to, '{}')";
+                    "INSERT INTO salesflow_deal_events (tenant_id, deal_id, sequence, kind, occurred_at, actor, trigger, from_stage, to_stage, payload) " +
+                    "VALUES ('default', $id, $sequence, 'Transition', $now, 'bench', $trigger, $from, $to, '{}')";
                 insert.Parameters.AddWithValue("$id", id);
                 insert.Parameters.AddWithValue("$sequence", version + 1);
                 insert.Parameters.AddWithValue("$now", now);

@@ -6,7 +6,7 @@ namespace SalesFlow.Storage.Tests;
 
 [RequiresPostgres]
 [Collection(PostgresServerTests.Name)]
-public sealed class PostgreSqlDealStoreContractTests : DealStoreContractTests
+public class PostgreSqlDealStoreContractTests : DealStoreContractTests
 {
     private TemporaryPostgresSchema? _schema;
 
@@ -25,8 +25,11 @@ public sealed class PostgreSqlDealStoreContractTests : DealStoreContractTests
         }
     }
 
+    /// <summary>Gets a value indicating whether the stores under test enforce tenants with row-level security too.</summary>
+    protected virtual bool RowLevelSecurity => false;
+
     protected override Task<IDealStore> CreateStoreAsync() =>
         Task.FromResult<IDealStore>(new PostgreSqlDealStore(
             Pipelines,
-            new PostgreSqlDealStoreOptions { ConnectionString = _schema!.ConnectionString, Schema = _schema.Name }));
+            new PostgreSqlDealStoreOptions { ConnectionString = _schema!.ConnectionString, Schema = _schema.Name, RowLevelSecurity = RowLevelSecurity }));
 }
