@@ -107,8 +107,9 @@ internal sealed class ConnectionCuttingProxy : IAsyncDisposable
                     var armed = Interlocked.Exchange(ref proxy._armed, 0);
                     if (armed == (int)Cut.BeforeTheServerReadsIt)
                     {
-                        Close();
+                        // Done before the close: the client's error may reach the test before this thread runs on.
                         proxy.CutDone.TrySetResult();
+                        Close();
                         return;
                     }
 
@@ -142,8 +143,8 @@ internal sealed class ConnectionCuttingProxy : IAsyncDisposable
                     if (_dropNextAnswer)
                     {
                         // The server has answered (the commit is done); the client never hears it.
-                        Close();
                         proxy.CutDone.TrySetResult();
+                        Close();
                         return;
                     }
 
