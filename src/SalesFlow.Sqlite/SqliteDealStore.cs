@@ -117,18 +117,8 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
     /// <returns>The tenant's store (this store for its own tenant).</returns>
     /// <exception cref="ArgumentException">The tenant id is invalid.</exception>
     /// <exception cref="InvalidOperationException">This is another tenant's store: only the store the host created opens tenants.</exception>
-    public SqliteDealStore ForTenant(string tenantId)
-    {
-        DealStoreChecks.ValidateTenant(tenantId);
-        if (string.Equals(tenantId, TenantId, StringComparison.Ordinal))
-        {
-            return this;
-        }
-
-        return _isTenantView
-            ? throw new InvalidOperationException($"The store of tenant '{TenantId}' cannot open another tenant's store; open tenants on the store the host created.")
-            : new SqliteDealStore(this, tenantId);
-    }
+    public SqliteDealStore ForTenant(string tenantId) =>
+        DealStoreChecks.IsOwnTenant(tenantId, TenantId, _isTenantView) ? this : new SqliteDealStore(this, tenantId);
 
     /// <inheritdoc/>
     IDealStore IDealStore.ForTenant(string tenantId) => ForTenant(tenantId);

@@ -286,6 +286,7 @@ public abstract class RelationalDealReports : IDealReports
         var summaryOf = summaries.ToDictionary(s => s.Id, StringComparer.Ordinal);
         var rows = await QueryAsync(
             plan,
+            // The plan's WITH stays (unused, so not evaluated): the plan's parameters are bound to every query it runs.
             plan.With + "SELECT d.id, d.owner, d.amount FROM " + _dealsTable + " d WHERE d.tenant_id = " + P("tenant") + " AND d.pipeline_id = " + P("pipeline"),
             r =>
             {

@@ -96,11 +96,8 @@ public sealed partial class SalesFlowEngine
     /// <exception cref="ArgumentException">The tenant id is invalid.</exception>
     /// <exception cref="InvalidOperationException">This is another tenant's engine: only the engine over the store the host created opens tenants.</exception>
     /// <exception cref="NotSupportedException">The store keeps no tenants.</exception>
-    public SalesFlowEngine ForTenant(string tenantId)
-    {
-        DealStoreChecks.ValidateTenant(tenantId);
-        return string.Equals(tenantId, TenantId, StringComparison.Ordinal) ? this : new SalesFlowEngine(this, _store.ForTenant(tenantId));
-    }
+    public SalesFlowEngine ForTenant(string tenantId) =>
+        string.Equals(tenantId, TenantId, StringComparison.Ordinal) ? this : new SalesFlowEngine(this, _store.ForTenant(tenantId)); // the store checks the id
 
     /// <summary>Starts a deal in the initial stage of the latest version of a pipeline.</summary>
     /// <typeparam name="TData">The pipeline's data type.</typeparam>

@@ -92,6 +92,29 @@ public static class DealStoreChecks
         return false;
     }
 
+    /// <summary>
+    /// Checks a request for a tenant's store object (<see cref="IDealStore.ForTenant"/>): the id is valid, and a tenant's
+    /// store object opens only itself; only the store object the host created opens other tenants.
+    /// </summary>
+    /// <param name="tenantId">The tenant asked for.</param>
+    /// <param name="storeTenantId">The tenant of the store object asked.</param>
+    /// <param name="isTenantStore">Whether the store object asked is a tenant's (made by <see cref="IDealStore.ForTenant"/>).</param>
+    /// <returns><see langword="true"/> when <paramref name="tenantId"/> is the store object's own tenant: return the object itself.</returns>
+    /// <exception cref="ArgumentException">The tenant id is invalid.</exception>
+    /// <exception cref="InvalidOperationException">A tenant's store object was asked for another tenant.</exception>
+    public static bool IsOwnTenant(string tenantId, string storeTenantId, bool isTenantStore)
+    {
+        ValidateTenant(tenantId);
+        if (string.Equals(tenantId, storeTenantId, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        return isTenantStore
+            ? throw new InvalidOperationException($"The store of tenant '{storeTenantId}' cannot open another tenant's store; open tenants on the store the host created.")
+            : false;
+    }
+
     /// <summary>Checks that a deal belongs to the tenant of the store it is written to.</summary>
     /// <param name="deal">The deal.</param>
     /// <param name="tenantId">The store's tenant.</param>

@@ -51,18 +51,10 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
     /// <returns>The tenant's store (this store for its own tenant).</returns>
     /// <exception cref="ArgumentException">The tenant id is invalid.</exception>
     /// <exception cref="InvalidOperationException">This is another tenant's store: only the default tenant's store opens other tenants.</exception>
-    public InMemoryDealStore ForTenant(string tenantId)
-    {
-        DealStoreChecks.ValidateTenant(tenantId);
-        if (string.Equals(tenantId, TenantId, StringComparison.Ordinal))
-        {
-            return this;
-        }
-
-        return _tenants is null
-            ? throw new InvalidOperationException($"The store of tenant '{TenantId}' cannot open another tenant's store; open tenants on the store the host created.")
-            : _tenants.GetOrAdd(tenantId, static (id, time) => new InMemoryDealStore(time, id), _time);
-    }
+    public InMemoryDealStore ForTenant(string tenantId) =>
+        DealStoreChecks.IsOwnTenant(tenantId, TenantId, isTenantStore: _tenants is null)
+            ? this
+            : _tenants!.GetOrAdd(tenantId, static (id, time) => new InMemoryDealStore(time, id), _time);
 
     /// <inheritdoc/>
     IDealStore IDealStore.ForTenant(string tenantId) => ForTenant(tenantId);
