@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -12,13 +14,28 @@ namespace SalesFlow;
 [JsonConverter(typeof(JsonDealDataConverter))]
 public sealed class JsonDealData
 {
-    private JsonDealData(JsonElement root) => Root = root;
+    // The buffer and writer that build a root from members, one per thread.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    // Data made from flat string members (an import makes one per deal) keeps the members and builds its JSON element
+    // only when something reads it: a store writes the members straight to JSON, and most imported deals are never read
+    // in the same process.
+    private readonly KeyValuePair<string, string>[]? _members;
+    private StrongBox<JsonElement>? _root;
+
+    private JsonDealData(JsonElement root) => _root = new StrongBox<JsonElement>(root);
+
+    private JsonDealData(KeyValuePair<string, string>[] members) => _members = members;
 
     /// <summary>Gets an empty object.</summary>
     public static JsonDealData Empty { get; } = new(JsonDocument.Parse("{}").RootElement.Clone());
 
     /// <summary>Gets the data: a JSON object.</summary>
-    public JsonElement Root { get; }
+    public JsonElement Root => (_root ?? Build()).Value;
 
     /// <summary>Reads data from JSON text.</summary>
     /// <param name="json">A JSON object.</param>
@@ -46,6 +63,35 @@ public sealed class JsonDealData
         element.ValueKind == JsonValueKind.Object
             ? new JsonDealData(element.Clone())
             : throw new ArgumentException($"Deal data must be a JSON object, not {element.ValueKind}.", nameof(element));
+
+    // A flat object of string members (distinct names), kept as they are until its JSON element is read.
+    internal static JsonDealData FromStrings(IReadOnlyList<KeyValuePair<string, string>> members) =>
+        members.Count == 0 ? Empty : new JsonDealData([.. members]);
+
+    // Builds the element of data made from members; racing threads build equal elements, and one of them is kept.
+    private StrongBox<JsonElement> Build()
+    {
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        writer.Reset(buffer);
+        WriteMembers(writer, _members!);
+        writer.Flush();
+        var reader = new Utf8JsonReader(buffer.WrittenSpan);
+        var root = new StrongBox<JsonElement>(JsonElement.ParseValue(ref reader));
+        return Interlocked.CompareExchange(ref _root, root, null) ?? root;
+    }
+
+    private static void WriteMembers(Utf8JsonWriter writer, KeyValuePair<string, string>[] members)
+    {
+        writer.WriteStartObject();
+        foreach (var (name, value) in members)
+        {
+            writer.WriteString(name, value);
+        }
+
+        writer.WriteEndObject();
+    }
 
     /// <summary>Reads the value at a dotted path (for example <c>Bant.Budget</c>).</summary>
     /// <param name="path">The path.</param>
@@ -123,6 +169,16 @@ public sealed class JsonDealData
             return From(document.RootElement);
         }
 
-        public override void Write(Utf8JsonWriter writer, JsonDealData value, JsonSerializerOptions options) => value.Root.WriteTo(writer);
+        public override void Write(Utf8JsonWriter writer, JsonDealData value, JsonSerializerOptions options)
+        {
+            if (value._root is null && value._members is { } members)
+            {
+                WriteMembers(writer, members);
+            }
+            else
+            {
+                value.Root.WriteTo(writer);
+            }
+        }
     }
 }

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using nietras.SeparatedValues;
 
 namespace SalesFlow;
@@ -50,7 +49,12 @@ public sealed class CrmImporter
         "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
     ];
 
-    private static readonly KeyValuePair<string, string>[] GuardsNotEnforced = [KeyValuePair.Create(GuardsEnforcedProperty, "false")];
+    // Dropped around amounts: exports often format them as money.
+    private static readonly char[] CurrencySymbols = ['$', '€', '£', '¥', ' '];
+
+    private static readonly ImmutableDictionary<string, string> StartedMarks = ImmutableDictionary.Create<string, string>(StringComparer.Ordinal).Add(ImportedProperty, "true");
+
+    private static readonly ImmutableDictionary<string, string> TransitionMarks = StartedMarks.Add(GuardsEnforcedProperty, "false");
 
     private readonly IDealStore _store;
     private readonly PipelineDefinition _pipeline;
@@ -62,6 +66,7 @@ public sealed class CrmImporter
     private readonly string _actor;
     private readonly DealAuthorization _authorization;
     private readonly InputNames _inputNames;
+    private readonly Dictionary<string, string> _attributeProperties;
 
     /// <summary>Initializes a new instance of the <see cref="CrmImporter"/> class.</summary>
     /// <param name="store">The store the deals go to.</param>
@@ -108,6 +113,7 @@ public sealed class CrmImporter
         _dateFormats = mapping.DateFormats.IsEmpty ? IsoFormats : [.. mapping.DateFormats];
         _actor = "import:" + mapping.Source;
         _inputNames = new InputNames(mapping);
+        _attributeProperties = mapping.Attributes.Keys.ToDictionary(name => name, name => AttributePropertyPrefix + name, StringComparer.Ordinal);
     }
 
     /// <summary>Imports a CSV export read from a file.</summary>
@@ -134,55 +140,75 @@ public sealed class CrmImporter
         var columns = ResolveColumns(reader.Header);
         var run = new Run(this);
         var group = new List<ParsedRow>();
-        while (true)
+
+        // One batch is written while the next is read and replayed (on two cores the CSV work hides behind the store's);
+        // batches still go to the store one at a time and in order, and memory holds at most two.
+        var writing = Task.CompletedTask;
+        try
         {
-            var row = ReadRow(reader, columns, _mapping);
-            if (row is null)
+            while (true)
             {
-                break;
-            }
-
-            run.RowsRead++;
-            if (row.DealId.Length == 0)
-            {
-                run.Reject(row.Line, null, $"The deal id (column \"{_mapping.DealIdColumn}\") is empty.");
-                continue;
-            }
-
-            if (_mapping.Shape == ExportShape.Snapshot)
-            {
-                if (run.FirstSeen(row))
+                var row = ReadRow(reader, columns, _mapping);
+                if (row is null)
                 {
-                    run.Add(BuildSnapshot(row), [row]);
-                }
-            }
-            else
-            {
-                if (group.Count > 0 && !string.Equals(group[0].DealId, row.DealId, StringComparison.Ordinal))
-                {
-                    run.Add(BuildHistory(group), group);
-                    group = [];
+                    break;
                 }
 
-                if (group.Count > 0 || run.FirstSeen(row))
+                run.RowsRead++;
+                if (row.DealId.Length == 0)
                 {
-                    group.Add(row);
+                    run.Reject(row.Line, null, $"The deal id (column \"{_mapping.DealIdColumn}\") is empty.");
+                    continue;
+                }
+
+                if (_mapping.Shape == ExportShape.Snapshot)
+                {
+                    if (run.FirstSeen(row))
+                    {
+                        run.Add(BuildSnapshot(row), [row]);
+                    }
+                }
+                else
+                {
+                    if (group.Count > 0 && !string.Equals(group[0].DealId, row.DealId, StringComparison.Ordinal))
+                    {
+                        run.Add(BuildHistory(group), group);
+                        group = [];
+                    }
+
+                    if (group.Count > 0 || run.FirstSeen(row))
+                    {
+                        group.Add(row);
+                    }
+                }
+
+                if (run.Pending.Count >= _options.BatchSize)
+                {
+                    var batch = await run.TakeAllowedAsync(cancellationToken).ConfigureAwait(false);
+                    await writing.ConfigureAwait(false);
+                    writing = Task.Run(() => run.WriteAsync(batch, cancellationToken), cancellationToken);
                 }
             }
 
-            if (run.Pending.Count >= _options.BatchSize)
+            if (group.Count > 0)
             {
-                await run.FlushAsync(cancellationToken).ConfigureAwait(false);
+                run.Add(BuildHistory(group), group);
+            }
+
+            var last = await run.TakeAllowedAsync(cancellationToken).ConfigureAwait(false);
+            await writing.ConfigureAwait(false);
+            await run.WriteAsync(last, cancellationToken).ConfigureAwait(false);
+            return run.Result();
+        }
+        finally
+        {
+            // A failure while reading never leaves a write running behind the caller's back (its own outcome is the
+            // caller's to find in the store: a batch is written whole or not at all).
+            if (!writing.IsCompleted)
+            {
+                await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
-
-        if (group.Count > 0)
-        {
-            run.Add(BuildHistory(group), group);
-        }
-
-        await run.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return run.Result();
     }
 
     private static Dictionary<string, string> ResolveStages(PipelineDefinition pipeline, ImportMapping mapping)
@@ -315,7 +341,7 @@ public sealed class CrmImporter
         { AttributeNames = columns.Attributes };
     }
 
-    private static string? Get(SepReader.Row row, int index) => index < 0 || index >= row.ColCount ? null : row[index].ToString().Trim();
+    private static string? Get(SepReader.Row row, int index) => index < 0 || index >= row.ColCount ? null : row[index].Span.Trim().ToString();
 
     private Built BuildSnapshot(ParsedRow row)
     {
@@ -440,15 +466,17 @@ public sealed class CrmImporter
         return Replay(rows[0].DealId, visits, owner, amount, Attributes(byDate));
     }
 
-    private Built Replay(string dealId, List<Visit> visits, string? owner, decimal? amount, ImmutableDictionary<string, string> attributes)
+    // The attributes come sorted by name (as the mapping's attribute columns are).
+    private Built Replay(string dealId, List<Visit> visits, string? owner, decimal? amount, List<KeyValuePair<string, string>> attributes)
     {
         var start = visits[0];
         var last = visits[^1];
         object data;
         try
         {
-            var imported = new ImportedDeal(dealId, last.Stage.Id, start.At, owner, amount, attributes);
-            data = _options.DataFactory is { } factory ? factory(imported) : JsonData(attributes);
+            data = _options.DataFactory is { } factory
+                ? factory(new ImportedDeal(dealId, last.Stage.Id, start.At, owner, amount, ImmutableDictionary.CreateRange(StringComparer.Ordinal, attributes)))
+                : JsonDealData.FromStrings(attributes);
             _pipeline.CheckData(data, dealId);
         }
         catch (DealDataInvalidException ex)
@@ -457,7 +485,7 @@ public sealed class CrmImporter
         }
 
         var events = new List<DealEvent>(visits.Count);
-        var startProperties = Marked(start, attributes.Select(a => KeyValuePair.Create(AttributePropertyPrefix + a.Key, a.Value)));
+        var startProperties = Marked(StartedMarks, start, attributes, _attributeProperties);
         events.Add(new DealEvent
         {
             DealId = dealId,
@@ -482,7 +510,7 @@ public sealed class CrmImporter
                 Trigger = _triggers.TryGetValue((from, to), out var trigger) ? trigger : ImportTrigger,
                 FromStage = from,
                 ToStage = to,
-                Properties = Marked(visits[i], GuardsNotEnforced),
+                Properties = Marked(TransitionMarks, visits[i], [], _attributeProperties),
             });
         }
 
@@ -509,41 +537,33 @@ public sealed class CrmImporter
         return new Built(new DealImport(deal, events), []);
     }
 
-    // The marks of an imported event, plus extra properties; built in one go (an immutable dictionary is dear to grow).
-    private static ImmutableDictionary<string, string> Marked(Visit visit, IEnumerable<KeyValuePair<string, string>> extra)
+    // An imported event's properties: the marks every such event shares, its line and CRM stage, and the attributes
+    // (as attr.<name>). Added to the shared marks through one builder: an immutable dictionary is dear to grow.
+    private static ImmutableDictionary<string, string> Marked(
+        ImmutableDictionary<string, string> marks, Visit visit, List<KeyValuePair<string, string>> attributes, Dictionary<string, string> propertyNames)
     {
-        var properties = new List<KeyValuePair<string, string>>(4)
-        {
-            KeyValuePair.Create(ImportedProperty, "true"),
-            KeyValuePair.Create("importLine", visit.Line.ToString(CultureInfo.InvariantCulture)),
-        };
+        var properties = marks.ToBuilder();
+        properties.Add("importLine", visit.Line.ToString(CultureInfo.InvariantCulture));
         if (visit.CrmStage is { } crmStage)
         {
-            properties.Add(KeyValuePair.Create("crmStage", crmStage));
+            properties.Add("crmStage", crmStage);
         }
 
-        properties.AddRange(extra);
-        return ImmutableDictionary.CreateRange(StringComparer.Ordinal, properties);
-    }
-
-    private static JsonDealData JsonData(ImmutableDictionary<string, string> attributes)
-    {
-        var data = new JsonObject();
-        foreach (var (name, value) in attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
+        foreach (var (name, value) in attributes)
         {
-            data[name] = value;
+            properties.Add(propertyNames[name], value);
         }
 
-        return JsonDealData.Parse(data.ToJsonString());
+        return properties.ToImmutable();
     }
 
-    // The attributes of a deal: for each, the value of the last row (in the order given) where it is not empty.
-    private static ImmutableDictionary<string, string> Attributes(IReadOnlyList<ParsedRow> rows)
+    // The attributes of a deal, by name: for each, the value of the last row (in the order given) where it is not empty.
+    private static List<KeyValuePair<string, string>> Attributes(IReadOnlyList<ParsedRow> rows)
     {
         var names = rows[0].AttributeNames;
         if (names.Length == 0)
         {
-            return ImmutableDictionary<string, string>.Empty;
+            return [];
         }
 
         var values = new List<KeyValuePair<string, string>>(names.Length);
@@ -559,7 +579,7 @@ public sealed class CrmImporter
             }
         }
 
-        return ImmutableDictionary.CreateRange(StringComparer.Ordinal, values);
+        return values;
     }
 
     private StageDefinition? Stage(ParsedRow row, List<string> reasons)
@@ -612,7 +632,7 @@ public sealed class CrmImporter
         }
 
         // Currency symbols ($, €, …) around the number are dropped: exports often format amounts as money.
-        var number = text.Trim().Trim(['$', '€', '£', '¥', ' ']).Trim();
+        var number = text.AsSpan().Trim().Trim(CurrencySymbols).Trim();
         if (decimal.TryParse(number, NumberStyles.Number, _mapping.NumberFormat, out var amount))
         {
             return amount;
@@ -697,16 +717,47 @@ public sealed class CrmImporter
             }
         }
 
-        public async ValueTask FlushAsync(CancellationToken cancellationToken)
+        // Takes the pending deals the caller may import; the others are rejected rows with the reason (on the line the
+        // deal starts on). Runs on the reading side: the rejections are the reader's.
+        public async ValueTask<List<DealImport>> TakeAllowedAsync(CancellationToken cancellationToken)
         {
             if (Pending.Count == 0)
             {
-                return;
+                return [];
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = await AllowedAsync(cancellationToken).ConfigureAwait(false);
+            var pipeline = importer._pipeline;
+            if (!importer._authorization.Applies(pipeline, DealAction.Import))
+            {
+                List<DealImport> all = [.. Pending];
+                Pending.Clear();
+                return all;
+            }
+
+            var allowed = new List<DealImport>(Pending.Count);
+            foreach (var import in Pending)
+            {
+                var denied = await importer._authorization.DeniedAsync(
+                    DealAction.Import, importer._actor, importer._options.User, pipeline, import.Deal, cancellationToken).ConfigureAwait(false);
+                if (denied is null)
+                {
+                    allowed.Add(import);
+                }
+                else
+                {
+                    var line = import.Events[0].Properties.TryGetValue("importLine", out var text) && long.TryParse(text, CultureInfo.InvariantCulture, out var number) ? number : 0;
+                    Reject(line, import.Deal.Id, $"Importing deal '{import.Deal.Id}' is forbidden: {denied}.");
+                }
+            }
+
             Pending.Clear();
+            return allowed;
+        }
+
+        // Writes one batch: one store import (one transaction). Touches only the write counts, never the reader's state.
+        public async Task WriteAsync(List<DealImport> batch, CancellationToken cancellationToken)
+        {
             if (batch.Count == 0)
             {
                 return;
@@ -742,34 +793,6 @@ public sealed class CrmImporter
 
             _imported += batch.Count;
             _events += batch.Sum(b => (long)b.Events.Count);
-        }
-
-        // The deals the caller may import; the others are rejected rows with the reason (on the line the deal starts on).
-        private async ValueTask<List<DealImport>> AllowedAsync(CancellationToken cancellationToken)
-        {
-            var pipeline = importer._pipeline;
-            if (!importer._authorization.Applies(pipeline, DealAction.Import))
-            {
-                return [.. Pending];
-            }
-
-            var allowed = new List<DealImport>(Pending.Count);
-            foreach (var import in Pending)
-            {
-                var denied = await importer._authorization.DeniedAsync(
-                    DealAction.Import, importer._actor, importer._options.User, pipeline, import.Deal, cancellationToken).ConfigureAwait(false);
-                if (denied is null)
-                {
-                    allowed.Add(import);
-                }
-                else
-                {
-                    var line = import.Events[0].Properties.TryGetValue("importLine", out var text) && long.TryParse(text, CultureInfo.InvariantCulture, out var number) ? number : 0;
-                    Reject(line, import.Deal.Id, $"Importing deal '{import.Deal.Id}' is forbidden: {denied}.");
-                }
-            }
-
-            return allowed;
         }
 
         public CrmImportResult Result() => new()

@@ -332,8 +332,7 @@ public static class DealStoreChecks
             }
 
             // Idempotency keys are unique per deal (a store's unique index would refuse the batch less clearly).
-            var keys = item.Events.Where(e => e.IdempotencyKey is not null).Select(e => e.IdempotencyKey!).ToList();
-            if (keys.Count != keys.Distinct(StringComparer.Ordinal).Count())
+            if (HasRepeatedIdempotencyKey(item.Events))
             {
                 problems.Add($"Deal '{item.Deal.Id}' has two events with the same idempotency key.");
             }
@@ -343,5 +342,33 @@ public static class DealStoreChecks
         {
             throw new DealImportException(problems);
         }
+    }
+
+    // Allocates nothing for the usual history (no keys, or one).
+    private static bool HasRepeatedIdempotencyKey(IReadOnlyList<DealEvent> events)
+    {
+        HashSet<string>? keys = null;
+        string? first = null;
+        foreach (var e in events)
+        {
+            if (e.IdempotencyKey is not { } key)
+            {
+                continue;
+            }
+
+            if (first is null)
+            {
+                first = key;
+                continue;
+            }
+
+            keys ??= new HashSet<string>(StringComparer.Ordinal) { first };
+            if (!keys.Add(key))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

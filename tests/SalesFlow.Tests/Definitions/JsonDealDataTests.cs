@@ -5,6 +5,25 @@ namespace SalesFlow.Tests.Definitions;
 public sealed class JsonDealDataTests
 {
     [Fact]
+    public async Task FromStrings_ReadOnManyThreadsAndSerialized_GivesTheSameObjectAsParsedJson()
+    {
+        KeyValuePair<string, string>[] members = [new("account", "Globex \"North\" Ltd"), new("product", "Données €"), new("region", "EMEA")];
+        var parsed = JsonDealData.Parse("""{"account":"Globex \"North\" Ltd","product":"Données €","region":"EMEA"}""");
+        var pipeline = PipelineJson.Parse(Testing.CrmExports.CrmExportGenerator.PipelineJson);
+
+        var serializedFirst = pipeline.SerializeData(JsonDealData.FromStrings(members));
+        var data = JsonDealData.FromStrings(members);
+        var roots = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => data.Root)));
+
+        serializedFirst.Should().Be(pipeline.SerializeData(parsed), "members are written as the parsed object is");
+        roots.Should().AllSatisfy(root => JsonNode.DeepEquals(JsonNode.Parse(root.GetRawText()), JsonNode.Parse(parsed.ToString())).Should().BeTrue());
+        data.Get("product")!.Value.GetString().Should().Be("Données €");
+        JsonNode.DeepEquals(JsonNode.Parse(data.ToString()), JsonNode.Parse(parsed.ToString())).Should().BeTrue();
+        JsonDealData.FromStrings([]).Should().BeSameAs(JsonDealData.Empty);
+        pipeline.DeserializeData(serializedFirst).Should().BeOfType<JsonDealData>().Which.Get("account")!.Value.GetString().Should().Be("Globex \"North\" Ltd");
+    }
+
+    [Fact]
     public void With_SetsAPathAndLeavesTheOriginalUnchanged()
     {
         var original = JsonDealData.Parse("""{ "a": { "b": 1 } }""");

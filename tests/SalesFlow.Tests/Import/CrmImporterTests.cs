@@ -357,6 +357,56 @@ public sealed class CrmImporterTests
         store.ReadAtFirstBatch.Should().BeLessThan(export.Csv.Length / 4, "the first batch is written long before the end of the file is read");
     }
 
+    [Fact]
+    public async Task ImportAsync_SlowStore_ReadsTheNextBatchWhileOneIsWrittenAndWritesOneAtATimeInOrder()
+    {
+        // Batches far larger than the CSV reader's buffer: the next batch cannot be read without reading on.
+        var export = new CrmExportGenerator(16).Snapshot(3000);
+        var csv = new CountingReader(export.Csv);
+        var store = new GatedStore(new InMemoryDealStore(), csv);
+
+        var result = await Importer(store, CrmExportGenerator.SnapshotMapping, batchSize: 1000).ImportAsync(csv);
+
+        result.DealsImported.Should().Be(export.Deals.Count);
+        store.ReadOnWhileWriting.Should().BeTrue("the export is read on while the first batch is written");
+        store.MostAtOnce.Should().Be(1, "batches go to the store one at a time");
+        var order = export.Deals.Select((d, i) => (d.Id, i)).ToDictionary(x => x.Id, x => x.i);
+        store.FirstIds.Select(id => order[id]).Should().BeInAscendingOrder("batches go to the store in the export's order");
+        store.FirstIds.Should().HaveCount(store.Calls);
+    }
+
+    [Fact]
+    public async Task ImportAsync_StoreFailsOnTheSecondBatch_ThrowsItsErrorAndNothingIsWrittenAfterwards()
+    {
+        var export = new CrmExportGenerator(17).Snapshot(1000);
+        var csv = new CountingReader(export.Csv);
+        var store = new GatedStore(new InMemoryDealStore(), csv) { FailOnCall = 2 };
+
+        var act = async () => await Importer(store, CrmExportGenerator.SnapshotMapping, batchSize: 100).ImportAsync(csv);
+
+        await act.Should().ThrowAsync<DealStoreException>();
+        var callsWhenItReturned = store.Calls;
+        store.InFlight.Should().Be(0, "no write is left running when the import returns");
+        await Task.Delay(200);
+        store.Calls.Should().Be(callsWhenItReturned, "no batch is written after the import returned");
+        callsWhenItReturned.Should().BeLessThanOrEqualTo(2, "the import stops at the first batch the store refuses");
+    }
+
+    [Fact]
+    public async Task ImportAsync_CancelledWhileABatchIsWritten_ThrowsOnlyOnceThatWriteHasFinished()
+    {
+        var export = new CrmExportGenerator(18).Snapshot(1000);
+        var csv = new CountingReader(export.Csv);
+        using var cancellation = new CancellationTokenSource();
+        var store = new GatedStore(new InMemoryDealStore(), csv) { OnFirstWrite = cancellation.Cancel };
+
+        var act = async () => await Importer(store, CrmExportGenerator.SnapshotMapping, batchSize: 100).ImportAsync(csv, cancellation.Token);
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        store.InFlight.Should().Be(0, "the write under way finishes before the import throws");
+        store.Calls.Should().Be(1, "no batch is written after the cancellation");
+    }
+
     private static async Task CheckDealAsync(InMemoryDealStore store, GeneratedDeal truth, string actor)
     {
         var deal = await store.GetAsync(truth.Id);
@@ -410,33 +460,31 @@ public sealed class CrmImporterTests
         return lines;
     }
 
+    // Counts what the importer has read; read from the store's thread while the importer reads on.
     private sealed class CountingReader(string text) : TextReader
     {
         private readonly StringReader _inner = new(text);
+        private long _read;
 
-        public long CharsRead { get; private set; }
+        public long CharsRead => Interlocked.Read(ref _read);
 
-        public override int Read(char[] buffer, int index, int count)
-        {
-            var n = _inner.Read(buffer, index, count);
-            CharsRead += n;
-            return n;
-        }
+        public override int Read(char[] buffer, int index, int count) => Counted(_inner.Read(buffer, index, count));
 
-        public override int Read(Span<char> buffer)
-        {
-            var n = _inner.Read(buffer);
-            CharsRead += n;
-            return n;
-        }
+        public override int Read(Span<char> buffer) => Counted(_inner.Read(buffer));
 
         public override int Peek() => _inner.Peek();
 
         public override int Read()
         {
             var c = _inner.Read();
-            CharsRead += c < 0 ? 0 : 1;
+            Counted(c < 0 ? 0 : 1);
             return c;
+        }
+
+        private int Counted(int n)
+        {
+            Interlocked.Add(ref _read, n);
+            return n;
         }
     }
 
@@ -464,6 +512,72 @@ public sealed class CrmImporterTests
 
             BatchSizes.Add(batch.Count);
             return inner.ImportAsync(batch, cancellationToken);
+        }
+    }
+
+    // A store whose first write waits (up to ten seconds) for the reader to read on, and that counts writes at once.
+    private sealed class GatedStore(IDealStore inner, CountingReader csv) : IDealStore
+    {
+        private int _inFlight;
+        private int _calls;
+
+        public int FailOnCall { get; init; }
+
+        public Action? OnFirstWrite { get; init; }
+
+        public bool ReadOnWhileWriting { get; private set; }
+
+        public int MostAtOnce { get; private set; }
+
+        public int InFlight => Volatile.Read(ref _inFlight);
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public List<string> FirstIds { get; } = [];
+
+        public ValueTask<Deal?> GetAsync(string dealId, CancellationToken cancellationToken = default) => inner.GetAsync(dealId, cancellationToken);
+
+        public ValueTask<bool> TrySaveAsync(IReadOnlyList<DealWrite> writes, CancellationToken cancellationToken = default) => inner.TrySaveAsync(writes, cancellationToken);
+
+        public ValueTask<IReadOnlyList<DealEvent>> GetEventsAsync(string dealId, long afterSequence = 0, int? limit = null, CancellationToken cancellationToken = default) =>
+            inner.GetEventsAsync(dealId, afterSequence, limit, cancellationToken);
+
+        public ValueTask<DealPage> QueryAsync(DealQuery query, CancellationToken cancellationToken = default) => inner.QueryAsync(query, cancellationToken);
+
+        public async ValueTask ImportAsync(IReadOnlyList<DealImport> batch, CancellationToken cancellationToken = default)
+        {
+            var call = Interlocked.Increment(ref _calls);
+            var inFlight = Interlocked.Increment(ref _inFlight);
+            try
+            {
+                MostAtOnce = Math.Max(MostAtOnce, inFlight);
+                FirstIds.Add(batch[0].Deal.Id);
+                if (call == FailOnCall)
+                {
+                    await Task.Delay(50, CancellationToken.None);
+                    throw new DealStoreException("test", "import", StoreWriteOutcome.NothingWritten, isTransient: false, errorCode: null, new IOException("disk full"));
+                }
+
+                if (call == 1)
+                {
+                    OnFirstWrite?.Invoke();
+                    var readAtStart = csv.CharsRead;
+                    var waited = System.Diagnostics.Stopwatch.StartNew();
+                    while (csv.CharsRead == readAtStart && waited.Elapsed < TimeSpan.FromSeconds(10) && OnFirstWrite is null)
+                    {
+                        await Task.Delay(5, CancellationToken.None);
+                    }
+
+                    ReadOnWhileWriting = csv.CharsRead > readAtStart;
+                    await Task.Delay(OnFirstWrite is null ? 0 : 300, CancellationToken.None);
+                }
+
+                await inner.ImportAsync(batch, CancellationToken.None);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight);
+            }
         }
     }
 }
