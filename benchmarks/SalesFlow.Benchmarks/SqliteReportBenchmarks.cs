@@ -258,13 +258,14 @@ public class SqliteReportBenchmarks
     // internal action; this pipeline has no re-entries). Columns: deal_id, sequence, kind, at, to_stage.
     private string Moves() =>
         "SELECT e.deal_id, e.sequence, e.kind, e.occurred_at AS at, e.to_stage FROM salesflow_deal_events e " +
-        "JOIN salesflow_deals d ON d.id = e.deal_id WHERE d.pipeline_id = $pipeline " +
+        "JOIN salesflow_deals d ON d.tenant_id = e.tenant_id AND d.id = e.deal_id WHERE e.tenant_id = $tenant AND d.pipeline_id = $pipeline " +
         "AND (e.kind = 'Started' OR (e.kind = 'Transition' AND e.from_stage <> e.to_stage))";
 
     private SqliteCommand Command(string sql)
     {
         var command = _connection.CreateCommand();
         command.CommandText = sql;
+        command.Parameters.AddWithValue("$tenant", Tenants.Default);
         command.Parameters.AddWithValue("$pipeline", _pipelineId);
         command.Parameters.AddWithValue("$from", _request.Window.From.UtcTicks);
         command.Parameters.AddWithValue("$to", _request.Window.To.UtcTicks);
@@ -278,9 +279,9 @@ public class SqliteReportBenchmarks
         var touched = string.Join(", ", _bars.Select((b, i) => $"MAX(e.to_stage = '{b}') AS b{i}"));
         var strict = string.Join(", ", _bars.Select((_, i) => "SUM(" + string.Join(" AND ", Enumerable.Range(0, i + 1).Select(j => "b" + j)) + ")"));
         using var command = Command(
-            "WITH cohort AS (SELECT e.deal_id FROM salesflow_deal_events e JOIN salesflow_deals d ON d.id = e.deal_id " +
-            "WHERE d.pipeline_id = $pipeline AND e.kind = 'Started' AND e.occurred_at >= $from AND e.occurred_at < $to), " +
-            $"touched AS (SELECT {touched} FROM cohort c JOIN salesflow_deal_events e ON e.deal_id = c.deal_id GROUP BY c.deal_id) " +
+            "WITH cohort AS (SELECT e.deal_id FROM salesflow_deal_events e JOIN salesflow_deals d ON d.tenant_id = e.tenant_id AND d.id = e.deal_id " +
+            "WHERE e.tenant_id = $tenant AND d.pipeline_id = $pipeline AND e.kind = 'Started' AND e.occurred_at >= $from AND e.occurred_at < $to), " +
+            $"touched AS (SELECT {touched} FROM cohort c JOIN salesflow_deal_events e ON e.tenant_id = $tenant AND e.deal_id = c.deal_id GROUP BY c.deal_id) " +
             $"SELECT COUNT(*), {strict} FROM touched");
         using var reader = command.ExecuteReader();
         reader.Read();
@@ -344,7 +345,7 @@ public class SqliteReportBenchmarks
             "ROW_NUMBER() OVER (PARTITION BY deal_id ORDER BY sequence DESC) AS rn FROM k), " +
             "per AS (SELECT deal_id, MAX(CASE WHEN rn = 1 THEN ok END) AS ok, MAX(CASE WHEN changed = 1 THEN at END) AS closed_at, " +
             "MAX(CASE WHEN kind = 'Started' THEN at END) AS start_at FROM c GROUP BY deal_id) " +
-            "SELECT p.ok, p.start_at, p.closed_at, d.amount FROM per p JOIN salesflow_deals d ON d.id = p.deal_id " +
+            "SELECT p.ok, p.start_at, p.closed_at, d.amount FROM per p JOIN salesflow_deals d ON d.tenant_id = $tenant AND d.id = p.deal_id " +
             "WHERE p.ok <> 0 AND p.closed_at >= $from AND p.closed_at < $to " +
             "UNION ALL SELECT 0, COUNT(*), 0, NULL FROM per WHERE ok = 0");
         var result = new HandOutcome();

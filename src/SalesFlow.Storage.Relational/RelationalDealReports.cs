@@ -77,15 +77,18 @@ public abstract class RelationalDealReports : IDealReports
             return await _reference.FunnelAsync(request, mode, cancellationToken).ConfigureAwait(false); // one bit per bar
         }
 
-        // One pass over each deal's events from the last: the last one gives the outcome, the last start the start.
+        // One aggregation over each deal's events, no window and no sort by sequence: the deal counts when its last start
+        // (by sequence) is its last start in the window; it ended lost when its last event is its last one into a lost
+        // stage; the bars it touched add up one bit each. (Over 1,000,000 deals the window it replaced took 1.8 times as long.)
+        var touched = plan.Bars.Length == 0
+            ? "0"
+            : string.Join(" + ", plan.Bars.Select((_, i) => string.Create(CultureInfo.InvariantCulture, $"MAX(CASE WHEN bar_bit = {1L << i} THEN {1L << i} ELSE 0 END)")));
         var sql = plan.Events +
-            ", r AS (SELECT ev.*, ROW_NUMBER() OVER w AS rn, SUM(CASE WHEN k = 1 THEN 1 ELSE 0 END) OVER w AS starts_after FROM ev " +
-            "WINDOW w AS (" + Backwards + ")), " +
-            "summary AS (SELECT deal_id, MAX(CASE WHEN k = 1 THEN 1 ELSE 0 END) AS started, MAX(CASE WHEN k = 1 AND starts_after = 1 THEN at END) AS start_at, " +
-            "CAST(SUM(DISTINCT CASE WHEN bar_bit <> 0 THEN bar_bit END) AS BIGINT) AS touched, MAX(CASE WHEN rn = 1 AND to_kind = " + Lost + " THEN 1 ELSE 0 END) AS lost " +
-            "FROM r GROUP BY deal_id) " +
-            "SELECT touched, lost, COUNT(*) FROM summary WHERE started = 1 AND start_at >= " + P("from") + " AND start_at < " + P("to") +
-            " GROUP BY touched, lost";
+            ", summary AS (SELECT deal_id, MAX(CASE WHEN k = 1 THEN sequence END) AS last_start, " +
+            "MAX(CASE WHEN k = 1 AND at >= " + P("from") + " AND at < " + P("to") + " THEN sequence END) AS last_start_in, " +
+            "MAX(sequence) AS last_seq, MAX(CASE WHEN to_kind = " + Lost + " THEN sequence END) AS last_lost, " +
+            "CAST(" + touched + " AS BIGINT) AS touched FROM ev GROUP BY deal_id) " +
+            "SELECT touched, CASE WHEN last_lost = last_seq THEN 1 ELSE 0 END, COUNT(*) FROM summary WHERE last_start = last_start_in GROUP BY 1, 2";
         var groups = await QueryAsync(plan, sql, r => (Mask: r.IsDBNull(0) ? 0L : r.GetInt64(0), Lost: r.GetInt64(1) == 1, Count: r.GetInt64(2)), cancellationToken).ConfigureAwait(false);
         var bars = plan.Bars;
         var counts = new long[bars.Length];
@@ -140,11 +143,12 @@ public abstract class RelationalDealReports : IDealReports
         // start or a move; a migration only relabels the stay, so its stay began at an earlier event, looked up by key).
         // 1: one row per deal and stage with a stay that ended in the window (latest, sum); 2: current stays; 3: entries.
         // ev and t are read once: NOT MATERIALIZED streams them into the window instead of copying them to a temporary table
-        // first (half the time of this query in SQLite).
+        // first (half the time of this query in SQLite). stays is read three times: MATERIALIZED keeps SQLite from inlining
+        // it, which ran the join, the sort and the window three times (2.1 times slower over 20,000 deals).
         var sql = plan.Events.Replace(" ev AS (", " ev AS NOT MATERIALIZED (", StringComparison.Ordinal) +
             ", t AS NOT MATERIALIZED (SELECT ev.*, LEAD(k) OVER w AS next_k, LEAD(at) OVER w AS next_at, MAX(CASE WHEN k < 3 THEN sequence END) OVER w AS entry_seq " +
             "FROM ev WINDOW w AS (PARTITION BY deal_id ORDER BY sequence ROWS UNBOUNDED PRECEDING)), " +
-            "stays AS (SELECT deal_id, sequence, to_stage, open_version, next_k, next_at, entry_seq, " +
+            "stays AS MATERIALIZED (SELECT deal_id, sequence, to_stage, open_version, next_k, next_at, entry_seq, " +
             "CASE WHEN k < 3 THEN at WHEN entry_seq IS NULL THEN NULL ELSE " +
             "(SELECT " + _dialect.TicksOf("x.occurred_at") + " FROM " + _eventsTable + " x WHERE x.tenant_id = " + P("tenant") + " AND x.deal_id = t.deal_id AND x.sequence = t.entry_seq) END AS entered_at FROM t) " +
             "SELECT 1, stage, MAX(CASE WHEN rn = 1 THEN duration END), CAST(SUM(duration) AS BIGINT) FROM (" +
@@ -212,16 +216,18 @@ public abstract class RelationalDealReports : IDealReports
         var plan = Plan(request);
 
         // One row per deal that reached its current outcome in the window, then one row counting the open deals.
-        // Each deal's events from the last: the last gives the outcome kind; the last change of kind (counted from the end
-        // in a second pass) when the deal reached it; the last start its start.
-        var sql = plan.Events +
-            ", r AS (SELECT ev.*, ROW_NUMBER() OVER w AS rn, SUM(CASE WHEN k = 1 THEN 1 ELSE 0 END) OVER w AS starts_after, " +
+        // One pass over each deal's events from the last: the last gives the outcome kind, the last start its start; the
+        // deal reached its outcome at its last change of kind, whose time is looked up by key for the closed deals only
+        // (a second window pass to find it took longer). r is streamed into the aggregation, not copied (NOT MATERIALIZED).
+        var sql = plan.Events.Replace(" ev AS (", " ev AS NOT MATERIALIZED (", StringComparison.Ordinal) +
+            ", r AS NOT MATERIALIZED (SELECT ev.*, ROW_NUMBER() OVER w AS rn, SUM(CASE WHEN k = 1 THEN 1 ELSE 0 END) OVER w AS starts_after, " +
             "CASE WHEN LEAD(to_kind) OVER w = to_kind THEN 0 ELSE 1 END AS is_change FROM ev WINDOW w AS (" + Backwards + ")), " +
-            "r2 AS (SELECT r.*, SUM(is_change) OVER (" + Backwards + ") AS changes_after FROM r), " +
-            "summary AS (SELECT deal_id, MAX(CASE WHEN rn = 1 THEN to_kind END) AS kind, MAX(CASE WHEN is_change = 1 AND changes_after = 1 THEN at END) AS closed_at, " +
-            "MAX(CASE WHEN k = 1 THEN 1 ELSE 0 END) AS started, MAX(CASE WHEN k = 1 AND starts_after = 1 THEN at END) AS start_at FROM r2 GROUP BY deal_id) " +
-            "SELECT s.kind, s.started, s.start_at, s.closed_at, d.amount FROM summary s CROSS JOIN " + _dealsTable + " d " +
-            "WHERE d.tenant_id = " + P("tenant") + " AND d.id = s.deal_id AND s.kind <> " + Open + " AND s.closed_at >= " + P("from") + " AND s.closed_at < " + P("to") + " " +
+            "summary AS (SELECT deal_id, MAX(CASE WHEN rn = 1 THEN to_kind END) AS kind, MAX(CASE WHEN is_change = 1 THEN sequence END) AS change_seq, " +
+            "MAX(CASE WHEN k = 1 THEN 1 ELSE 0 END) AS started, MAX(CASE WHEN k = 1 AND starts_after = 1 THEN at END) AS start_at FROM r GROUP BY deal_id), " +
+            "closed AS (SELECT s.deal_id, s.kind, s.started, s.start_at, (SELECT " + _dialect.TicksOf("x.occurred_at") + " FROM " + _eventsTable + " x " +
+            "WHERE x.tenant_id = " + P("tenant") + " AND x.deal_id = s.deal_id AND x.sequence = s.change_seq) AS closed_at FROM summary s WHERE s.kind <> " + Open + ") " +
+            "SELECT c.kind, c.started, c.start_at, c.closed_at, d.amount FROM closed c CROSS JOIN " + _dealsTable + " d " +
+            "WHERE d.tenant_id = " + P("tenant") + " AND d.id = c.deal_id AND c.closed_at >= " + P("from") + " AND c.closed_at < " + P("to") + " " +
             "UNION ALL SELECT " + Open + ", COUNT(*), 0, 0, NULL FROM summary WHERE kind = " + Open;
         var rows = await QueryAsync(
             plan,
