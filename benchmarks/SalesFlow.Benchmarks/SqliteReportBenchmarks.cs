@@ -345,8 +345,10 @@ public class SqliteReportBenchmarks
             "ROW_NUMBER() OVER (PARTITION BY deal_id ORDER BY sequence DESC) AS rn FROM k), " +
             "per AS (SELECT deal_id, MAX(CASE WHEN rn = 1 THEN ok END) AS ok, MAX(CASE WHEN changed = 1 THEN at END) AS closed_at, " +
             "MAX(CASE WHEN kind = 'Started' THEN at END) AS start_at FROM c GROUP BY deal_id) " +
-            "SELECT p.ok, p.start_at, p.closed_at, d.amount FROM per p JOIN salesflow_deals d ON d.tenant_id = $tenant AND d.id = p.deal_id " +
-            "WHERE p.ok <> 0 AND p.closed_at >= $from AND p.closed_at < $to " +
+            // per first, then each deal by its key: CROSS JOIN keeps SQLite to that order (left to choose, it scans per for
+            // every deal of the tenant).
+            "SELECT p.ok, p.start_at, p.closed_at, d.amount FROM per p CROSS JOIN salesflow_deals d " +
+            "WHERE d.tenant_id = $tenant AND d.id = p.deal_id AND p.ok <> 0 AND p.closed_at >= $from AND p.closed_at < $to " +
             "UNION ALL SELECT 0, COUNT(*), 0, NULL FROM per WHERE ok = 0");
         var result = new HandOutcome();
         var wonCycles = new List<TimeSpan>();

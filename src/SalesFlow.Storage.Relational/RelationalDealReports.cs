@@ -216,16 +216,20 @@ public abstract class RelationalDealReports : IDealReports
         var plan = Plan(request);
 
         // One row per deal that reached its current outcome in the window, then one row counting the open deals.
-        // One pass over each deal's events from the last: the last gives the outcome kind, the last start its start; the
-        // deal reached its outcome at its last change of kind, whose time is looked up by key for the closed deals only
-        // (a second window pass to find it took longer). r is streamed into the aggregation, not copied (NOT MATERIALIZED).
+        // One pass over each deal's events from the last, streamed into the aggregation (NOT MATERIALIZED): the last gives
+        // the outcome kind, the last start the start, and the last change of outcome kind when the deal reached it. When a
+        // deal's events keep time order (as every engine and import history does), that is the latest time of a change;
+        // otherwise its time is looked up by key. (A second window pass to find the last change, or a look-up for every
+        // closed deal, took about twice the hand-written query's time over 1,000,000 deals.)
         var sql = plan.Events.Replace(" ev AS (", " ev AS NOT MATERIALIZED (", StringComparison.Ordinal) +
             ", r AS NOT MATERIALIZED (SELECT ev.*, ROW_NUMBER() OVER w AS rn, SUM(CASE WHEN k = 1 THEN 1 ELSE 0 END) OVER w AS starts_after, " +
-            "CASE WHEN LEAD(to_kind) OVER w = to_kind THEN 0 ELSE 1 END AS is_change FROM ev WINDOW w AS (" + Backwards + ")), " +
+            "CASE WHEN LEAD(to_kind) OVER w = to_kind THEN 0 ELSE 1 END AS is_change, LEAD(at) OVER w AS before_at FROM ev WINDOW w AS (" + Backwards + ")), " +
             "summary AS (SELECT deal_id, MAX(CASE WHEN rn = 1 THEN to_kind END) AS kind, MAX(CASE WHEN is_change = 1 THEN sequence END) AS change_seq, " +
+            "MAX(CASE WHEN is_change = 1 THEN at END) AS change_at, MAX(CASE WHEN before_at > at THEN 1 ELSE 0 END) AS unordered, " +
             "MAX(CASE WHEN k = 1 THEN 1 ELSE 0 END) AS started, MAX(CASE WHEN k = 1 AND starts_after = 1 THEN at END) AS start_at FROM r GROUP BY deal_id), " +
-            "closed AS (SELECT s.deal_id, s.kind, s.started, s.start_at, (SELECT " + _dialect.TicksOf("x.occurred_at") + " FROM " + _eventsTable + " x " +
-            "WHERE x.tenant_id = " + P("tenant") + " AND x.deal_id = s.deal_id AND x.sequence = s.change_seq) AS closed_at FROM summary s WHERE s.kind <> " + Open + ") " +
+            "closed AS (SELECT s.deal_id, s.kind, s.started, s.start_at, CASE WHEN s.unordered = 0 THEN s.change_at ELSE " +
+            "(SELECT " + _dialect.TicksOf("x.occurred_at") + " FROM " + _eventsTable + " x WHERE x.tenant_id = " + P("tenant") +
+            " AND x.deal_id = s.deal_id AND x.sequence = s.change_seq) END AS closed_at FROM summary s WHERE s.kind <> " + Open + ") " +
             "SELECT c.kind, c.started, c.start_at, c.closed_at, d.amount FROM closed c CROSS JOIN " + _dealsTable + " d " +
             "WHERE d.tenant_id = " + P("tenant") + " AND d.id = c.deal_id AND c.closed_at >= " + P("from") + " AND c.closed_at < " + P("to") + " " +
             "UNION ALL SELECT " + Open + ", COUNT(*), 0, 0, NULL FROM summary WHERE kind = " + Open;

@@ -356,21 +356,24 @@ internal sealed class ReportFold
 
     /// <summary>
     /// What the fold keeps per deal: a fixed size, whatever the number of its events. One object and one array, so that a
-    /// deal's state costs few cache misses: the array holds the latest stays, the stay sums, then the bits of the stages
-    /// touched and of the stages with a stay, per version stage.
+    /// deal's state costs few cache misses: the object holds the bits of the first 64 version stages touched and with a
+    /// stay (a move sets one), the array each version stage's latest stay next to its stay sum (a stay that ends writes
+    /// one pair), then the bits of any further stages.
     /// </summary>
     private sealed class DealState
     {
         private readonly long[] _slots;
         private readonly int _stages;
-        private readonly int _words;
+        private readonly int _extraWords;
+        private long _touched;
+        private long _stayed;
 
         public DealState(string id, int versionStages)
         {
             Id = id;
             _stages = versionStages;
-            _words = (versionStages + 63) / 64;
-            _slots = new long[(2 * versionStages) + (2 * _words)];
+            _extraWords = Math.Max(0, ((versionStages + 63) / 64) - 1);
+            _slots = new long[(2 * versionStages) + (2 * _extraWords)];
         }
 
         public string Id { get; }
@@ -395,32 +398,44 @@ internal sealed class ReportFold
         public long ClosedTicks { get; set; } = -1;
 
         /// <summary>The latest stay in a version stage that ended in the window.</summary>
-        public long LatestStay(int stage) => _slots[stage];
+        public long LatestStay(int stage) => _slots[2 * stage];
 
         /// <summary>The sum of the stays in a version stage that ended in the window.</summary>
-        public long CumulativeStay(int stage) => _slots[_stages + stage];
+        public long CumulativeStay(int stage) => _slots[(2 * stage) + 1];
 
         public void Touch(int stage)
         {
             if (stage < _stages)
             {
-                SetBit(2 * _stages, stage);
+                SetBit(ref _touched, 0, stage);
             }
         }
 
-        public bool HasTouched(int stage) => stage < _stages && HasBit(2 * _stages, stage);
+        public bool HasTouched(int stage) => stage < _stages && HasBit(_touched, 0, stage);
 
-        public bool HasStay(int stage) => HasBit((2 * _stages) + _words, stage);
+        public bool HasStay(int stage) => HasBit(_stayed, _extraWords, stage);
 
         public void EndStay(int stage, long ticks)
         {
-            _slots[stage] = ticks;
-            _slots[_stages + stage] += ticks;
-            SetBit((2 * _stages) + _words, stage);
+            _slots[2 * stage] = ticks;
+            _slots[(2 * stage) + 1] += ticks;
+            SetBit(ref _stayed, _extraWords, stage);
         }
 
-        private void SetBit(int start, int bit) => _slots[start + (bit >> 6)] |= 1L << (bit & 63);
+        // Bits 0–63 in the field; bit 64 and up in the array after the stays (touched words first, then stayed words).
+        private void SetBit(ref long first, int offset, int bit)
+        {
+            if (bit < 64)
+            {
+                first |= 1L << bit;
+            }
+            else
+            {
+                _slots[(2 * _stages) + offset + (bit >> 6) - 1] |= 1L << (bit & 63);
+            }
+        }
 
-        private bool HasBit(int start, int bit) => (_slots[start + (bit >> 6)] & (1L << (bit & 63))) != 0;
+        private bool HasBit(long first, int offset, int bit) =>
+            bit < 64 ? (first & (1L << bit)) != 0 : (_slots[(2 * _stages) + offset + (bit >> 6) - 1] & (1L << (bit & 63))) != 0;
     }
 }

@@ -161,6 +161,11 @@ public sealed class SqliteDealReportsTests : IDisposable
             // Won, then a migration that changes the outcome kind; and a backward move from the start.
             Imported("e5", 500m, (S, null, null, "lead", 0), (T, "win", "lead", "won", 1), (M, null, "won", "lost", 2.5)),
             Imported("e6", 600m, (S, null, null, "proposal", 0.5), (T, "revisit", "proposal", "lead", 1), (T, "win", "lead", "won", 2), (T, "restart", "won", "won", 3)),
+
+            // Times out of sequence order (a CRM export with a clock that went back): the outcome is the last event's,
+            // reached at the last change by sequence (day 1), not at the latest time of a change (day 4).
+            Imported("e7", 700m, (S, null, null, "lead", 4), (T, "win", "lead", "won", 0.5), (T, "lose", "won", "lost", 1)),
+            Imported("e8", 800m, (S, null, null, "lead", 3), (T, "meet", "lead", "meeting", 2), (T, "win", "meeting", "won", 1.5)),
         ]);
         time.SetUtcNow(Day0.AddDays(9));
 

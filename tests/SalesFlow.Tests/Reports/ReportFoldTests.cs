@@ -39,6 +39,50 @@ public class ReportFoldTests
     }
 
     [Fact]
+    public void Reports_PipelineOfSeventyStages_KeepTheStagesBeyondTheSixtyFourthApart()
+    {
+        // The fold keeps the bits of the first 64 stages in the deal's state and the others in its array.
+        var builder = PipelineBuilder.Create<ReportData>("long", 1);
+        for (var i = 0; i < 70; i++)
+        {
+            var order = i + 1;
+            builder.Stage($"s{i}", s => s.Name($"Step {order}").Order(order));
+        }
+
+        builder.Stage("won", s => s.Name("Won").Order(71).Won()).Stage("lost", s => s.Name("Lost").Order(72).Lost());
+        for (var i = 0; i < 69; i++)
+        {
+            builder.Transition($"next{i}", from: $"s{i}", to: $"s{i + 1}");
+        }
+
+        string[] open = [.. Enumerable.Range(0, 70).Select(i => $"s{i}")];
+        var pipeline = builder.Transition("win", from: "s69", to: "won").Transition("lose", from: open, to: "lost").Build();
+        var fold = new ReportFold(new ReportStages(pipeline, [pipeline]), ReportWindow.All, ReportScenario.DayAt(200));
+        fold.Add(new DealEvent { DealId = "walker", Sequence = 1, Kind = DealEventKind.Started, Timestamp = ReportScenario.DayAt(1), Actor = "t", ToStage = "s0" });
+        for (var i = 1; i < 70; i++)
+        {
+            // Stage s(i-1) lasts i hours, so every stay differs.
+            var at = ReportScenario.DayAt(1).AddHours(i * (i + 1) / 2);
+            fold.Add(new DealEvent { DealId = "walker", Sequence = i + 1, Kind = DealEventKind.Transition, Timestamp = at, Actor = "t", Trigger = $"next{i - 1}", FromStage = $"s{i - 1}", ToStage = $"s{i}" });
+        }
+
+        fold.Add(new DealEvent { DealId = "stopper", Sequence = 1, Kind = DealEventKind.Started, Timestamp = ReportScenario.DayAt(1), Actor = "t", ToStage = "s0" });
+
+        var stages = fold.TimeInStage().Stages;
+        stages.Should().HaveCount(70);
+        for (var i = 0; i < 69; i++)
+        {
+            stages[i].Latest.Count.Should().Be(1, $"stage s{i} had one stay that ended");
+            stages[i].Latest.Median.Should().Be(TimeSpan.FromHours(i + 1), $"stage s{i} lasted {i + 1} hours");
+        }
+
+        stages[69].Latest.Count.Should().Be(0, "the walker is still in the last stage");
+        stages[69].Current.Count.Should().Be(1);
+        var touched = fold.Funnel(FunnelMode.Touched).Bars;
+        touched.Select(b => b.Count).Should().Equal([2, .. Enumerable.Repeat(1, 69), 0], "both deals touched s0, only the walker every later stage, nobody won");
+    }
+
+    [Fact]
     public void TimeInStage_HistoryBeginningWithMigrations_CountsNoEntryForThem()
     {
         // Before the fix a second migration moved an entry the deal never made: meeting went to -1, proposal to 1.
