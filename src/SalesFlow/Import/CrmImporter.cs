@@ -24,8 +24,9 @@ namespace SalesFlow;
 /// row and import again: the deals imported the first time are skipped).
 /// </para>
 /// <para>
-/// Streaming: rows are read one at a time; memory holds one batch, one deal's rows and the ids of the deals seen
-/// (to report a deal that appears twice). History exports must keep each deal's rows together (for example sorted
+/// Streaming: rows are read one at a time; memory holds at most two batches (one is written while the next is read),
+/// one deal's rows and the ids of the deals seen (to report a deal that appears twice). Batches reach the store one at
+/// a time, in the file's order, from a thread-pool thread. History exports must keep each deal's rows together (for example sorted
 /// by deal id); within a deal the rows may be in any order (they are sorted by date, then line).
 /// </para>
 /// </remarks>
