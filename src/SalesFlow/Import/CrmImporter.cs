@@ -486,7 +486,7 @@ public sealed class CrmImporter
         }
 
         var events = new List<DealEvent>(visits.Count);
-        var startProperties = Marked(StartedMarks, start, attributes, _attributeProperties);
+        var startProperties = Marked(StartedMarks, start, attributes);
         events.Add(new DealEvent
         {
             DealId = dealId,
@@ -511,7 +511,7 @@ public sealed class CrmImporter
                 Trigger = _triggers.TryGetValue((from, to), out var trigger) ? trigger : ImportTrigger,
                 FromStage = from,
                 ToStage = to,
-                Properties = Marked(TransitionMarks, visits[i], [], _attributeProperties),
+                Properties = Marked(TransitionMarks, visits[i], []),
             });
         }
 
@@ -540,8 +540,7 @@ public sealed class CrmImporter
 
     // An imported event's properties: the marks every such event shares, its line and CRM stage, and the attributes
     // (as attr.<name>). Added to the shared marks through one builder: an immutable dictionary is dear to grow.
-    private static ImmutableDictionary<string, string> Marked(
-        ImmutableDictionary<string, string> marks, Visit visit, List<KeyValuePair<string, string>> attributes, Dictionary<string, string> propertyNames)
+    private ImmutableDictionary<string, string> Marked(ImmutableDictionary<string, string> marks, Visit visit, List<KeyValuePair<string, string>> attributes)
     {
         var properties = marks.ToBuilder();
         properties.Add("importLine", visit.Line.ToString(CultureInfo.InvariantCulture));
@@ -552,7 +551,7 @@ public sealed class CrmImporter
 
         foreach (var (name, value) in attributes)
         {
-            properties.Add(propertyNames[name], value);
+            properties.Add(_attributeProperties[name], value);
         }
 
         return properties.ToImmutable();
