@@ -96,7 +96,7 @@ public class ReportBenchmarks
     [Benchmark(OperationsPerInvoke = Events, Description = "Report fold, then funnel and outcomes")]
     public int Fold()
     {
-        var fold = new ReportFold(_stages, _window, _start.AddDays(400));
+        using var fold = new ReportFold(_stages, _window, _start.AddDays(400));
         foreach (var e in _events)
         {
             fold.Add(e);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 
@@ -8,19 +9,39 @@ namespace SalesFlow;
 /// sequence order), keeping only per-deal state of a fixed size and per-stage counters. Memory grows with the number of
 /// deals and stages, never with the number of events; adding an event allocates nothing once its deal and stages are known.
 /// </summary>
-internal sealed class ReportFold
+/// <remarks>
+/// Per-deal state lives in arrays indexed by the order deals are first met, not in an object per deal: an event costs the
+/// deal id's lookup, then one read of the deal's fixed state and, when a stay ends, one write to the deal's row of stays,
+/// both at addresses known from the index alone. The arrays come in chunks of <see cref="ChunkSize"/> deals, rented from the
+/// shared array pool and given back by <see cref="Dispose"/>: more deals add a chunk and copy nothing, and a report run
+/// after another reuses the memory instead of faulting in fresh pages.
+/// </remarks>
+internal sealed class ReportFold : IDisposable
 {
+    private const int ChunkShift = 12;
+    private const int ChunkSize = 1 << ChunkShift;
+    private const int ChunkMask = ChunkSize - 1;
+
     private readonly ReportStages _stages;
     private readonly ReportWindow _window;
     private readonly long _from;
     private readonly long _to;
     private readonly DateTimeOffset _now;
     private readonly Func<Deal, string?>? _groupKey;
-    private readonly Dictionary<string, DealState> _deals = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _indexes = new(StringComparer.Ordinal);
     private readonly int[] _versionMoves;
     private readonly Dictionary<long, int> _otherMoves = [];
+    private readonly int _versionStages;
+    private readonly int _extraWords;
+    private readonly int _stride;
     private int[] _entries;
-    private DealState? _last;
+    private DealState[][] _states = new DealState[4][];
+    private long[][] _stays = new long[4][];
+    private int _chunks;
+    private DealInfo[] _infos = [];
+    private int _count;
+    private string? _lastId;
+    private int _lastIndex;
 
     public ReportFold(ReportStages stages, ReportWindow window, DateTimeOffset now, Func<Deal, string?>? groupKey = null)
     {
@@ -32,31 +53,41 @@ internal sealed class ReportFold
         _groupKey = groupKey;
         _entries = new int[Math.Max(stages.Count, 4)];
         _versionMoves = new int[stages.VersionCount * stages.VersionCount];
+
+        // A deal's row of stays: each version stage's latest stay next to its stay sum (a stay that ends writes one pair),
+        // then the touched and stayed bits of the version stages past the first 64 (the first 64 are in the deal's state).
+        _versionStages = stages.VersionCount;
+        _extraWords = Math.Max(0, ((_versionStages + 63) / 64) - 1);
+        _stride = (2 * _versionStages) + (2 * _extraWords);
     }
 
     /// <summary>Gets how many deals the fold holds state for.</summary>
-    public int DealCount => _deals.Count;
+    public int DealCount => _count;
 
     /// <summary>Takes a deal's current snapshot: its owner, amount and group key (events give everything else).</summary>
     public void AddDeal(Deal deal)
     {
-        var state = StateOf(deal.Id);
-        state.Snapshot = deal;
-        state.GroupKey = _groupKey?.Invoke(deal);
+        var index = IndexOf(deal.Id);
+        if (_infos.Length <= index)
+        {
+            Array.Resize(ref _infos, _chunks * ChunkSize);
+        }
+
+        _infos[index] = new DealInfo(deal, _groupKey?.Invoke(deal));
     }
 
     /// <summary>Folds one event in.</summary>
     public void Add(DealEvent e)
     {
-        var deal = _last is { } last && string.Equals(last.Id, e.DealId, StringComparison.Ordinal) ? last : StateOf(e.DealId);
-        _last = deal;
+        var index = string.Equals(_lastId, e.DealId, StringComparison.Ordinal) ? _lastIndex : IndexOf(e.DealId);
+        ref var deal = ref StateAt(index);
         var at = e.Timestamp.UtcTicks;
         switch (e.Kind)
         {
             case DealEventKind.Started:
                 deal.Started = true;
                 deal.StartTicks = at;
-                Enter(deal, _stages.IndexOf(e.ToStage), at);
+                Enter(ref deal, index, _stages.IndexOf(e.ToStage), at);
                 break;
             case DealEventKind.Transition:
                 if (string.Equals(e.FromStage, e.ToStage, StringComparison.Ordinal) && !_stages.IsReentry(e.Trigger, e.ToStage))
@@ -66,16 +97,16 @@ internal sealed class ReportFold
 
                 var to = _stages.IndexOf(e.ToStage);
                 var from = deal.Stage >= 0 ? deal.Stage : _stages.IndexOf(e.FromStage ?? e.ToStage);
-                Leave(deal, at);
+                Leave(ref deal, index, at);
                 if (at >= _from && at < _to)
                 {
                     CountMove(from, to);
                 }
 
-                Enter(deal, to, at);
+                Enter(ref deal, index, to, at);
                 break;
             case DealEventKind.Migrated:
-                Relabel(deal, _stages.IndexOf(e.ToStage), at);
+                Relabel(ref deal, index, _stages.IndexOf(e.ToStage), at);
                 break;
         }
     }
@@ -85,8 +116,9 @@ internal sealed class ReportFold
         var bars = _stages.Bars;
         var counts = new int[bars.Length];
         var cohort = 0;
-        foreach (var deal in _deals.Values)
+        for (var d = 0; d < _count; d++)
         {
+            ref readonly var deal = ref StateAt(d);
             if (!deal.Started || deal.StartTicks < _from || deal.StartTicks >= _to)
             {
                 continue;
@@ -97,7 +129,7 @@ internal sealed class ReportFold
             var furthest = -1;
             for (var i = 0; i < bars.Length; i++)
             {
-                if (deal.HasTouched(bars[i]))
+                if (HasTouched(in deal, d, bars[i]))
                 {
                     furthest = i;
                 }
@@ -108,20 +140,20 @@ internal sealed class ReportFold
                 case FunnelMode.Touched:
                     for (var i = 0; i < bars.Length; i++)
                     {
-                        counts[i] += deal.HasTouched(bars[i]) ? 1 : 0;
+                        counts[i] += HasTouched(in deal, d, bars[i]) ? 1 : 0;
                     }
 
                     break;
                 case FunnelMode.Implied:
                     for (var i = 0; i < bars.Length; i++)
                     {
-                        counts[i] += (lost ? deal.HasTouched(bars[i]) : i <= furthest) ? 1 : 0;
+                        counts[i] += (lost ? HasTouched(in deal, d, bars[i]) : i <= furthest) ? 1 : 0;
                     }
 
                     break;
                 default:
                     // A skipped stage drops the deal from every later bar.
-                    for (var i = 0; i < bars.Length && deal.HasTouched(bars[i]); i++)
+                    for (var i = 0; i < bars.Length && HasTouched(in deal, d, bars[i]); i++)
                     {
                         counts[i]++;
                     }
@@ -151,12 +183,15 @@ internal sealed class ReportFold
             var latest = new List<long>();
             var cumulative = new List<long>();
             var current = new List<long>();
-            foreach (var deal in _deals.Values)
+            for (var d = 0; d < _count; d++)
             {
-                if (deal.HasStay(index))
+                ref readonly var deal = ref StateAt(d);
+                if (HasBit(deal.Stayed, d, _extraWords, index))
                 {
-                    latest.Add(deal.LatestStay(index));
-                    cumulative.Add(deal.CumulativeStay(index));
+                    var row = _stays[d >> ChunkShift];
+                    var start = ((d & ChunkMask) * _stride) + (2 * index);
+                    latest.Add(row[start]);
+                    cumulative.Add(row[start + 1]);
                 }
 
                 if (deal.Stage == index)
@@ -185,26 +220,36 @@ internal sealed class ReportFold
         return new FlowReport(_stages.Version.Id, _stages.Version.Version, _window, [.. cells]);
     }
 
-    public OutcomesReport Outcomes() => OutcomesOf(_deals.Values, out _);
+    public OutcomesReport Outcomes()
+    {
+        var tally = new OutcomesTally();
+        for (var d = 0; d < _count; d++)
+        {
+            Count(tally, d);
+        }
+
+        return tally.ToReport(_stages.Version.Id, _window);
+    }
 
     public BreakdownReport Breakdown(string grouping, int top)
     {
         var groups = new Dictionary<string, OutcomesTally>(StringComparer.Ordinal);
         OutcomesTally? keyless = null;
-        foreach (var deal in _deals.Values)
+        for (var d = 0; d < _count; d++)
         {
+            var key = InfoAt(d).GroupKey;
             OutcomesTally tally;
-            if (deal.GroupKey is null)
+            if (key is null)
             {
                 tally = keyless ??= new OutcomesTally();
             }
-            else if (!groups.TryGetValue(deal.GroupKey, out tally!))
+            else if (!groups.TryGetValue(key, out tally!))
             {
                 tally = new OutcomesTally();
-                groups.Add(deal.GroupKey, tally);
+                groups.Add(key, tally);
             }
 
-            Count(tally, deal);
+            Count(tally, d);
         }
 
         var rows = groups.Select(g => Row(g.Key, g.Value)).ToList();
@@ -218,20 +263,9 @@ internal sealed class ReportFold
         BreakdownRow Row(string? key, OutcomesTally tally) => new(key, tally.Started, tally.ToReport(_stages.Version.Id, _window));
     }
 
-    private OutcomesReport OutcomesOf(IEnumerable<DealState> deals, out int started)
+    private void Count(OutcomesTally tally, int index)
     {
-        var tally = new OutcomesTally();
-        foreach (var deal in deals)
-        {
-            Count(tally, deal);
-        }
-
-        started = tally.Started;
-        return tally.ToReport(_stages.Version.Id, _window);
-    }
-
-    private void Count(OutcomesTally tally, DealState deal)
-    {
+        ref readonly var deal = ref StateAt(index);
         if (deal.Started && deal.StartTicks >= _from && deal.StartTicks < _to)
         {
             tally.AddStarted();
@@ -250,7 +284,7 @@ internal sealed class ReportFold
         else if (deal.ClosedTicks >= _from && deal.ClosedTicks < _to)
         {
             // A deal whose start is not in the history (an incomplete import) counts without a cycle time.
-            tally.AddClosed(kind, deal.Started ? TimeSpan.FromTicks(deal.ClosedTicks - deal.StartTicks) : null, deal.Snapshot?.Amount);
+            tally.AddClosed(kind, deal.Started ? TimeSpan.FromTicks(deal.ClosedTicks - deal.StartTicks) : null, InfoAt(index).Snapshot?.Amount);
         }
     }
 
@@ -275,26 +309,75 @@ internal sealed class ReportFold
         }
     }
 
-    // One hash and probe per event, for a known deal and a new one alike.
-    private DealState StateOf(string dealId)
+    // One hash and probe per new deal id met (consecutive events of one deal reuse the last index).
+    private int IndexOf(string dealId)
     {
-        ref var state = ref CollectionsMarshal.GetValueRefOrAddDefault(_deals, dealId, out _);
-        return state ??= new DealState(dealId, _stages.VersionCount);
+        ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(_indexes, dealId, out var exists);
+        if (!exists)
+        {
+            if (_count == _chunks * ChunkSize)
+            {
+                AddChunk();
+            }
+
+            index = _count++;
+            StateAt(index) = new DealState { Stage = -1, ClosedTicks = -1 };
+        }
+
+        _lastId = dealId;
+        _lastIndex = index;
+        return index;
     }
 
-    private void Enter(DealState deal, int stage, long at)
+    private void AddChunk()
+    {
+        if (_chunks == _states.Length)
+        {
+            Array.Resize(ref _states, _chunks * 2);
+            Array.Resize(ref _stays, _chunks * 2);
+        }
+
+        // A new deal's state is written whole when it is met; its row of stays must start at zero.
+        _states[_chunks] = ArrayPool<DealState>.Shared.Rent(ChunkSize);
+        var stays = ArrayPool<long>.Shared.Rent(ChunkSize * _stride);
+        Array.Clear(stays, 0, ChunkSize * _stride);
+        _stays[_chunks++] = stays;
+    }
+
+    /// <summary>Gives the chunks of per-deal state back to the shared pool; the fold is not used after.</summary>
+    public void Dispose()
+    {
+        for (var c = 0; c < _chunks; c++)
+        {
+            ArrayPool<DealState>.Shared.Return(_states[c]);
+            ArrayPool<long>.Shared.Return(_stays[c]);
+            _states[c] = null!;
+            _stays[c] = null!;
+        }
+
+        _chunks = 0;
+        _count = 0;
+        _indexes.Clear();
+        _lastId = null;
+    }
+
+    private ref DealState StateAt(int index) => ref _states[index >> ChunkShift][index & ChunkMask];
+
+    private DealInfo InfoAt(int index) => index < _infos.Length ? _infos[index] : default;
+
+    private void Enter(ref DealState deal, int index, int stage, long at)
     {
         var previousKind = deal.Stage >= 0 ? _stages.KindAt(deal.Stage) : (StageKind?)null;
         deal.Stage = stage;
         deal.EnteredTicks = at;
         deal.HasEntry = true;
-        deal.Touch(stage);
+        Touch(ref deal, index, stage);
         if (at >= _from && at < _to)
         {
             CountEntry(stage);
         }
 
-        SetOutcome(deal, previousKind, at);
+        SetOutcome(ref deal, previousKind, at);
     }
 
     private void CountEntry(int stage)
@@ -308,7 +391,7 @@ internal sealed class ReportFold
     }
 
     // A migration renames where the deal stands: the stay goes on under the new stage id, with no move and no new entry.
-    private void Relabel(DealState deal, int stage, long at)
+    private void Relabel(ref DealState deal, int index, int stage, long at)
     {
         if (stage == deal.Stage)
         {
@@ -318,7 +401,7 @@ internal sealed class ReportFold
         var previous = deal.Stage;
         var previousKind = previous >= 0 ? _stages.KindAt(previous) : (StageKind?)null;
         deal.Stage = stage;
-        deal.Touch(stage);
+        Touch(ref deal, index, stage);
         if (previous >= 0 && deal.HasEntry && deal.EnteredTicks >= _from && deal.EnteredTicks < _to)
         {
             // The entry that began the stay is the renamed stage's entry now (a history that begins with migrations has none).
@@ -326,11 +409,11 @@ internal sealed class ReportFold
             CountEntry(stage);
         }
 
-        SetOutcome(deal, previousKind, at);
+        SetOutcome(ref deal, previousKind, at);
     }
 
     // The close instant is when the deal reached its current outcome: kept across moves between stages of the same kind.
-    private void SetOutcome(DealState deal, StageKind? previousKind, long at)
+    private void SetOutcome(ref DealState deal, StageKind? previousKind, long at)
     {
         var kind = _stages.KindAt(deal.Stage);
         if (kind == StageKind.Open)
@@ -343,7 +426,7 @@ internal sealed class ReportFold
         }
     }
 
-    private void Leave(DealState deal, long at)
+    private void Leave(ref DealState deal, int index, long at)
     {
         var stage = deal.Stage;
         if (stage < 0 || stage >= _stages.VersionCount || _stages.KindAt(stage) != StageKind.Open || at < _from || at >= _to)
@@ -351,91 +434,64 @@ internal sealed class ReportFold
             return;
         }
 
-        deal.EndStay(stage, at - deal.EnteredTicks);
+        var ticks = at - deal.EnteredTicks;
+        var row = _stays[index >> ChunkShift];
+        var start = ((index & ChunkMask) * _stride) + (2 * stage);
+        row[start] = ticks;
+        row[start + 1] += ticks;
+        SetBit(ref deal.Stayed, index, _extraWords, stage);
     }
 
-    /// <summary>
-    /// What the fold keeps per deal: a fixed size, whatever the number of its events. One object and one array, so that a
-    /// deal's state costs few cache misses: the object holds the bits of the first 64 version stages touched and with a
-    /// stay (a move sets one), the array each version stage's latest stay next to its stay sum (a stay that ends writes
-    /// one pair), then the bits of any further stages.
-    /// </summary>
-    private sealed class DealState
+    private void Touch(ref DealState deal, int index, int stage)
     {
-        private readonly long[] _slots;
-        private readonly int _stages;
-        private readonly int _extraWords;
-        private long _touched;
-        private long _stayed;
-
-        public DealState(string id, int versionStages)
+        if (stage < _versionStages)
         {
-            Id = id;
-            _stages = versionStages;
-            _extraWords = Math.Max(0, ((versionStages + 63) / 64) - 1);
-            _slots = new long[(2 * versionStages) + (2 * _extraWords)];
+            SetBit(ref deal.Touched, index, 0, stage);
         }
-
-        public string Id { get; }
-
-        public Deal? Snapshot { get; set; }
-
-        public string? GroupKey { get; set; }
-
-        public bool Started { get; set; }
-
-        public long StartTicks { get; set; }
-
-        /// <summary>Gets or sets the current stage's index; -1 before the first event.</summary>
-        public int Stage { get; set; } = -1;
-
-        public long EnteredTicks { get; set; }
-
-        /// <summary>Gets or sets a value indicating whether the deal has entered a stage (a start or a move) in its history.</summary>
-        public bool HasEntry { get; set; }
-
-        /// <summary>Gets or sets when the deal reached its current outcome; -1 while it is open.</summary>
-        public long ClosedTicks { get; set; } = -1;
-
-        /// <summary>The latest stay in a version stage that ended in the window.</summary>
-        public long LatestStay(int stage) => _slots[2 * stage];
-
-        /// <summary>The sum of the stays in a version stage that ended in the window.</summary>
-        public long CumulativeStay(int stage) => _slots[(2 * stage) + 1];
-
-        public void Touch(int stage)
-        {
-            if (stage < _stages)
-            {
-                SetBit(ref _touched, 0, stage);
-            }
-        }
-
-        public bool HasTouched(int stage) => stage < _stages && HasBit(_touched, 0, stage);
-
-        public bool HasStay(int stage) => HasBit(_stayed, _extraWords, stage);
-
-        public void EndStay(int stage, long ticks)
-        {
-            _slots[2 * stage] = ticks;
-            _slots[(2 * stage) + 1] += ticks;
-            SetBit(ref _stayed, _extraWords, stage);
-        }
-
-        // Bits 0–63 in the field; bit 64 and up in the array after the stays (touched words first, then stayed words).
-        private void SetBit(ref long first, int offset, int bit)
-        {
-            if (bit < 64)
-            {
-                first |= 1L << bit;
-            }
-            else
-            {
-                _slots[(2 * _stages) + offset + (bit >> 6) - 1] |= 1L << (bit & 63);
-            }
-        }
-
-        private bool HasBit(long first, int offset, int bit) =>
-            bit < 64 ? (first & (1L << bit)) != 0 : (_slots[(2 * _stages) + offset + (bit >> 6) - 1] & (1L << (bit & 63))) != 0;
     }
+
+    private bool HasTouched(in DealState deal, int index, int stage) => stage < _versionStages && HasBit(deal.Touched, index, 0, stage);
+
+    // Bits 0–63 in the deal's state; bit 64 and up in its row after the stays (touched words first, then stayed words).
+    private void SetBit(ref long first, int index, int offset, int bit)
+    {
+        if (bit < 64)
+        {
+            first |= 1L << bit;
+        }
+        else
+        {
+            _stays[index >> ChunkShift][((index & ChunkMask) * _stride) + (2 * _versionStages) + offset + (bit >> 6) - 1] |= 1L << (bit & 63);
+        }
+    }
+
+    private bool HasBit(long first, int index, int offset, int bit) =>
+        bit < 64 ? (first & (1L << bit)) != 0 : (_stays[index >> ChunkShift][((index & ChunkMask) * _stride) + (2 * _versionStages) + offset + (bit >> 6) - 1] & (1L << (bit & 63))) != 0;
+
+    /// <summary>What the fold keeps per deal for every event: a fixed size, whatever the number of its events.</summary>
+    private struct DealState
+    {
+        public long StartTicks;
+        public long EnteredTicks;
+
+        /// <summary>When the deal reached its current outcome; -1 while it is open.</summary>
+        public long ClosedTicks;
+
+        /// <summary>The first 64 version stages the deal has entered, one bit each.</summary>
+        public long Touched;
+
+        /// <summary>The first 64 version stages with a stay that ended in the window, one bit each.</summary>
+        public long Stayed;
+
+        /// <summary>The current stage's index; -1 before the first event.</summary>
+        public int Stage;
+
+        public bool Started;
+
+        /// <summary>Whether the deal has entered a stage (a start or a move) in its history.</summary>
+        public bool HasEntry;
+    }
+
+    /// <summary>What the fold keeps per deal from its snapshot, when the report reads deals as well as events.</summary>
+    private readonly record struct DealInfo(Deal? Snapshot, string? GroupKey);
 }

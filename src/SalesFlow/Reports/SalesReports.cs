@@ -49,28 +49,37 @@ public sealed class SalesReports : IDealReports
             throw new ArgumentOutOfRangeException(nameof(mode), mode, "Use FunnelMode.Strict, Touched or Implied.");
         }
 
-        var fold = await FoldAsync(request, null, cancellationToken).ConfigureAwait(false);
+        using var fold = await FoldAsync(request, null, cancellationToken).ConfigureAwait(false);
         return fold.Funnel(mode);
     }
 
     /// <inheritdoc/>
-    public async ValueTask<TimeInStageReport> TimeInStageAsync(ReportRequest request, CancellationToken cancellationToken = default) =>
-        (await FoldAsync(request, null, cancellationToken).ConfigureAwait(false)).TimeInStage();
+    public async ValueTask<TimeInStageReport> TimeInStageAsync(ReportRequest request, CancellationToken cancellationToken = default)
+    {
+        using var fold = await FoldAsync(request, null, cancellationToken).ConfigureAwait(false);
+        return fold.TimeInStage();
+    }
 
     /// <inheritdoc/>
-    public async ValueTask<FlowReport> FlowAsync(ReportRequest request, CancellationToken cancellationToken = default) =>
-        (await FoldAsync(request, null, cancellationToken).ConfigureAwait(false)).Flow();
+    public async ValueTask<FlowReport> FlowAsync(ReportRequest request, CancellationToken cancellationToken = default)
+    {
+        using var fold = await FoldAsync(request, null, cancellationToken).ConfigureAwait(false);
+        return fold.Flow();
+    }
 
     /// <inheritdoc/>
-    public async ValueTask<OutcomesReport> OutcomesAsync(ReportRequest request, CancellationToken cancellationToken = default) =>
-        (await FoldAsync(request, null, cancellationToken).ConfigureAwait(false)).Outcomes();
+    public async ValueTask<OutcomesReport> OutcomesAsync(ReportRequest request, CancellationToken cancellationToken = default)
+    {
+        using var fold = await FoldAsync(request, null, cancellationToken).ConfigureAwait(false);
+        return fold.Outcomes();
+    }
 
     /// <inheritdoc/>
     public async ValueTask<BreakdownReport> BreakdownAsync(ReportRequest request, DealGrouping grouping, int top, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(grouping);
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
-        var fold = await FoldAsync(request, grouping.Key, cancellationToken).ConfigureAwait(false);
+        using var fold = await FoldAsync(request, grouping.Key, cancellationToken).ConfigureAwait(false);
         return fold.Breakdown(grouping.Name, top);
     }
 
@@ -155,19 +164,27 @@ public sealed class SalesReports : IDealReports
         var version = ReportRequest.ReportedVersion(request, _pipelines);
         var versions = _pipelines.All.Where(p => string.Equals(p.Id, request.PipelineId, StringComparison.Ordinal));
         var fold = new ReportFold(new ReportStages(version, versions), request.Window, _time.GetUtcNow(), groupKey);
-        await foreach (var deal in _source.ReadDealsAsync(request.PipelineId, cancellationToken).ConfigureAwait(false))
+        try
         {
-            fold.AddDeal(deal);
-        }
-
-        await foreach (var page in _source.ReadEventsAsync(request.PipelineId, cancellationToken).ConfigureAwait(false))
-        {
-            foreach (var e in page)
+            await foreach (var deal in _source.ReadDealsAsync(request.PipelineId, cancellationToken).ConfigureAwait(false))
             {
-                fold.Add(e);
+                fold.AddDeal(deal);
             }
-        }
 
-        return fold;
+            await foreach (var page in _source.ReadEventsAsync(request.PipelineId, cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var e in page)
+                {
+                    fold.Add(e);
+                }
+            }
+
+            return fold;
+        }
+        catch
+        {
+            fold.Dispose();
+            throw;
+        }
     }
 }

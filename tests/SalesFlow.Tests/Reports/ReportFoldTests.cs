@@ -14,7 +14,7 @@ public class ReportFoldTests
     {
         const int deals = 10;
         var v1 = ReportPipeline.V1();
-        var fold = new ReportFold(new ReportStages(v1, [v1]), ReportWindow.All, ReportScenario.DayAt(100));
+        using var fold = new ReportFold(new ReportStages(v1, [v1]), ReportWindow.All, ReportScenario.DayAt(100));
         var warmup = Events(deals, 2_000, offset: 0);
         var measured = Events(deals, 200_000, offset: 2_000);
         foreach (var e in warmup)
@@ -57,7 +57,7 @@ public class ReportFoldTests
 
         string[] open = [.. Enumerable.Range(0, 70).Select(i => $"s{i}")];
         var pipeline = builder.Transition("win", from: "s69", to: "won").Transition("lose", from: open, to: "lost").Build();
-        var fold = new ReportFold(new ReportStages(pipeline, [pipeline]), ReportWindow.All, ReportScenario.DayAt(200));
+        using var fold = new ReportFold(new ReportStages(pipeline, [pipeline]), ReportWindow.All, ReportScenario.DayAt(200));
         fold.Add(new DealEvent { DealId = "walker", Sequence = 1, Kind = DealEventKind.Started, Timestamp = ReportScenario.DayAt(1), Actor = "t", ToStage = "s0" });
         for (var i = 1; i < 70; i++)
         {
@@ -83,11 +83,58 @@ public class ReportFoldTests
     }
 
     [Fact]
+    public void Reports_MoreDealsThanOneChunk_TwiceInARow_AgreeWithTheHistory()
+    {
+        // The fold keeps deals in chunks of 4,096 rented from the shared pool: 10,000 deals span three chunks, and a
+        // second fold after the first is disposed gets chunks back from the pool (its stays must start from zero).
+        const int deals = 10_000;
+        var v1 = ReportPipeline.V1();
+        var events = new List<DealEvent>(3 * deals);
+        for (var round = 0; round < 3; round++)
+        {
+            // Interleaved, as a store commits them: every deal's first event, then every deal's second, then its third.
+            for (var d = 0; d < deals; d++)
+            {
+                var id = $"deal-{d}";
+                var start = ReportScenario.DayAt(1).AddMinutes(d);
+                events.Add(round switch
+                {
+                    0 => new DealEvent { DealId = id, Sequence = 1, Kind = DealEventKind.Started, Timestamp = start, Actor = "t", ToStage = "lead" },
+                    1 => new DealEvent { DealId = id, Sequence = 2, Kind = DealEventKind.Transition, Timestamp = start.AddHours(1 + (d % 7)), Actor = "t", Trigger = "meet", FromStage = "lead", ToStage = "meeting" },
+                    _ => new DealEvent { DealId = id, Sequence = 3, Kind = DealEventKind.Transition, Timestamp = start.AddHours(1 + (d % 7) + 2 + (d % 3)), Actor = "t", Trigger = d % 2 == 0 ? "win" : "lose", FromStage = "meeting", ToStage = d % 2 == 0 ? "won" : "lost" },
+                });
+            }
+        }
+
+        for (var run = 0; run < 2; run++)
+        {
+            using var fold = new ReportFold(new ReportStages(v1, [v1]), ReportWindow.All, ReportScenario.DayAt(100));
+            foreach (var e in events)
+            {
+                fold.Add(e);
+            }
+
+            fold.DealCount.Should().Be(deals);
+            var stages = fold.TimeInStage().Stages;
+            var lead = stages.Single(s => s.StageId == "lead");
+            var meeting = stages.Single(s => s.StageId == "meeting");
+            lead.Entries.Should().Be(deals, $"run {run}");
+            lead.Cumulative.Count.Should().Be(deals);
+            lead.Cumulative.Mean.Should().Be(TimeSpan.FromHours(Enumerable.Range(0, deals).Average(d => 1 + (d % 7))), $"run {run}: each deal stayed once in lead");
+            meeting.Cumulative.Mean.Should().Be(TimeSpan.FromHours(Enumerable.Range(0, deals).Average(d => 2 + (d % 3))), $"run {run}: each deal stayed once in meeting");
+            var outcomes = fold.Outcomes();
+            outcomes.Won.Should().Be(deals / 2);
+            outcomes.Lost.Should().Be(deals / 2);
+            fold.Funnel(FunnelMode.Touched).Bars.Select(b => b.Count).Should().Equal(deals, deals, 0, deals / 2);
+        }
+    }
+
+    [Fact]
     public void TimeInStage_HistoryBeginningWithMigrations_CountsNoEntryForThem()
     {
         // Before the fix a second migration moved an entry the deal never made: meeting went to -1, proposal to 1.
         var v1 = ReportPipeline.V1();
-        var fold = new ReportFold(new ReportStages(v1, [v1]), ReportWindow.All, ReportScenario.DayAt(10));
+        using var fold = new ReportFold(new ReportStages(v1, [v1]), ReportWindow.All, ReportScenario.DayAt(10));
         fold.Add(new DealEvent { DealId = "h", Sequence = 1, Kind = DealEventKind.Migrated, Timestamp = ReportScenario.DayAt(1), Actor = "t", FromStage = "lead", ToStage = "meeting" });
         fold.Add(new DealEvent { DealId = "h", Sequence = 2, Kind = DealEventKind.Migrated, Timestamp = ReportScenario.DayAt(2), Actor = "t", FromStage = "meeting", ToStage = "proposal" });
 
@@ -98,7 +145,7 @@ public class ReportFoldTests
     public void Outcomes_HistoryWithoutItsStart_CountsTheDealWithoutACycleTime()
     {
         var v1 = ReportPipeline.V1();
-        var fold = new ReportFold(new ReportStages(v1, [v1]), ReportWindow.All, ReportScenario.DayAt(10));
+        using var fold = new ReportFold(new ReportStages(v1, [v1]), ReportWindow.All, ReportScenario.DayAt(10));
         fold.Add(new DealEvent { DealId = "x", Sequence = 2, Kind = DealEventKind.Transition, Timestamp = ReportScenario.DayAt(1), Actor = "t", Trigger = "win", FromStage = "proposal", ToStage = "won" });
 
         var outcomes = fold.Outcomes();
