@@ -79,7 +79,7 @@ internal sealed class ReportFold : IDisposable
     /// <summary>Folds one event in.</summary>
     public void Add(DealEvent e)
     {
-        var index = string.Equals(_lastId, e.DealId, StringComparison.Ordinal) ? _lastIndex : IndexOf(e.DealId);
+        var index = IsLast(e.DealId) ? _lastIndex : IndexOf(e.DealId);
         ref var deal = ref StateAt(index);
         var at = e.Timestamp.UtcTicks;
         switch (e.Kind)
@@ -362,6 +362,11 @@ internal sealed class ReportFold : IDisposable
     }
 
     private ref DealState StateAt(int index) => ref _states[index >> ChunkShift][index & ChunkMask];
+
+    // Whether the id is the last event's deal: the same string, or an equal one (events read from a store bring a string per
+    // row). The last character tells most other ids apart before a full comparison.
+    private bool IsLast(string dealId) =>
+        _lastId is { } last && (ReferenceEquals(last, dealId) || (last.Length == dealId.Length && last.Length > 0 && last[^1] == dealId[^1] && string.Equals(last, dealId, StringComparison.Ordinal)));
 
     private DealInfo InfoAt(int index) => index < _infos.Length ? _infos[index] : default;
 
