@@ -524,12 +524,15 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
         {
             try
             {
-                var insert = session.Command(SqliteStatement.InsertDeal, transaction);
+                var insertDeal = session.RawInsert(SqliteStatement.InsertDeal, DealColumns.All);
+                var insertEvent = session.RawInsert(SqliteStatement.InsertEvent, EventColumns.All);
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    _rows.BindDeal(insert, batch[i].Deal, data[i]);
-                    insert.ExecuteNonQuery();
-                    InsertEvents(session, transaction, batch[i].Events);
+                    insertDeal.Execute(_rows.GetDealValues(batch[i].Deal, data[i]));
+                    foreach (var e in batch[i].Events)
+                    {
+                        insertEvent.Execute(_rows.GetEventValues(e, TenantId));
+                    }
                 }
             }
             catch (SqliteException ex) when (SqliteDialect.Instance.Classify(ex) == StoreErrorKind.Conflict)
@@ -546,18 +549,6 @@ public sealed class SqliteDealStore : IDealStore, IEventFeedStore, IDisposable, 
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return true;
-        }
-    }
-
-    // Microsoft.Data.Sqlite runs every statement synchronously (its async methods wrap the same call): a bulk write
-    // calls the synchronous method and spares a task per row.
-    private void InsertEvents(SqliteSession session, SqliteTransaction transaction, IReadOnlyList<DealEvent> events)
-    {
-        var command = session.Command(SqliteStatement.InsertEvent, transaction);
-        foreach (var e in events)
-        {
-            _rows.BindEvent(command, 0, e, TenantId);
-            command.ExecuteNonQuery();
         }
     }
 

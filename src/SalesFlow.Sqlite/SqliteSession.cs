@@ -9,6 +9,7 @@ namespace SalesFlow.Sqlite;
 internal sealed class SqliteSession : IDisposable
 {
     private readonly SqliteCommand?[] _commands = new SqliteCommand?[SqliteStatement.Count];
+    private readonly SqliteRawInsert?[] _inserts = new SqliteRawInsert?[SqliteStatement.Count];
 
     private SqliteSession(SqliteConnection connection) => Connection = connection;
 
@@ -55,11 +56,20 @@ internal sealed class SqliteSession : IDisposable
         return command;
     }
 
+    /// <summary>The INSERT statement compiled for binding through SQLitePCL (bulk imports), on first use.</summary>
+    public SqliteRawInsert RawInsert(SqliteStatement statement, IReadOnlyList<StoredColumn> columns) =>
+        _inserts[statement.Slot] ??= new SqliteRawInsert(Connection, statement.Sql, columns);
+
     public void Dispose()
     {
         foreach (var command in _commands)
         {
             command?.Dispose();
+        }
+
+        foreach (var insert in _inserts)
+        {
+            insert?.Dispose();
         }
 
         Connection.Dispose();

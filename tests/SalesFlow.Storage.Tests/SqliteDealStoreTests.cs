@@ -369,6 +369,38 @@ public sealed class SqliteDealStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task ImportAsync_EmptyAndNonAsciiText_StoredAsMicrosoftDataSqliteBindsIt()
+    {
+        // The import binds its rows through SQLitePCL directly: empty text must stay text, not NULL, and text with
+        // surrogates must be stored byte for byte as Microsoft.Data.Sqlite binds it (.NET's UTF-8, half a pair as U+FFFD).
+        const string owner = "Zoë 🚀 Ünal \ud83d";
+        var store = Open();
+        var plain = ContractDeals.Imported("plain", 2);
+        var empty = ContractDeals.Imported("empty", 2);
+        empty = empty with { Deal = empty.Deal with { Owner = "" } };
+        var emoji = ContractDeals.Imported("emoji", 2);
+        emoji = emoji with { Deal = emoji.Deal with { Owner = owner } };
+        await store.ImportAsync([plain, empty, emoji]);
+
+        var reopened = Open();
+        (await reopened.GetAsync("empty"))!.Owner.Should().Be("", "empty text is not NULL");
+        (await reopened.GetAsync("emoji"))!.Owner.Should().Be("Zoë 🚀 Ünal \ufffd", "half a surrogate pair is stored as U+FFFD");
+        (await reopened.GetEventsAsync("plain")).Should().BeEquivalentTo(plain.Events);
+
+        await using var connection = new SqliteConnection($"Data Source={_file.Path};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT hex(owner), hex($owner), typeof(owner) FROM salesflow_deals WHERE id = 'emoji' UNION ALL SELECT '', '', typeof(owner) FROM salesflow_deals WHERE id = 'empty'";
+        command.Parameters.AddWithValue("$owner", owner);
+        await using var reader = await command.ExecuteReaderAsync();
+        (await reader.ReadAsync()).Should().BeTrue();
+        reader.GetString(0).Should().Be(reader.GetString(1), "the import stores the bytes Microsoft.Data.Sqlite stores for the same text");
+        reader.GetString(2).Should().Be("text");
+        (await reader.ReadAsync()).Should().BeTrue();
+        reader.GetString(2).Should().Be("text");
+    }
+
+    [Fact]
     public async Task Leases_TwoStoresOnOneFile_OneHolderUntilExpiryOrRelease()
     {
         var clock = new FakeTimeProvider(ContractDeals.T0);
