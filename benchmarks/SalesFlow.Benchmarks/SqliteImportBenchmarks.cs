@@ -97,13 +97,7 @@ public class SqliteImportBenchmarks
     [Benchmark(Baseline = true, Description = "Raw ADO.NET: the same rows, prepared INSERTs, one transaction per 500 deals")]
     public int RawInserts()
     {
-        using var connection = new SqliteConnection($"Data Source={_file};Pooling=False");
-        connection.Open();
-        using (var pragma = connection.CreateCommand())
-        {
-            pragma.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
-            pragma.ExecuteNonQuery();
-        }
+        using var connection = OpenRaw();
 
         var written = 0;
         foreach (var batch in _dealRows.Chunk(BatchSize))
@@ -130,13 +124,7 @@ public class SqliteImportBenchmarks
     [Benchmark(Description = "Raw SQLitePCL: the same rows, prepared INSERTs bound directly, one transaction per 500 deals")]
     public int RawSqlitePcl()
     {
-        using var connection = new SqliteConnection($"Data Source={_file};Pooling=False");
-        connection.Open();
-        using (var pragma = connection.CreateCommand())
-        {
-            pragma.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
-            pragma.ExecuteNonQuery();
-        }
+        using var connection = OpenRaw();
 
         var db = connection.Handle!;
         using var insertDeal = Prepare(db, "salesflow_deals", _dealColumns);
@@ -181,6 +169,17 @@ public class SqliteImportBenchmarks
         }
 
         return written;
+    }
+
+    // The connection of a raw baseline, with the store's file settings.
+    private SqliteConnection OpenRaw()
+    {
+        var connection = new SqliteConnection($"Data Source={_file};Pooling=False");
+        connection.Open();
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+        pragma.ExecuteNonQuery();
+        return connection;
     }
 
     private static SqliteCommand Insert(SqliteConnection connection, SqliteTransaction transaction, string table, string[] columns)
