@@ -52,11 +52,11 @@ internal sealed class ReportFold : IDisposable
         _now = now;
         _groupKey = groupKey;
         _entries = new int[Math.Max(stages.Count, 4)];
-        _versionMoves = new int[stages.VersionCount * stages.VersionCount];
+        _versionStages = stages.VersionCount;
+        _versionMoves = new int[_versionStages * _versionStages];
 
         // A deal's row of stays: each version stage's latest stay next to its stay sum (a stay that ends writes one pair),
         // then the touched and stayed bits of the version stages past the first 64 (the first 64 are in the deal's state).
-        _versionStages = stages.VersionCount;
         _extraWords = Math.Max(0, ((_versionStages + 63) / 64) - 1);
         _stride = (2 * _versionStages) + (2 * _extraWords);
     }
@@ -210,7 +210,7 @@ internal sealed class ReportFold : IDisposable
 
     public FlowReport Flow()
     {
-        var n = _stages.VersionCount;
+        var n = _versionStages;
         var cells = Enumerable.Range(0, _versionMoves.Length)
             .Where(i => _versionMoves[i] > 0)
             .Select(i => (From: i / n, To: i % n, Count: _versionMoves[i]))
@@ -297,7 +297,7 @@ internal sealed class ReportFold : IDisposable
     // Moves between the version's stages count in a matrix; the rare ones involving another version's stage in a dictionary.
     private void CountMove(int from, int to)
     {
-        var n = _stages.VersionCount;
+        var n = _versionStages;
         if (from < n && to < n)
         {
             _versionMoves[(from * n) + to]++;
@@ -434,7 +434,7 @@ internal sealed class ReportFold : IDisposable
     private void Leave(ref DealState deal, int index, long at)
     {
         var stage = deal.Stage;
-        if (stage < 0 || stage >= _stages.VersionCount || _stages.KindAt(stage) != StageKind.Open || at < _from || at >= _to)
+        if (stage < 0 || stage >= _versionStages || _stages.KindAt(stage) != StageKind.Open || at < _from || at >= _to)
         {
             return;
         }

@@ -3,8 +3,9 @@ namespace SalesFlow.Tests.Support;
 /// <summary>
 /// A store as a third party writes it: it forwards only <see cref="IDealStore"/>'s abstract members to a real store and
 /// keeps every default member (no idempotency-key index, no event redaction) and no other interface (no event feed).
+/// Tests that watch imports override <see cref="ImportAsync"/>.
 /// </summary>
-public sealed class PlainStore(IDealStore inner) : IDealStore
+public class PlainStore(IDealStore inner) : IDealStore
 {
     public ValueTask<Deal?> GetAsync(string dealId, CancellationToken cancellationToken = default) => inner.GetAsync(dealId, cancellationToken);
 
@@ -15,5 +16,5 @@ public sealed class PlainStore(IDealStore inner) : IDealStore
 
     public ValueTask<DealPage> QueryAsync(DealQuery query, CancellationToken cancellationToken = default) => inner.QueryAsync(query, cancellationToken);
 
-    public ValueTask ImportAsync(IReadOnlyList<DealImport> batch, CancellationToken cancellationToken = default) => inner.ImportAsync(batch, cancellationToken);
+    public virtual ValueTask ImportAsync(IReadOnlyList<DealImport> batch, CancellationToken cancellationToken = default) => inner.ImportAsync(batch, cancellationToken);
 }
