@@ -364,7 +364,10 @@ public sealed class CrmImporterTests
         // Batches far larger than the CSV reader's buffer: the next batch cannot be read without reading on.
         var export = new CrmExportGenerator(16).Snapshot(3000);
         var csv = new CountingReader(export.Csv);
-        var store = new GatedStore(new InMemoryDealStore(), csv);
+        // The first write waits for the reader to reach the middle of the second batch: counted in the text, so it does
+        // not matter how late the write starts on its pool thread (a busy machine may start it after the reader is done
+        // with the second batch; the reader's own buffer is far smaller than the 95,000 characters between the two).
+        var store = new GatedStore(new InMemoryDealStore(), csv) { ReadOnTo = export.Csv.IndexOf(export.Deals[1500].Id, StringComparison.Ordinal) };
 
         var result = await Importer(store, CrmExportGenerator.SnapshotMapping, batchSize: 1000).ImportAsync(csv);
 
@@ -507,7 +510,8 @@ public sealed class CrmImporterTests
         }
     }
 
-    // A store whose first write waits (up to ten seconds) for the reader to read on, and that counts writes at once.
+    // A store whose first write waits (up to ten seconds) for the reader to read on to a place in the text, and that
+    // counts writes at once.
     private sealed class GatedStore(IDealStore inner, CountingReader csv) : PlainStore(inner)
     {
         private int _inFlight;
@@ -516,6 +520,8 @@ public sealed class CrmImporterTests
         public int FailOnCall { get; init; }
 
         public Action? OnFirstWrite { get; init; }
+
+        public long ReadOnTo { get; init; }
 
         public bool ReadOnWhileWriting { get; private set; }
 
@@ -544,14 +550,13 @@ public sealed class CrmImporterTests
                 if (call == 1)
                 {
                     OnFirstWrite?.Invoke();
-                    var readAtStart = csv.CharsRead;
                     var waited = System.Diagnostics.Stopwatch.StartNew();
-                    while (csv.CharsRead == readAtStart && waited.Elapsed < TimeSpan.FromSeconds(10) && OnFirstWrite is null)
+                    while (csv.CharsRead < ReadOnTo && waited.Elapsed < TimeSpan.FromSeconds(10))
                     {
                         await Task.Delay(5, CancellationToken.None);
                     }
 
-                    ReadOnWhileWriting = csv.CharsRead > readAtStart;
+                    ReadOnWhileWriting = csv.CharsRead >= ReadOnTo;
                     await Task.Delay(OnFirstWrite is null ? 0 : 300, CancellationToken.None);
                 }
 
