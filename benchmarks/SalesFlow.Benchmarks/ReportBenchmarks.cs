@@ -26,6 +26,7 @@ public class ReportBenchmarks
 
     private readonly DateTimeOffset _start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private DealEvent[] _events = [];
+    private DealEvent[] _eventsByDeal = [];
     private ReportStages _stages = null!;
     private ReportWindow _window = null!;
     private SalesReports _storeReports = null!;
@@ -62,6 +63,7 @@ public class ReportBenchmarks
             batch.Add(new DealImport(started.Deal with { StageId = end, Version = events.Count, LastSequence = events.Count, Amount = 1_000m + d, Outcome = d % 3 == 0 ? StageKind.Lost : StageKind.Won }, events));
         }
 
+        _eventsByDeal = [.. perDeal.SelectMany(e => e)];
         _events = new DealEvent[Events];
         var n = 0;
         for (var k = 0; k < EventsPerDeal; k++)
@@ -105,7 +107,19 @@ public class ReportBenchmarks
         return fold.Funnel(FunnelMode.Strict).Deals + fold.Outcomes().Won;
     }
 
-    [Benchmark(OperationsPerInvoke = Events, Description = "Outcomes from the in-memory store (feed read + fold)")]
+    [Benchmark(OperationsPerInvoke = Events, Description = "Report fold, one deal's events after another")]
+    public int FoldByDeal()
+    {
+        using var fold = new ReportFold(_stages, _window, _start.AddDays(400));
+        foreach (var e in _eventsByDeal)
+        {
+            fold.Add(e);
+        }
+
+        return fold.Funnel(FunnelMode.Strict).Deals + fold.Outcomes().Won;
+    }
+
+    [Benchmark(OperationsPerInvoke = Events, Description = "Outcomes from the in-memory store (deals and events read + fold)")]
     public async Task<int> OutcomesFromStore() => (await _storeReports.OutcomesAsync(_request)).Won;
 
     private static DealEvent Move(string id, int sequence, DateTimeOffset at, string from, string to, string trigger) =>

@@ -13,8 +13,9 @@ public interface IDealReportSource
     IAsyncEnumerable<Deal> ReadDealsAsync(string pipelineId, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Reads every committed event of a pipeline's deals, a page at a time, in commit order (each deal's events in sequence
-    /// order).
+    /// Reads every committed event of a pipeline's deals, a page at a time, each deal's events in sequence order. Events of
+    /// different deals may come in any interleaving: in commit order (as the event feed gives them), or one deal's history
+    /// after another (as the in-memory store gives them, which folds fastest).
     /// </summary>
     /// <param name="pipelineId">The pipeline's id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>

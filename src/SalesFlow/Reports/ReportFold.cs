@@ -5,21 +5,24 @@ using System.Runtime.InteropServices;
 namespace SalesFlow;
 
 /// <summary>
-/// The reference computation of every report: one pass over a pipeline's events in commit order (each deal's events in
-/// sequence order), keeping only per-deal state of a fixed size and per-stage counters. Memory grows with the number of
-/// deals and stages, never with the number of events; adding an event allocates nothing once its deal and stages are known.
+/// The reference computation of every report: one pass over a pipeline's events (each deal's events in sequence order,
+/// deals interleaved in any way), keeping only per-deal state of a fixed size and per-stage counters. Memory grows with the
+/// number of deals and stages, never with the number of events; adding an event allocates nothing once its deal and stages
+/// are known.
 /// </summary>
 /// <remarks>
 /// Per-deal state lives in arrays indexed by the order deals are first met, not in an object per deal: an event costs the
-/// deal id's lookup, then one read of the deal's fixed state and, when a stay ends, one write to the deal's row of stays,
-/// both at addresses known from the index alone. The arrays come in chunks of <see cref="ChunkSize"/> deals, rented from the
-/// shared array pool and given back by <see cref="Dispose"/>: more deals add a chunk and copy nothing, and a report run
-/// after another reuses the memory instead of faulting in fresh pages.
+/// deal id's lookup (none when the source hands each deal's history over whole, through <see cref="AddHistory"/>), then one
+/// read of the deal's fixed state and, when a stay ends, one write to the deal's row of stays, both at addresses known from
+/// the index alone. The arrays come in chunks of <see cref="ChunkSize"/> deals, rented from the shared array pool and given
+/// back by <see cref="Dispose"/>: more deals add a chunk and copy nothing, and a report run after another reuses the memory
+/// instead of faulting in fresh pages.
 /// </remarks>
 internal sealed class ReportFold : IDisposable
 {
-    private const int ChunkShift = 12;
-    private const int ChunkSize = 1 << ChunkShift;
+    /// <summary>The number of deals in a chunk of per-deal state.</summary>
+    internal const int ChunkSize = 1 << ChunkShift;
+    private const int ChunkShift = 14;
     private const int ChunkMask = ChunkSize - 1;
 
     private readonly ReportStages _stages;
@@ -38,7 +41,7 @@ internal sealed class ReportFold : IDisposable
     private DealState[][] _states = new DealState[4][];
     private long[][] _stays = new long[4][];
     private int _chunks;
-    private DealInfo[] _infos = [];
+    private DealInfo[]?[] _infos = new DealInfo[]?[4];
     private int _count;
     private string? _lastId;
     private int _lastIndex;
@@ -65,38 +68,44 @@ internal sealed class ReportFold : IDisposable
     public int DealCount => _count;
 
     /// <summary>Takes a deal's current snapshot: its owner, amount and group key (events give everything else).</summary>
-    public void AddDeal(Deal deal)
-    {
-        var index = IndexOf(deal.Id);
-        if (_infos.Length <= index)
-        {
-            Array.Resize(ref _infos, _chunks * ChunkSize);
-        }
+    public void AddDeal(Deal deal) => SetInfo(IndexOf(deal.Id), deal);
 
-        _infos[index] = new DealInfo(deal, _groupKey?.Invoke(deal));
+    /// <summary>
+    /// Takes a deal whose whole history follows through <see cref="Add(int, DealEventKind, long, string?, string?, string)"/>
+    /// with the index returned, for a source that hands each deal over whole: no id is looked up. A fold fed this way
+    /// takes no events through <see cref="Add(DealEvent)"/>.
+    /// </summary>
+    /// <returns>The deal's index in the fold.</returns>
+    public int AddHistory(Deal deal)
+    {
+        var index = NewDeal();
+        SetInfo(index, deal);
+        return index;
     }
 
     /// <summary>Folds one event in.</summary>
-    public void Add(DealEvent e)
+    public void Add(DealEvent e) =>
+        Add(IsLast(e.DealId) ? _lastIndex : IndexOf(e.DealId), e.Kind, e.Timestamp.UtcTicks, e.Trigger, e.FromStage, e.ToStage);
+
+    /// <summary>Folds in one event of the deal at an index (<see cref="AddHistory"/>), given by the fields the reports read.</summary>
+    public void Add(int index, DealEventKind kind, long at, string? trigger, string? fromStage, string toStage)
     {
-        var index = IsLast(e.DealId) ? _lastIndex : IndexOf(e.DealId);
         ref var deal = ref StateAt(index);
-        var at = e.Timestamp.UtcTicks;
-        switch (e.Kind)
+        switch (kind)
         {
             case DealEventKind.Started:
                 deal.Started = true;
                 deal.StartTicks = at;
-                Enter(ref deal, index, _stages.IndexOf(e.ToStage), at);
+                Enter(ref deal, index, _stages.IndexOf(toStage), at);
                 break;
             case DealEventKind.Transition:
-                if (string.Equals(e.FromStage, e.ToStage, StringComparison.Ordinal) && !_stages.IsReentry(e.Trigger, e.ToStage))
+                if (string.Equals(fromStage, toStage, StringComparison.Ordinal) && !_stages.IsReentry(trigger, toStage))
                 {
                     break; // an internal action: the stay goes on
                 }
 
-                var to = _stages.IndexOf(e.ToStage);
-                var from = deal.Stage >= 0 ? deal.Stage : _stages.IndexOf(e.FromStage ?? e.ToStage);
+                var to = _stages.IndexOf(toStage);
+                var from = deal.Stage >= 0 ? deal.Stage : _stages.IndexOf(fromStage ?? toStage);
                 Leave(ref deal, index, at);
                 if (at >= _from && at < _to)
                 {
@@ -106,7 +115,7 @@ internal sealed class ReportFold : IDisposable
                 Enter(ref deal, index, to, at);
                 break;
             case DealEventKind.Migrated:
-                Relabel(ref deal, index, _stages.IndexOf(e.ToStage), at);
+                Relabel(ref deal, index, _stages.IndexOf(toStage), at);
                 break;
         }
     }
@@ -315,18 +324,32 @@ internal sealed class ReportFold : IDisposable
         ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(_indexes, dealId, out var exists);
         if (!exists)
         {
-            if (_count == _chunks * ChunkSize)
-            {
-                AddChunk();
-            }
-
-            index = _count++;
-            StateAt(index) = new DealState { Stage = -1, ClosedTicks = -1 };
+            index = NewDeal();
         }
 
         _lastId = dealId;
         _lastIndex = index;
         return index;
+    }
+
+    private int NewDeal()
+    {
+        if (_count == _chunks * ChunkSize)
+        {
+            AddChunk();
+        }
+
+        // A rented chunk holds whatever the report before left: a new deal's state and row of stays start afresh.
+        StateAt(_count) = new DealState { Stage = -1, ClosedTicks = -1 };
+        Array.Clear(_stays[_count >> ChunkShift], (_count & ChunkMask) * _stride, _stride);
+        return _count++;
+    }
+
+    private void SetInfo(int index, Deal deal)
+    {
+        // Snapshots are kept in chunks of their own, rented only when the source gives deals as well as events.
+        var chunk = _infos[index >> ChunkShift] ??= ArrayPool<DealInfo>.Shared.Rent(ChunkSize);
+        chunk[index & ChunkMask] = new DealInfo(deal, _groupKey?.Invoke(deal));
     }
 
     private void AddChunk()
@@ -335,13 +358,12 @@ internal sealed class ReportFold : IDisposable
         {
             Array.Resize(ref _states, _chunks * 2);
             Array.Resize(ref _stays, _chunks * 2);
+            Array.Resize(ref _infos, _chunks * 2);
         }
 
         // A new deal's state is written whole when it is met; its row of stays must start at zero.
         _states[_chunks] = ArrayPool<DealState>.Shared.Rent(ChunkSize);
-        var stays = ArrayPool<long>.Shared.Rent(ChunkSize * _stride);
-        Array.Clear(stays, 0, ChunkSize * _stride);
-        _stays[_chunks++] = stays;
+        _stays[_chunks++] = ArrayPool<long>.Shared.Rent(ChunkSize * _stride);
     }
 
     /// <summary>Gives the chunks of per-deal state back to the shared pool; the fold is not used after.</summary>
@@ -351,8 +373,14 @@ internal sealed class ReportFold : IDisposable
         {
             ArrayPool<DealState>.Shared.Return(_states[c]);
             ArrayPool<long>.Shared.Return(_stays[c]);
+            if (_infos[c] is { } infos)
+            {
+                ArrayPool<DealInfo>.Shared.Return(infos, clearArray: true); // no deal is kept alive by the pool
+            }
+
             _states[c] = null!;
             _stays[c] = null!;
+            _infos[c] = null;
         }
 
         _chunks = 0;
@@ -368,7 +396,7 @@ internal sealed class ReportFold : IDisposable
     private bool IsLast(string dealId) =>
         _lastId is { } last && (ReferenceEquals(last, dealId) || (last.Length == dealId.Length && last.Length > 0 && last[^1] == dealId[^1] && string.Equals(last, dealId, StringComparison.Ordinal)));
 
-    private DealInfo InfoAt(int index) => index < _infos.Length ? _infos[index] : default;
+    private DealInfo InfoAt(int index) => _infos[index >> ChunkShift] is { } chunk ? chunk[index & ChunkMask] : default;
 
     private void Enter(ref DealState deal, int index, int stage, long at)
     {

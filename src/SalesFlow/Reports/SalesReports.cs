@@ -15,17 +15,23 @@ public sealed class SalesReports : IDealReports
     private readonly IDealReportSource _source;
     private readonly TimeProvider _time;
     private readonly IDealStore? _store;
+    private readonly InMemoryDealStore? _memory;
 
     /// <summary>Creates the reports over a store that also implements <see cref="IEventFeedStore"/> (the in-memory, SQLite and PostgreSQL stores do).</summary>
     /// <param name="pipelines">The registry holding the pipelines reported on.</param>
     /// <param name="store">The store.</param>
     /// <param name="timeProvider">The clock for "now"; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="store"/> does not implement <see cref="IEventFeedStore"/>.</exception>
-    /// <remarks>The idle report then asks the store only for the deals that can be idle or overdue (<see cref="DealQuery.IdleSince"/>, <see cref="DealQuery.FollowUpDueAtOrBefore"/>).</remarks>
+    /// <remarks>
+    /// The store is read through <see cref="IDealStore.QueryAsync"/> and its event feed; an <see cref="InMemoryDealStore"/>
+    /// folds each deal's stored history in place instead. The idle report asks the store only for the deals that can be idle or
+    /// overdue (<see cref="DealQuery.IdleSince"/>, <see cref="DealQuery.FollowUpDueAtOrBefore"/>).
+    /// </remarks>
     public SalesReports(PipelineRegistry pipelines, IDealStore store, TimeProvider? timeProvider = null)
         : this(pipelines, SourceOf(store), timeProvider)
     {
         _store = store;
+        _memory = store as InMemoryDealStore;
     }
 
     /// <summary>Creates the reports over any source of deals and events.</summary>
@@ -166,6 +172,12 @@ public sealed class SalesReports : IDealReports
         var fold = new ReportFold(new ReportStages(version, versions), request.Window, _time.GetUtcNow(), groupKey);
         try
         {
+            if (_memory is not null)
+            {
+                _memory.FoldReport(request.PipelineId, fold, cancellationToken);
+                return fold;
+            }
+
             await foreach (var deal in _source.ReadDealsAsync(request.PipelineId, cancellationToken).ConfigureAwait(false))
             {
                 fold.AddDeal(deal);

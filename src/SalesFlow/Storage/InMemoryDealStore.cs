@@ -11,9 +11,12 @@ namespace SalesFlow;
 /// Each deal's history is kept as values in one growing array rather than as one object per event: a
 /// long-lived object per event is what makes the garbage collector's work grow with the history, and
 /// moves are far more frequent than history reads. Reads return new, equal <see cref="DealEvent"/> instances.
+/// Reports (<see cref="SalesReports"/>) fold each deal's stored history in place, one deal after another, rather than
+/// reading the feed's interleaved commits.
 /// </remarks>
 public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
 {
+
     private readonly ConcurrentDictionary<string, Entry> _deals = new(StringComparer.Ordinal);
     private readonly object _createGate = new();
     private readonly Dictionary<string, HandlerState> _handlers = new(StringComparer.Ordinal);
@@ -401,6 +404,49 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// Folds every deal of a pipeline into a report, each with its whole history, in the order the deals were created. The
+    /// stored events are read in place, no event is copied, and the fold sees each deal at one version: the snapshot, the
+    /// events array and its count are taken together under the deal's lock, and the fold runs after the lock is released
+    /// (a writer never waits for a report, and the caller's group key never runs under a lock). Reading the array then is
+    /// safe: a later save appends past the count or into a new array, and a redaction rewrites an event with the same kind,
+    /// time, trigger and stages, the only fields a fold reads. Deals created after the fold starts are left out.
+    /// </summary>
+    internal void FoldReport(string pipelineId, ReportFold fold, CancellationToken cancellationToken)
+    {
+        var count = RegisteredCount();
+        for (var number = 1; number <= count; number++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var entry = EntryAt(number);
+            Deal deal;
+            StoredEvent[] events;
+            int eventCount;
+            lock (entry)
+            {
+                (deal, events, eventCount) = (entry.Deal, entry.Events, entry.Count);
+            }
+
+            if (string.Equals(deal.PipelineId, pipelineId, StringComparison.Ordinal))
+            {
+                var index = fold.AddHistory(deal);
+                for (var i = 0; i < eventCount; i++)
+                {
+                    events[i].FoldInto(fold, index);
+                }
+            }
+        }
+    }
+
+    // The deals registered when a read starts: every one of them is in the table of deals (both are written under the gate).
+    private int RegisteredCount()
+    {
+        lock (_createGate)
+        {
+            return _entryCount;
+        }
+    }
+
     // Called under the create gate for a deal just added: numbers it in the table of deals (written once per deal)
     // and publishes its first events.
     private void Register(Entry created)
@@ -553,6 +599,8 @@ public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
         private readonly string? _overrideJustification = e.OverrideJustification;
         private readonly ImmutableDictionary<string, string> _properties = e.Properties;
         private readonly string? _idempotencyKey = e.IdempotencyKey;
+
+        public void FoldInto(ReportFold fold, int index) => fold.Add(index, _kind, _timestamp.UtcTicks, _trigger, _fromStage, _toStage);
 
         public DealEvent ToEvent(string dealId) => new()
         {

@@ -85,9 +85,9 @@ public class ReportFoldTests
     [Fact]
     public void Reports_MoreDealsThanOneChunk_TwiceInARow_AgreeWithTheHistory()
     {
-        // The fold keeps deals in chunks of 4,096 rented from the shared pool: 10,000 deals span three chunks, and a
-        // second fold after the first is disposed gets chunks back from the pool (its stays must start from zero).
-        const int deals = 10_000;
+        // The fold keeps deals in chunks rented from the shared pool: these deals span three chunks, and a second fold
+        // after the first is disposed gets chunks back from the pool (its stays must start from zero).
+        var deals = (2 * ReportFold.ChunkSize) + 1_000;
         var v1 = ReportPipeline.V1();
         var events = new List<DealEvent>(3 * deals);
         for (var round = 0; round < 3; round++)
