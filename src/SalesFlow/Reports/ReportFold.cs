@@ -14,16 +14,17 @@ namespace SalesFlow;
 /// Per-deal state lives in arrays indexed by the order deals are first met, not in an object per deal: an event costs the
 /// deal id's lookup (none when the source hands each deal's history over whole, through <see cref="AddHistory"/>), then one
 /// read of the deal's fixed state and, when a stay ends, one write to the deal's row of stays, both at addresses known from
-/// the index alone. The arrays come in chunks of <see cref="ChunkSize"/> deals, rented from the shared array pool and given
-/// back by <see cref="Dispose"/>: more deals add a chunk and copy nothing, and a report run after another reuses the memory
-/// instead of faulting in fresh pages.
+/// the index alone. The arrays come in chunks of <see cref="ChunkSize"/> deals (fewer for a pipeline with very many stages),
+/// rented from the shared array pool and given back by <see cref="Dispose"/>: more deals add a chunk and copy nothing, and a
+/// report run after another reuses the memory instead of faulting in fresh pages.
 /// </remarks>
 internal sealed class ReportFold : IDisposable
 {
-    /// <summary>The number of deals in a chunk of per-deal state.</summary>
-    internal const int ChunkSize = 1 << ChunkShift;
-    private const int ChunkShift = 14;
-    private const int ChunkMask = ChunkSize - 1;
+    /// <summary>The number of deals in a chunk of per-deal state, unless the rows of stays would make it too large.</summary>
+    internal const int ChunkSize = 1 << MaxChunkShift;
+    private const int MaxChunkShift = 14;
+    private const int MinChunkShift = 10;
+    private const int MaxStaysChunkBytes = 4 << 20;
 
     private readonly ReportStages _stages;
     private readonly ReportWindow _window;
@@ -37,6 +38,8 @@ internal sealed class ReportFold : IDisposable
     private readonly int _versionStages;
     private readonly int _extraWords;
     private readonly int _stride;
+    private readonly int _shift;
+    private readonly int _mask;
     private int[] _entries;
     private DealState[][] _states = new DealState[4][];
     private long[][] _stays = new long[4][];
@@ -62,10 +65,22 @@ internal sealed class ReportFold : IDisposable
         // then the touched and stayed bits of the version stages past the first 64 (the first 64 are in the deal's state).
         _extraWords = Math.Max(0, ((_versionStages + 63) / 64) - 1);
         _stride = (2 * _versionStages) + (2 * _extraWords);
+
+        // Chunks of 16,384 deals, fewer when a pipeline has so many stages that a chunk's rows of stays would pass 4 MB.
+        _shift = MaxChunkShift;
+        while (_shift > MinChunkShift && ((long)_stride * sizeof(long)) << _shift > MaxStaysChunkBytes)
+        {
+            _shift--;
+        }
+
+        _mask = (1 << _shift) - 1;
     }
 
     /// <summary>Gets how many deals the fold holds state for.</summary>
     public int DealCount => _count;
+
+    /// <summary>Gets how many deals a chunk of this fold holds: <see cref="ChunkSize"/>, or fewer for very many stages.</summary>
+    public int DealsPerChunk => 1 << _shift;
 
     /// <summary>Takes a deal's current snapshot: its owner, amount and group key (events give everything else).</summary>
     public void AddDeal(Deal deal) => SetInfo(IndexOf(deal.Id), deal);
@@ -197,8 +212,8 @@ internal sealed class ReportFold : IDisposable
                 ref readonly var deal = ref StateAt(d);
                 if (HasBit(deal.Stayed, d, _extraWords, index))
                 {
-                    var row = _stays[d >> ChunkShift];
-                    var start = ((d & ChunkMask) * _stride) + (2 * index);
+                    var row = _stays[d >> _shift];
+                    var start = ((d & _mask) * _stride) + (2 * index);
                     latest.Add(row[start]);
                     cumulative.Add(row[start + 1]);
                 }
@@ -334,22 +349,22 @@ internal sealed class ReportFold : IDisposable
 
     private int NewDeal()
     {
-        if (_count == _chunks * ChunkSize)
+        if (_count == _chunks << _shift)
         {
             AddChunk();
         }
 
         // A rented chunk holds whatever the report before left: a new deal's state and row of stays start afresh.
         StateAt(_count) = new DealState { Stage = -1, ClosedTicks = -1 };
-        Array.Clear(_stays[_count >> ChunkShift], (_count & ChunkMask) * _stride, _stride);
+        Array.Clear(_stays[_count >> _shift], (_count & _mask) * _stride, _stride);
         return _count++;
     }
 
     private void SetInfo(int index, Deal deal)
     {
         // Snapshots are kept in chunks of their own, rented only when the source gives deals as well as events.
-        var chunk = _infos[index >> ChunkShift] ??= ArrayPool<DealInfo>.Shared.Rent(ChunkSize);
-        chunk[index & ChunkMask] = new DealInfo(deal, _groupKey?.Invoke(deal));
+        var chunk = _infos[index >> _shift] ??= ArrayPool<DealInfo>.Shared.Rent(1 << _shift);
+        chunk[index & _mask] = new DealInfo(deal, _groupKey?.Invoke(deal));
     }
 
     private void AddChunk()
@@ -362,8 +377,8 @@ internal sealed class ReportFold : IDisposable
         }
 
         // A new deal's state is written whole when it is met; its row of stays must start at zero.
-        _states[_chunks] = ArrayPool<DealState>.Shared.Rent(ChunkSize);
-        _stays[_chunks++] = ArrayPool<long>.Shared.Rent(ChunkSize * _stride);
+        _states[_chunks] = ArrayPool<DealState>.Shared.Rent(1 << _shift);
+        _stays[_chunks++] = ArrayPool<long>.Shared.Rent(_stride << _shift);
     }
 
     /// <summary>Gives the chunks of per-deal state back to the shared pool; the fold is not used after.</summary>
@@ -389,14 +404,14 @@ internal sealed class ReportFold : IDisposable
         _lastId = null;
     }
 
-    private ref DealState StateAt(int index) => ref _states[index >> ChunkShift][index & ChunkMask];
+    private ref DealState StateAt(int index) => ref _states[index >> _shift][index & _mask];
 
     // Whether the id is the last event's deal: the same string, or an equal one (events read from a store bring a string per
     // row). The last character tells most other ids apart before a full comparison.
     private bool IsLast(string dealId) =>
         _lastId is { } last && (ReferenceEquals(last, dealId) || (last.Length == dealId.Length && last.Length > 0 && last[^1] == dealId[^1] && string.Equals(last, dealId, StringComparison.Ordinal)));
 
-    private DealInfo InfoAt(int index) => _infos[index >> ChunkShift] is { } chunk ? chunk[index & ChunkMask] : default;
+    private DealInfo InfoAt(int index) => _infos[index >> _shift] is { } chunk ? chunk[index & _mask] : default;
 
     private void Enter(ref DealState deal, int index, int stage, long at)
     {
@@ -468,8 +483,8 @@ internal sealed class ReportFold : IDisposable
         }
 
         var ticks = at - deal.EnteredTicks;
-        var row = _stays[index >> ChunkShift];
-        var start = ((index & ChunkMask) * _stride) + (2 * stage);
+        var row = _stays[index >> _shift];
+        var start = ((index & _mask) * _stride) + (2 * stage);
         row[start] = ticks;
         row[start + 1] += ticks;
         SetBit(ref deal.Stayed, index, _extraWords, stage);
@@ -494,12 +509,12 @@ internal sealed class ReportFold : IDisposable
         }
         else
         {
-            _stays[index >> ChunkShift][((index & ChunkMask) * _stride) + (2 * _versionStages) + offset + (bit >> 6) - 1] |= 1L << (bit & 63);
+            _stays[index >> _shift][((index & _mask) * _stride) + (2 * _versionStages) + offset + (bit >> 6) - 1] |= 1L << (bit & 63);
         }
     }
 
     private bool HasBit(long first, int index, int offset, int bit) =>
-        bit < 64 ? (first & (1L << bit)) != 0 : (_stays[index >> ChunkShift][((index & ChunkMask) * _stride) + (2 * _versionStages) + offset + (bit >> 6) - 1] & (1L << (bit & 63))) != 0;
+        bit < 64 ? (first & (1L << bit)) != 0 : (_stays[index >> _shift][((index & _mask) * _stride) + (2 * _versionStages) + offset + (bit >> 6) - 1] & (1L << (bit & 63))) != 0;
 
     /// <summary>What the fold keeps per deal for every event: a fixed size, whatever the number of its events.</summary>
     private struct DealState

@@ -42,21 +42,7 @@ public class ReportFoldTests
     public void Reports_PipelineOfSeventyStages_KeepTheStagesBeyondTheSixtyFourthApart()
     {
         // The fold keeps the bits of the first 64 stages in the deal's state and the others in its array.
-        var builder = PipelineBuilder.Create<ReportData>("long", 1);
-        for (var i = 0; i < 70; i++)
-        {
-            var order = i + 1;
-            builder.Stage($"s{i}", s => s.Name($"Step {order}").Order(order));
-        }
-
-        builder.Stage("won", s => s.Name("Won").Order(71).Won()).Stage("lost", s => s.Name("Lost").Order(72).Lost());
-        for (var i = 0; i < 69; i++)
-        {
-            builder.Transition($"next{i}", from: $"s{i}", to: $"s{i + 1}");
-        }
-
-        string[] open = [.. Enumerable.Range(0, 70).Select(i => $"s{i}")];
-        var pipeline = builder.Transition("win", from: "s69", to: "won").Transition("lose", from: open, to: "lost").Build();
+        var pipeline = SeventyStages();
         using var fold = new ReportFold(new ReportStages(pipeline, [pipeline]), ReportWindow.All, ReportScenario.DayAt(200));
         fold.Add(new DealEvent { DealId = "walker", Sequence = 1, Kind = DealEventKind.Started, Timestamp = ReportScenario.DayAt(1), Actor = "t", ToStage = "s0" });
         for (var i = 1; i < 70; i++)
@@ -80,6 +66,33 @@ public class ReportFoldTests
         stages[69].Current.Count.Should().Be(1);
         var touched = fold.Funnel(FunnelMode.Touched).Bars;
         touched.Select(b => b.Count).Should().Equal([2, .. Enumerable.Repeat(1, 69), 0], "both deals touched s0, only the walker every later stage, nobody won");
+    }
+
+    [Fact]
+    public void Reports_SeventyStagesOverSeveralSmallerChunks_TwiceInARow_AgreeWithTheHistory()
+    {
+        // A deal's row of stays on 70 stages is 142 longs: chunks hold fewer deals, so that one stays under 4 MB.
+        var pipeline = SeventyStages();
+        const int deals = 5_000;
+        for (var run = 0; run < 2; run++)
+        {
+            using var fold = new ReportFold(new ReportStages(pipeline, [pipeline]), ReportWindow.All, ReportScenario.DayAt(100));
+            fold.DealsPerChunk.Should().BeLessThan(ReportFold.ChunkSize).And.BeLessThan(deals / 2, "the deals span three chunks or more");
+            for (var d = 0; d < deals; d++)
+            {
+                var start = ReportScenario.DayAt(1).AddMinutes(d);
+                var id = $"deal-{d}";
+                fold.Add(new DealEvent { DealId = id, Sequence = 1, Kind = DealEventKind.Started, Timestamp = start, Actor = "t", ToStage = "s0" });
+                fold.Add(new DealEvent { DealId = id, Sequence = 2, Kind = DealEventKind.Transition, Timestamp = start.AddHours(1 + (d % 5)), Actor = "t", Trigger = "next0", FromStage = "s0", ToStage = "s1" });
+                fold.Add(new DealEvent { DealId = id, Sequence = 3, Kind = DealEventKind.Transition, Timestamp = start.AddHours(1 + (d % 5) + 2 + (d % 3)), Actor = "t", Trigger = "lose", FromStage = "s1", ToStage = "lost" });
+            }
+
+            var stages = fold.TimeInStage().Stages;
+            stages[0].Cumulative.Mean.Should().Be(TimeSpan.FromHours(Enumerable.Range(0, deals).Average(d => 1 + (d % 5))), $"run {run}: each deal stayed once in s0");
+            stages[1].Cumulative.Mean.Should().Be(TimeSpan.FromHours(Enumerable.Range(0, deals).Average(d => 2 + (d % 3))), $"run {run}: each deal stayed once in s1");
+            stages.Skip(2).Should().OnlyContain(st => st.Entries == 0 && st.Cumulative.Count == 0, $"run {run}: nobody went further");
+            fold.Outcomes().Lost.Should().Be(deals);
+        }
     }
 
     [Fact]
@@ -297,4 +310,24 @@ public class ReportFoldTests
     }
 
     private static readonly string[] DealIds = [.. Enumerable.Range(0, 100).Select(i => $"d{i}")];
+
+    // 70 open stages in a row (s0 → s1 → … → s69), won from the last, lost from any.
+    private static PipelineDefinition SeventyStages()
+    {
+        var builder = PipelineBuilder.Create<ReportData>("long", 1);
+        for (var i = 0; i < 70; i++)
+        {
+            var order = i + 1;
+            builder.Stage($"s{i}", s => s.Name($"Step {order}").Order(order));
+        }
+
+        builder.Stage("won", s => s.Name("Won").Order(71).Won()).Stage("lost", s => s.Name("Lost").Order(72).Lost());
+        for (var i = 0; i < 69; i++)
+        {
+            builder.Transition($"next{i}", from: $"s{i}", to: $"s{i + 1}");
+        }
+
+        string[] open = [.. Enumerable.Range(0, 70).Select(i => $"s{i}")];
+        return builder.Transition("win", from: "s69", to: "won").Transition("lose", from: open, to: "lost").Build();
+    }
 }
