@@ -98,31 +98,24 @@ public class ReportBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Events, Description = "Report fold, interleaved events, then funnel and outcomes")]
-    public int Fold()
-    {
-        using var fold = new ReportFold(_stages, _window, _start.AddDays(400));
-        foreach (var e in _events)
-        {
-            fold.Add(e);
-        }
-
-        return fold.Funnel(FunnelMode.Strict).Deals + fold.Outcomes().Won;
-    }
+    public int Fold() => FoldAll(_events);
 
     [Benchmark(OperationsPerInvoke = Events, Description = "Report fold, one deal's events after another, then funnel and outcomes")]
-    public int FoldByDeal()
-    {
-        using var fold = new ReportFold(_stages, _window, _start.AddDays(400));
-        foreach (var e in _eventsByDeal)
-        {
-            fold.Add(e);
-        }
-
-        return fold.Funnel(FunnelMode.Strict).Deals + fold.Outcomes().Won;
-    }
+    public int FoldByDeal() => FoldAll(_eventsByDeal);
 
     [Benchmark(OperationsPerInvoke = Events, Description = "Outcomes report from the in-memory store (in-place fold)")]
     public async Task<int> OutcomesFromStore() => (await _storeReports.OutcomesAsync(_request)).Won;
+
+    private int FoldAll(DealEvent[] events)
+    {
+        using var fold = new ReportFold(_stages, _window, _start.AddDays(400));
+        foreach (var e in events)
+        {
+            fold.Add(e);
+        }
+
+        return fold.Funnel(FunnelMode.Strict).Deals + fold.Outcomes().Won;
+    }
 
     private static DealEvent Move(string id, int sequence, DateTimeOffset at, string from, string to, string trigger) =>
         new() { DealId = id, Sequence = sequence, Kind = DealEventKind.Transition, Timestamp = at, Actor = "import", Trigger = trigger, FromStage = from, ToStage = to };

@@ -15,7 +15,7 @@ public interface IDealReportSource
     /// <summary>
     /// Reads every committed event of a pipeline's deals, a page at a time, each deal's events in sequence order. Events of
     /// different deals may come in any interleaving: in commit order (as the event feed gives them), or one deal's history
-    /// after another (as the in-memory store gives them, which folds fastest).
+    /// after another, which folds fastest (the fold looks a deal up by id only when the deal changes between events).
     /// </summary>
     /// <param name="pipelineId">The pipeline's id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
