@@ -212,10 +212,9 @@ internal sealed class ReportFold : IDisposable
                 ref readonly var deal = ref StateAt(d);
                 if (HasBit(deal.Stayed, d, _extraWords, index))
                 {
-                    var row = _stays[d >> _shift];
-                    var start = ((d & _mask) * _stride) + (2 * index);
-                    latest.Add(row[start]);
-                    cumulative.Add(row[start + 1]);
+                    var row = RowOf(d, out var start);
+                    latest.Add(row[start + (2 * index)]);
+                    cumulative.Add(row[start + (2 * index) + 1]);
                 }
 
                 if (deal.Stage == index)
@@ -356,7 +355,7 @@ internal sealed class ReportFold : IDisposable
 
         // A rented chunk holds whatever the report before left: a new deal's state and row of stays start afresh.
         StateAt(_count) = new DealState { Stage = -1, ClosedTicks = -1 };
-        Array.Clear(_stays[_count >> _shift], (_count & _mask) * _stride, _stride);
+        Array.Clear(RowOf(_count, out var start), start, _stride);
         return _count++;
     }
 
@@ -376,7 +375,7 @@ internal sealed class ReportFold : IDisposable
             Array.Resize(ref _infos, _chunks * 2);
         }
 
-        // A new deal's state is written whole when it is met; its row of stays must start at zero.
+        // Rented as they are: a new deal's state and row of stays are written afresh when the deal is met (NewDeal).
         _states[_chunks] = ArrayPool<DealState>.Shared.Rent(1 << _shift);
         _stays[_chunks++] = ArrayPool<long>.Shared.Rent(_stride << _shift);
     }
@@ -405,6 +404,14 @@ internal sealed class ReportFold : IDisposable
     }
 
     private ref DealState StateAt(int index) => ref _states[index >> _shift][index & _mask];
+
+    // The chunk holding a deal's row of stays, and where the row starts in it: each version stage's latest stay and stay
+    // sum, then the deal's bits past the first 64 stages.
+    private long[] RowOf(int index, out int start)
+    {
+        start = (index & _mask) * _stride;
+        return _stays[index >> _shift];
+    }
 
     // Whether the id is the last event's deal: the same string, or an equal one (events read from a store bring a string per
     // row). The last character tells most other ids apart before a full comparison.
@@ -483,10 +490,9 @@ internal sealed class ReportFold : IDisposable
         }
 
         var ticks = at - deal.EnteredTicks;
-        var row = _stays[index >> _shift];
-        var start = ((index & _mask) * _stride) + (2 * stage);
-        row[start] = ticks;
-        row[start + 1] += ticks;
+        var row = RowOf(index, out var start);
+        row[start + (2 * stage)] = ticks;
+        row[start + (2 * stage) + 1] += ticks;
         SetBit(ref deal.Stayed, index, _extraWords, stage);
     }
 
@@ -509,12 +515,12 @@ internal sealed class ReportFold : IDisposable
         }
         else
         {
-            _stays[index >> _shift][((index & _mask) * _stride) + (2 * _versionStages) + offset + (bit >> 6) - 1] |= 1L << (bit & 63);
+            RowOf(index, out var start)[start + (2 * _versionStages) + offset + (bit >> 6) - 1] |= 1L << (bit & 63);
         }
     }
 
     private bool HasBit(long first, int index, int offset, int bit) =>
-        bit < 64 ? (first & (1L << bit)) != 0 : (_stays[index >> _shift][((index & _mask) * _stride) + (2 * _versionStages) + offset + (bit >> 6) - 1] & (1L << (bit & 63))) != 0;
+        bit < 64 ? (first & (1L << bit)) != 0 : (RowOf(index, out var start)[start + (2 * _versionStages) + offset + (bit >> 6) - 1] & (1L << (bit & 63))) != 0;
 
     /// <summary>What the fold keeps per deal for every event: a fixed size, whatever the number of its events.</summary>
     private struct DealState

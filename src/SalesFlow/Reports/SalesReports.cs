@@ -15,7 +15,6 @@ public sealed class SalesReports : IDealReports
     private readonly IDealReportSource _source;
     private readonly TimeProvider _time;
     private readonly IDealStore? _store;
-    private readonly InMemoryDealStore? _memory;
 
     /// <summary>Creates the reports over a store that also implements <see cref="IEventFeedStore"/> (the in-memory, SQLite and PostgreSQL stores do).</summary>
     /// <param name="pipelines">The registry holding the pipelines reported on.</param>
@@ -31,7 +30,6 @@ public sealed class SalesReports : IDealReports
         : this(pipelines, SourceOf(store), timeProvider)
     {
         _store = store;
-        _memory = store as InMemoryDealStore;
     }
 
     /// <summary>Creates the reports over any source of deals and events.</summary>
@@ -172,9 +170,9 @@ public sealed class SalesReports : IDealReports
         var fold = new ReportFold(new ReportStages(version, versions), request.Window, _time.GetUtcNow(), groupKey);
         try
         {
-            if (_memory is not null)
+            if (_store is InMemoryDealStore memory)
             {
-                _memory.FoldReport(request.PipelineId, fold, cancellationToken);
+                memory.FoldReport(request.PipelineId, fold, cancellationToken);
                 return fold;
             }
 

@@ -16,7 +16,6 @@ namespace SalesFlow;
 /// </remarks>
 public sealed class InMemoryDealStore : IDealStore, IEventFeedStore
 {
-
     private readonly ConcurrentDictionary<string, Entry> _deals = new(StringComparer.Ordinal);
     private readonly object _createGate = new();
     private readonly Dictionary<string, HandlerState> _handlers = new(StringComparer.Ordinal);
