@@ -523,21 +523,25 @@ public sealed class SqliteDealStoreTests : IDisposable
             var (next, e) = ContractDeals.Next(deals[i]);
             return await stores[i % storeCount].TrySaveAsync(next, 1, [e]);
         })).ToList();
+
+        // A work item queued behind all 64 writers: a pool with a thread blocked per writer runs it only after it has
+        // grown to 64 threads or the writers gave up, long after the hold below.
+        var probe = Task.Run(() => saves.Count(t => !t.IsCompleted));
         await Task.Delay(TimeSpan.FromSeconds(3));
         var holdEnd = clock.Elapsed;
         saves.Should().OnlyContain(t => !t.IsCompleted, "the write lock is held by another process");
+        probe.IsCompleted.Should().BeTrue("no thread-pool thread is blocked per waiting writer");
         holding.Commit();
         var results = await Task.WhenAll(saves);
         await stop.CancelAsync();
         await heartbeat;
 
         results.Should().OnlyContain(saved => saved);
+        (await probe).Should().Be(writers, "the probe ran while every writer still waited for the lock");
 
-        // On a busy machine a tick is late now and then; a starved pool misses them all until the lock is released.
-        var beats = ticks.Where(t => t > holdStart && t < holdEnd).Append(holdEnd).Prepend(holdStart).ToList();
-        var worstGap = beats.Zip(beats.Skip(1), (a, b) => b - a).Max();
-        worstGap.Should().BeLessThan(TimeSpan.FromSeconds(1.5), "no thread-pool thread is blocked per waiting writer");
-        beats.Count.Should().BeGreaterThan(30, "the heartbeat ticks every 10 ms while 64 writers wait for 3 s");
+        // The heartbeat ticks every 10 ms, about 300 times in the hold. A starved pool misses nearly all of them until
+        // the lock is released; a busy machine delays some, so only the count is asserted, not the longest gap.
+        ticks.Count(t => t > holdStart && t < holdEnd).Should().BeGreaterThan(30, "the heartbeat keeps ticking while 64 writers wait for 3 s");
     }
 
     private SqliteDealStore Open(TimeProvider? time = null)
