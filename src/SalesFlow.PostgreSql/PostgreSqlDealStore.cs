@@ -313,22 +313,11 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
+            // No look-up first: a batch of new deals (the usual case) goes straight in, and a deal that exists already fails
+            // the COPY on the primary key, rolling the whole batch back; only then are the existing deals looked up.
             var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
-                var existing = new List<string>();
-                using (var exists = new NpgsqlCommand(_sql.SelectExistingIds, connection, transaction))
-                {
-                    exists.Parameters.AddWithValue("ids", batch.Select(i => i.Deal.Id).ToArray());
-                    exists.Parameters.AddWithValue("tenant_id", TenantId);
-                    existing.AddRange((await StoreCommands.ReadAllAsync(exists, r => r.GetString(0), cancellationToken).ConfigureAwait(false)).Select(id => $"Deal '{id}' already exists."));
-                }
-
-                if (existing.Count > 0)
-                {
-                    throw new DealImportException(existing);
-                }
-
                 try
                 {
                     if (_rowLevelSecurity)
@@ -338,7 +327,8 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
                         {
                             if (!await SaveOneAsync(connection, transaction, new DealWrite(batch[i].Deal, 0, batch[i].Events), data[i], cancellationToken).ConfigureAwait(false))
                             {
-                                throw new DealImportException(["A deal of the batch was created by another writer during the import."]);
+                                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                                throw await ExistingDealsAsync(connection, batch, cancellationToken).ConfigureAwait(false);
                             }
                         }
                     }
@@ -352,10 +342,23 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
                 }
                 catch (PostgresException ex) when (PostgreSqlDialect.Instance.Classify(ex) == StoreErrorKind.Conflict)
                 {
-                    throw new DealImportException(["A deal of the batch was created by another writer during the import."]);
+                    await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                    throw await ExistingDealsAsync(connection, batch, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
+    }
+
+    // After a batch was refused on a key: the deals of the batch that exist already, or (none found) the race with another writer.
+    private async Task<DealImportException> ExistingDealsAsync(NpgsqlConnection connection, IReadOnlyList<DealImport> batch, CancellationToken cancellationToken)
+    {
+        using var exists = new NpgsqlCommand(_sql.SelectExistingIds, connection);
+        exists.Parameters.AddWithValue("ids", batch.Select(i => i.Deal.Id).ToArray());
+        exists.Parameters.AddWithValue("tenant_id", TenantId);
+        var existing = await StoreCommands.ReadAllAsync(exists, r => r.GetString(0), cancellationToken).ConfigureAwait(false);
+        return new DealImportException(existing.Count > 0
+            ? [.. existing.Select(id => $"Deal '{id}' already exists.")]
+            : ["A deal of the batch was created by another writer during the import."]);
     }
 
     /// <inheritdoc/>

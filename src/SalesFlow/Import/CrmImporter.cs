@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Threading.Channels;
 using nietras.SeparatedValues;
 
 namespace SalesFlow;
@@ -142,9 +143,12 @@ public sealed class CrmImporter
         var run = new Run(this);
         var group = new List<ParsedRow>();
 
-        // One batch is written while the next is read and replayed (on two cores the CSV work hides behind the store's);
-        // batches still go to the store one at a time and in order, and memory holds at most two.
-        var writing = Task.CompletedTask;
+        // One batch is written while the next is read and replayed (on two cores the CSV work hides behind the store's).
+        // The writer takes each batch from a one-place hand-over as soon as the one before is written, without waiting
+        // for this loop to be scheduled; this loop hands a batch over, then waits until the writer has taken it. Batches
+        // still go to the store one at a time and in order, and memory holds at most two.
+        var handOver = Channel.CreateBounded<List<DealImport>>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var writing = Task.Run(() => run.WriteAllAsync(handOver, cancellationToken), cancellationToken);
         try
         {
             while (true)
@@ -185,9 +189,7 @@ public sealed class CrmImporter
 
                 if (run.Pending.Count >= _options.BatchSize)
                 {
-                    var batch = await run.TakeAllowedAsync(cancellationToken).ConfigureAwait(false);
-                    await writing.ConfigureAwait(false);
-                    writing = Task.Run(() => run.WriteAsync(batch, cancellationToken), cancellationToken);
+                    await HandOverAsync(handOver.Writer, await run.TakeAllowedAsync(cancellationToken).ConfigureAwait(false), writing, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -196,19 +198,36 @@ public sealed class CrmImporter
                 run.Add(BuildHistory(group), group);
             }
 
-            var last = await run.TakeAllowedAsync(cancellationToken).ConfigureAwait(false);
+            await HandOverAsync(handOver.Writer, await run.TakeAllowedAsync(cancellationToken).ConfigureAwait(false), writing, cancellationToken).ConfigureAwait(false);
+            handOver.Writer.TryComplete();
             await writing.ConfigureAwait(false);
-            await run.WriteAsync(last, cancellationToken).ConfigureAwait(false);
             return run.Result();
         }
         finally
         {
             // A failure while reading never leaves a write running behind the caller's back (its own outcome is the
             // caller's to find in the store: a batch is written whole or not at all).
+            handOver.Writer.TryComplete();
             if (!writing.IsCompleted)
             {
                 await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
+        }
+    }
+
+    // Hands a batch to the writer and returns once the writer has taken it; when the writer stopped on a failure, throws it.
+    private static async ValueTask HandOverAsync(ChannelWriter<List<DealImport>> handOver, List<DealImport> batch, Task writing, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        if (!await handOver.WaitToWriteAsync(cancellationToken).ConfigureAwait(false) || !handOver.TryWrite(batch)
+            || !await handOver.WaitToWriteAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await writing.ConfigureAwait(false);
+            throw new InvalidOperationException("The import's writer stopped without a failure.");
         }
     }
 
@@ -753,6 +772,26 @@ public sealed class CrmImporter
 
             Pending.Clear();
             return allowed;
+        }
+
+        // Writes the batches handed over, in order, until the hand-over is completed; on a failure, completes it so that
+        // the reader, waiting to hand over the next batch, stops and throws the failure.
+        public async Task WriteAllAsync(Channel<List<DealImport>> handOver, CancellationToken cancellationToken)
+        {
+            try
+            {
+                while (await handOver.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    while (handOver.Reader.TryRead(out var batch))
+                    {
+                        await WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+            finally
+            {
+                handOver.Writer.TryComplete();
+            }
         }
 
         // Writes one batch: one store import (one transaction). Touches only the write counts, never the reader's state.

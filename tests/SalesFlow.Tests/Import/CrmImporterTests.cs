@@ -380,6 +380,24 @@ public sealed class CrmImporterTests
     }
 
     [Fact]
+    public async Task ImportAsync_FirstWriteIsSlow_ReadsOneBatchAheadAndNoMore()
+    {
+        // While the first batch is written (held for half a second), the reader reads the second and hands it over, then
+        // waits: memory holds two batches, however slow the store. Its buffer reads a little ahead, far less than the
+        // 47,000 characters between the third batch's start and its middle.
+        var export = new CrmExportGenerator(19).Snapshot(3000);
+        var csv = new CountingReader(export.Csv);
+        var store = new GatedStore(new InMemoryDealStore(), csv) { HoldFirstWrite = TimeSpan.FromMilliseconds(500) };
+
+        var result = await Importer(store, CrmExportGenerator.SnapshotMapping, batchSize: 1000).ImportAsync(csv);
+
+        result.DealsImported.Should().Be(export.Deals.Count);
+        store.ReadWhenFirstWriteEnded.Should().BeLessThan(
+            export.Csv.IndexOf(export.Deals[2500].Id, StringComparison.Ordinal), "the third batch is not read while the first is written");
+        store.FirstIds.Should().HaveCount(3);
+    }
+
+    [Fact]
     public async Task ImportAsync_StoreFailsOnTheSecondBatch_ThrowsItsErrorAndNothingIsWrittenAfterwards()
     {
         var export = new CrmExportGenerator(17).Snapshot(1000);
@@ -525,6 +543,10 @@ public sealed class CrmImporterTests
 
         public bool ReadOnWhileWriting { get; private set; }
 
+        public TimeSpan HoldFirstWrite { get; init; }
+
+        public long ReadWhenFirstWriteEnded { get; private set; }
+
         public int MostAtOnce { get; private set; }
 
         public int InFlight => Volatile.Read(ref _inFlight);
@@ -557,7 +579,8 @@ public sealed class CrmImporterTests
                     }
 
                     ReadOnWhileWriting = csv.CharsRead >= ReadOnTo;
-                    await Task.Delay(OnFirstWrite is null ? 0 : 300, CancellationToken.None);
+                    await Task.Delay(OnFirstWrite is null ? HoldFirstWrite : TimeSpan.FromMilliseconds(300), CancellationToken.None);
+                    ReadWhenFirstWriteEnded = csv.CharsRead;
                 }
 
                 await base.ImportAsync(batch, CancellationToken.None);

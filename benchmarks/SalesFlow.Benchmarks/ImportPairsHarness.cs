@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace SalesFlow.Benchmarks;
+
+/// <summary>
+/// The import benchmarks run as interleaved pairs: each round imports the export once through the raw baseline and once
+/// through <see cref="CrmImporter"/> into a fresh schema or file, alternating which goes first, and the ratio is taken
+/// per round. BenchmarkDotNet measures one method's iterations after the other's, so a machine that gets busier or
+/// quieter between them (a shared 2-core machine does, by 10–30 %) moves its ratio; here both sides of a ratio are
+/// seconds apart. It reuses the BenchmarkDotNet classes' setup and methods, so the rows and batching are the same.
+/// <code>dotnet run -c Release --project benchmarks/SalesFlow.Benchmarks -- import-pairs [--store postgres|sqlite|both] [--rounds N]</code>
+/// PostgreSQL needs the server in <c>SALESFLOW_POSTGRES</c>; without it only SQLite runs.
+/// </summary>
+public static class ImportPairsHarness
+{
+    /// <summary>Runs the pairs and prints a Markdown table per store.</summary>
+    /// <param name="args">The options after <c>import-pairs</c>.</param>
+    /// <returns>The exit code.</returns>
+    public static int Run(string[] args)
+    {
+        var store = ThroughputHarness.Option(args, "--store") ?? "both";
+        var rounds = int.Parse(ThroughputHarness.Option(args, "--rounds") ?? "40", CultureInfo.InvariantCulture);
+        var warmUp = int.Parse(ThroughputHarness.Option(args, "--warm-up") ?? "30", CultureInfo.InvariantCulture);
+        Console.WriteLine($"SalesFlow import pairs: {rounds} rounds after {warmUp} warm-up rounds, .NET {Environment.Version}, {Environment.ProcessorCount} cores");
+
+        if (store is "sqlite" or "both")
+        {
+            var sqlite = new SqliteImportBenchmarks();
+            sqlite.GlobalSetup();
+            try
+            {
+                Print("SQLite", sqlite.Events, ["raw ADO.NET, prepared INSERTs", "SqliteDealStore.ImportAsync alone", "CrmImporter, CSV to store"],
+                    Measure(rounds, warmUp, sqlite.FreshFile, sqlite.RawInserts, sqlite.StoreImport, sqlite.SalesFlowImport));
+            }
+            finally
+            {
+                sqlite.GlobalCleanup();
+            }
+        }
+
+        if (store is "postgres" or "both")
+        {
+            if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("SALESFLOW_POSTGRES")))
+            {
+                Console.WriteLine("PostgreSQL skipped: set SALESFLOW_POSTGRES to an Npgsql connection string to run it.");
+                return store == "postgres" ? 1 : 0;
+            }
+
+            var postgres = new PostgreSqlImportBenchmarks();
+            postgres.GlobalSetup();
+            try
+            {
+                Print("PostgreSQL", postgres.Events, ["raw Npgsql, binary COPY", "PostgreSqlDealStore.ImportAsync alone", "CrmImporter, CSV to store"],
+                    Measure(rounds, warmUp, postgres.FreshSchema, postgres.RawCopy, postgres.StoreImport, postgres.SalesFlowImport));
+            }
+            finally
+            {
+                postgres.GlobalCleanup();
+            }
+        }
+
+        return 0;
+    }
+
+    // Per round: a fresh target before each side, the sides in a rotating order, the wall time of each (baseline first in the list).
+    private static List<double[]> Measure(int rounds, int warmUp, Action fresh, params Func<int>[] sides)
+    {
+        var times = new List<double[]>(rounds);
+        for (var round = 0; round < warmUp + rounds; round++)
+        {
+            var time = new double[sides.Length];
+            for (var k = 0; k < sides.Length; k++)
+            {
+                var side = (round + k) % sides.Length;
+                fresh();
+                GC.Collect();
+                var clock = Stopwatch.StartNew();
+                sides[side]();
+                time[side] = clock.Elapsed.TotalMilliseconds;
+            }
+
+            if (round >= warmUp)
+            {
+                times.Add(time);
+            }
+        }
+
+        return times;
+    }
+
+    private static double Quantile(IEnumerable<double> values, double q)
+    {
+        var sorted = values.Order().ToArray();
+        var position = q * (sorted.Length - 1);
+        var low = (int)Math.Floor(position);
+        var high = Math.Min(low + 1, sorted.Length - 1);
+        return sorted[low] + ((position - low) * (sorted[high] - sorted[low]));
+    }
+
+    private static void Print(string store, long events, string[] names, List<double[]> times)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"### {store}: {events:N0} events per import, {times.Count} interleaved rounds");
+        Console.WriteLine();
+        Console.WriteLine("| | median time | events/s | time ÷ baseline, per round: median | quartiles | rounds at or under 1.25× (rate ≥ 0.8×) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        for (var side = 0; side < names.Length; side++)
+        {
+            var median = Quantile(times.Select(t => t[side]), 0.5);
+            var head = $"| {names[side]}{(side == 0 ? " (baseline)" : "")} | {median:F1} ms | {events / median * 1000:N0} |";
+            if (side == 0)
+            {
+                Console.WriteLine(head + " 1.00× | | |");
+                continue;
+            }
+
+            var ratios = times.Select(t => t[side] / t[0]).ToList();
+            var ratio = Quantile(ratios, 0.5);
+            Console.WriteLine(head + $" **{ratio:F2}×** (rate {1 / ratio:F2}×) | {Quantile(ratios, 0.25):F2}×–{Quantile(ratios, 0.75):F2}× | {ratios.Count(r => r <= 1.25)} of {ratios.Count} |");
+        }
+    }
+}
