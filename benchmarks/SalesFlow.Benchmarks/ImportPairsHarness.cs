@@ -27,16 +27,8 @@ public static class ImportPairsHarness
         if (store is "sqlite" or "both")
         {
             var sqlite = new SqliteImportBenchmarks();
-            sqlite.GlobalSetup();
-            try
-            {
-                Print("SQLite", sqlite.Events, ["raw ADO.NET, prepared INSERTs", "SqliteDealStore.ImportAsync alone", "CrmImporter, CSV to store"],
-                    Measure(rounds, warmUp, sqlite.FreshFile, sqlite.RawInserts, sqlite.StoreImport, sqlite.SalesFlowImport));
-            }
-            finally
-            {
-                sqlite.GlobalCleanup();
-            }
+            Run(rounds, warmUp, "SQLite", sqlite.GlobalSetup, sqlite.GlobalCleanup, () => sqlite.Events, sqlite.FreshFile,
+                ("raw ADO.NET, prepared INSERTs", sqlite.RawInserts), ("SqliteDealStore.ImportAsync alone", sqlite.StoreImport), ("CrmImporter, CSV to store", sqlite.SalesFlowImport));
         }
 
         if (store is "postgres" or "both")
@@ -48,19 +40,25 @@ public static class ImportPairsHarness
             }
 
             var postgres = new PostgreSqlImportBenchmarks();
-            postgres.GlobalSetup();
-            try
-            {
-                Print("PostgreSQL", postgres.Events, ["raw Npgsql, binary COPY", "PostgreSqlDealStore.ImportAsync alone", "CrmImporter, CSV to store"],
-                    Measure(rounds, warmUp, postgres.FreshSchema, postgres.RawCopy, postgres.StoreImport, postgres.SalesFlowImport));
-            }
-            finally
-            {
-                postgres.GlobalCleanup();
-            }
+            Run(rounds, warmUp, "PostgreSQL", postgres.GlobalSetup, postgres.GlobalCleanup, () => postgres.Events, postgres.FreshSchema,
+                ("raw Npgsql, binary COPY", postgres.RawCopy), ("PostgreSqlDealStore.ImportAsync alone", postgres.StoreImport), ("CrmImporter, CSV to store", postgres.SalesFlowImport));
         }
 
         return 0;
+    }
+
+    // One store: set up, the rounds, the table, clean up (the first side is the baseline).
+    private static void Run(int rounds, int warmUp, string store, Action setup, Action cleanup, Func<long> events, Action fresh, params (string Name, Func<int> Run)[] sides)
+    {
+        setup();
+        try
+        {
+            Print(store, events(), [.. sides.Select(s => s.Name)], Measure(rounds, warmUp, fresh, [.. sides.Select(s => s.Run)]));
+        }
+        finally
+        {
+            cleanup();
+        }
     }
 
     // Per round: a fresh target before each side, the sides in a rotating order, the wall time of each (baseline first in the list).
