@@ -327,8 +327,7 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
                         {
                             if (!await SaveOneAsync(connection, transaction, new DealWrite(batch[i].Deal, 0, batch[i].Events), data[i], cancellationToken).ConfigureAwait(false))
                             {
-                                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-                                throw await ExistingDealsAsync(connection, batch, cancellationToken).ConfigureAwait(false);
+                                throw await RefusedAsync(connection, transaction, batch, cancellationToken).ConfigureAwait(false);
                             }
                         }
                     }
@@ -342,16 +341,17 @@ public sealed class PostgreSqlDealStore : IDealStore, IEventFeedStore, IDisposab
                 }
                 catch (PostgresException ex) when (PostgreSqlDialect.Instance.Classify(ex) == StoreErrorKind.Conflict)
                 {
-                    await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-                    throw await ExistingDealsAsync(connection, batch, cancellationToken).ConfigureAwait(false);
+                    throw await RefusedAsync(connection, transaction, batch, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
     }
 
-    // After a batch was refused on a key: the deals of the batch that exist already, or (none found) the race with another writer.
-    private async Task<DealImportException> ExistingDealsAsync(NpgsqlConnection connection, IReadOnlyList<DealImport> batch, CancellationToken cancellationToken)
+    // After a batch was refused on a key: rolls the batch back (the aborted transaction takes no query), then names the deals
+    // of the batch that exist already, or (none found) the race with another writer.
+    private async Task<DealImportException> RefusedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<DealImport> batch, CancellationToken cancellationToken)
     {
+        await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
         using var exists = new NpgsqlCommand(_sql.SelectExistingIds, connection);
         exists.Parameters.AddWithValue("ids", batch.Select(i => i.Deal.Id).ToArray());
         exists.Parameters.AddWithValue("tenant_id", TenantId);

@@ -216,6 +216,8 @@ public sealed class CrmImporter
     }
 
     // Hands a batch to the writer and returns once the writer has taken it; when the writer stopped on a failure, throws it.
+    // The place is empty on entry (the hand-over before returned only once it was taken), so a refused write means the
+    // writer has completed the hand-over.
     private static async ValueTask HandOverAsync(ChannelWriter<List<DealImport>> handOver, List<DealImport> batch, Task writing, CancellationToken cancellationToken)
     {
         if (batch.Count == 0)
@@ -223,8 +225,7 @@ public sealed class CrmImporter
             return;
         }
 
-        if (!await handOver.WaitToWriteAsync(cancellationToken).ConfigureAwait(false) || !handOver.TryWrite(batch)
-            || !await handOver.WaitToWriteAsync(cancellationToken).ConfigureAwait(false))
+        if (!handOver.TryWrite(batch) || !await handOver.WaitToWriteAsync(cancellationToken).ConfigureAwait(false))
         {
             await writing.ConfigureAwait(false);
             throw new InvalidOperationException("The import's writer stopped without a failure.");
