@@ -141,6 +141,7 @@ public sealed class CrmImporter
         using var reader = Sep.New(_mapping.Delimiter).Reader(o => o with { Unescape = true, DisableColCountCheck = true }).From(csv);
         var columns = ResolveColumns(reader.Header);
         var run = new Run(this);
+        var strings = new FieldStrings();
         var group = new List<ParsedRow>();
 
         // One batch is written while the next is read and replayed (on two cores the CSV work hides behind the store's).
@@ -153,7 +154,7 @@ public sealed class CrmImporter
         {
             while (true)
             {
-                var row = ReadRow(reader, columns, _mapping);
+                var row = ReadRow(reader, columns, _mapping, strings);
                 if (row is null)
                 {
                     break;
@@ -170,14 +171,14 @@ public sealed class CrmImporter
                 {
                     if (run.FirstSeen(row))
                     {
-                        run.Add(BuildSnapshot(row), [row]);
+                        run.Add(BuildSnapshot(row), row.DealId);
                     }
                 }
                 else
                 {
                     if (group.Count > 0 && !string.Equals(group[0].DealId, row.DealId, StringComparison.Ordinal))
                     {
-                        run.Add(BuildHistory(group), group);
+                        run.Add(BuildHistory(group), group[0].DealId);
                         group = [];
                     }
 
@@ -195,7 +196,7 @@ public sealed class CrmImporter
 
             if (group.Count > 0)
             {
-                run.Add(BuildHistory(group), group);
+                run.Add(BuildHistory(group), group[0].DealId);
             }
 
             await HandOverAsync(handOver.Writer, await run.TakeAllowedAsync(cancellationToken).ConfigureAwait(false), writing, cancellationToken).ConfigureAwait(false);
@@ -326,8 +327,9 @@ public sealed class CrmImporter
         return problems.Count > 0 ? throw new ImportMappingException(problems) : columns;
     }
 
-    // Reads the next row's mapped fields (a SepReader row cannot live across an await, so it is copied out here).
-    private static ParsedRow? ReadRow(SepReader reader, Columns columns, ImportMapping mapping)
+    // Reads the next row's mapped fields (a SepReader row cannot live across an await, so it is copied out here). The
+    // columns whose values repeat from row to row (stage, owner, attributes) come from the run's shared strings.
+    private static ParsedRow? ReadRow(SepReader reader, Columns columns, ImportMapping mapping, FieldStrings strings)
     {
         // Blank lines (a trailing one, say) are no rows.
         SepReader.Row row;
@@ -345,24 +347,32 @@ public sealed class CrmImporter
         var attributes = new string?[columns.Attributes.Length];
         for (var i = 0; i < attributes.Length; i++)
         {
-            attributes[i] = Get(row, columns.Attributes[i].Index) is { Length: > 0 } value ? mapping.CanonicalValue(columns.Attributes[i].Name, value) : null;
+            var value = Field(row, columns.Attributes[i].Index);
+            attributes[i] = value.IsEmpty ? null
+                : mapping.TryGetCanonical(columns.Attributes[i].Name, value, out var canonical) ? canonical
+                : strings.Get(value);
         }
 
         return new ParsedRow(
             row.LineNumberFrom,
             Get(row, columns.DealId) ?? "",
-            Get(row, columns.Stage),
+            Shared(row, columns.Stage, strings),
             Get(row, columns.Created),
             Get(row, columns.Closed),
             Get(row, columns.StageEntered),
             Get(row, columns.ChangedAt),
             Get(row, columns.Amount),
-            Get(row, columns.Owner),
+            Shared(row, columns.Owner, strings),
             attributes)
         { AttributeNames = columns.Attributes };
     }
 
     private static string? Get(SepReader.Row row, int index) => index < 0 || index >= row.ColCount ? null : row[index].Span.Trim().ToString();
+
+    private static string? Shared(SepReader.Row row, int index, FieldStrings strings) =>
+        index < 0 || index >= row.ColCount ? null : strings.Get(row[index].Span.Trim());
+
+    private static ReadOnlySpan<char> Field(SepReader.Row row, int index) => index < 0 || index >= row.ColCount ? [] : row[index].Span.Trim();
 
     private Built BuildSnapshot(ParsedRow row)
     {
@@ -394,10 +404,10 @@ public sealed class CrmImporter
             return Built.Rejected(row.Line, string.Join(" ", reasons));
         }
 
-        var visits = new List<Visit> { new(_pipeline.GetStage(_pipeline.InitialStage), created!.Value, null, row.Line) };
+        var visits = new List<Visit> { new(_pipeline.GetStage(_pipeline.InitialStage), created!.Value, null, row.Line, row.LineText) };
         if (movedAt is { } at)
         {
-            visits.Add(new Visit(stage!, at, row.Stage, row.Line));
+            visits.Add(new Visit(stage!, at, row.Stage, row.Line, row.LineText));
         }
         else
         {
@@ -449,7 +459,7 @@ public sealed class CrmImporter
             }
             else
             {
-                entries.Add(new Visit(stage!, at!.Value, row.Stage, row.Line));
+                entries.Add(new Visit(stage!, at!.Value, row.Stage, row.Line, row.LineText));
             }
         }
 
@@ -563,7 +573,7 @@ public sealed class CrmImporter
     private ImmutableDictionary<string, string> Marked(ImmutableDictionary<string, string> marks, Visit visit, List<KeyValuePair<string, string>> attributes)
     {
         var properties = marks.ToBuilder();
-        properties.Add("importLine", visit.Line.ToString(CultureInfo.InvariantCulture));
+        properties.Add("importLine", visit.LineText);
         if (visit.CrmStage is { } crmStage)
         {
             properties.Add("crmStage", crmStage);
@@ -667,6 +677,51 @@ public sealed class CrmImporter
     private sealed record ParsedRow(long Line, string DealId, string? Stage, string? Created, string? Closed, string? StageEntered, string? ChangedAt, string? Amount, string? Owner, string?[] AttributeValues)
     {
         public (string Name, int Index)[] AttributeNames { get; init; } = [];
+
+        public string LineText { get; } = Line.ToString(CultureInfo.InvariantCulture);
+    }
+
+    // The values of the columns that repeat from row to row (stage names, owners, attribute values), one string per
+    // distinct value: a batch holds each value once, and on .NET 9 and later a value seen before makes no string at all.
+    // Bounded: past the limit a new value is made as it is, so a column of unique values does not grow the import's memory.
+    private sealed class FieldStrings
+    {
+        private const int Limit = 4_096;
+        private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
+#if NET9_0_OR_GREATER
+        private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+        public FieldStrings() => _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+#endif
+
+        public string Get(ReadOnlySpan<char> value)
+        {
+            if (value.IsEmpty)
+            {
+                return "";
+            }
+
+#if NET9_0_OR_GREATER
+            if (_lookup.TryGetValue(value, out var known))
+            {
+                return known;
+            }
+
+            var text = value.ToString();
+#else
+            var text = value.ToString();
+            if (_strings.TryGetValue(text, out var known))
+            {
+                return known;
+            }
+#endif
+            if (_strings.Count < Limit)
+            {
+                _strings.Add(text, text);
+            }
+
+            return text;
+        }
     }
 
     // How a row's checked inputs are named in rejection reasons (by column, never by value); made once per importer.
@@ -684,7 +739,9 @@ public sealed class CrmImporter
         public string Attribute(string name) => _attributes[name];
     }
 
-    private sealed record Visit(StageDefinition Stage, DateTimeOffset At, string? CrmStage, long Line);
+    // A stage the deal was in from a date on, with the line it was read from (as a number to sort by, and as the text of
+    // its events' importLine, made once per row).
+    private readonly record struct Visit(StageDefinition Stage, DateTimeOffset At, string? CrmStage, long Line, string LineText);
 
     private sealed record Built(DealImport? Import, (long Line, string Reason)[] Rejections)
     {
@@ -723,7 +780,7 @@ public sealed class CrmImporter
             return false;
         }
 
-        public void Add(Built built, List<ParsedRow> rows)
+        public void Add(Built built, string dealId)
         {
             if (built.Import is { } import)
             {
@@ -733,7 +790,7 @@ public sealed class CrmImporter
 
             foreach (var (line, reason) in built.Rejections)
             {
-                Reject(line, rows[0].DealId, reason);
+                Reject(line, dealId, reason);
             }
         }
 

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
@@ -32,8 +33,8 @@ public sealed class ImportMapping
     private ImmutableDictionary<string, ImmutableDictionary<string, ImmutableArray<string>>> _attributeValues =
         ImmutableDictionary<string, ImmutableDictionary<string, ImmutableArray<string>>>.Empty;
 
-    private ImmutableDictionary<string, ImmutableDictionary<string, string>> _canonical =
-        ImmutableDictionary<string, ImmutableDictionary<string, string>>.Empty;
+    private FrozenDictionary<string, FrozenDictionary<string, string>> _canonical =
+        FrozenDictionary<string, FrozenDictionary<string, string>>.Empty;
 
     internal ImportMapping()
     {
@@ -89,13 +90,13 @@ public sealed class ImportMapping
         internal init
         {
             _attributeValues = value;
-            _canonical = value.ToImmutableDictionary(
+            _canonical = value.ToFrozenDictionary(
                 a => a.Key,
                 a => a.Value
                     .SelectMany(c => c.Value.Prepend(c.Key).Select(spelling => (Folded: Fold(spelling), Canonical: c.Key)))
                     .Where(x => x.Folded.Length > 0)
                     .DistinctBy(x => x.Folded)
-                    .ToImmutableDictionary(x => x.Folded, x => x.Canonical, StringComparer.Ordinal),
+                    .ToFrozenDictionary(x => x.Folded, x => x.Canonical, StringComparer.Ordinal),
                 StringComparer.Ordinal);
         }
     }
@@ -129,22 +130,47 @@ public sealed class ImportMapping
     {
         ArgumentNullException.ThrowIfNull(attribute);
         ArgumentNullException.ThrowIfNull(value);
-        return _canonical.TryGetValue(attribute, out var values) && values.TryGetValue(Fold(value), out var canonical) ? canonical : value;
+        return TryGetCanonical(attribute, value, out var canonical) ? canonical : value;
     }
 
     /// <summary>A spelling's folded form: its letters and digits, lower case.</summary>
     internal static string Fold(string value)
     {
-        var builder = new StringBuilder(value.Length);
+        var folded = value.Length <= 256 ? stackalloc char[value.Length] : new char[value.Length];
+        return new string(folded[..Fold(value, folded)]);
+    }
+
+    // Finds the canonical value of a spelling without making a string of it (the importer looks one up per attribute
+    // and row): the folded form is written into a buffer and, on .NET 9 and later, looked up as a span.
+    internal bool TryGetCanonical(string attribute, ReadOnlySpan<char> value, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? canonical)
+    {
+        canonical = null;
+        if (!_canonical.TryGetValue(attribute, out var values))
+        {
+            return false;
+        }
+
+        var folded = value.Length <= 256 ? stackalloc char[value.Length] : new char[value.Length];
+        folded = folded[..Fold(value, folded)];
+#if NET9_0_OR_GREATER
+        return values.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(folded, out canonical);
+#else
+        return values.TryGetValue(new string(folded), out canonical);
+#endif
+    }
+
+    private static int Fold(ReadOnlySpan<char> value, Span<char> folded)
+    {
+        var length = 0;
         foreach (var c in value)
         {
             if (char.IsLetterOrDigit(c))
             {
-                builder.Append(char.ToLowerInvariant(c));
+                folded[length++] = char.ToLowerInvariant(c);
             }
         }
 
-        return builder.ToString();
+        return length;
     }
 
     /// <summary>Loads a mapping from JSON text; never throws on bad input.</summary>

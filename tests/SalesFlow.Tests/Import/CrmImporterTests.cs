@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using SalesFlow.Pipelines;
 using SalesFlow.Pipelines.B2B;
 using SalesFlow.Testing.CrmExports;
@@ -163,6 +164,37 @@ public sealed class CrmImporterTests
         (await store.GetAsync("A2"))!.DataAs<JsonDealData>().Get("product").Should().BeNull("empty attributes are left out");
         (await store.GetEventsAsync("A3")).Should().ContainSingle("a deal in the initial stage has only its start");
         (await store.GetAsync("A3"))!.Amount.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task ImportAsync_ValuesThatRepeat_AreOneStringEachAndDistinctValuesPastTheSharedOnesStayRight()
+    {
+        // 6,000 deals: the first ten share an owner; every other owner is distinct, far more than the importer shares
+        // (its bounded set of repeated values), so the last owners are made as they are, and must still be right.
+        const int deals = 6_000;
+        var csv = new StringBuilder("Opportunity ID,Opportunity Name,Account Name,Stage,Amount,Created Date,Close Date,Last Stage Change Date,Opportunity Owner,Product,Region\n");
+        for (var i = 0; i < deals; i++)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"D{i:00000},Name,Account {i},Closed Won,100,1/15/2024,3/1/2024,,{(i < 10 ? "Dana" : $"Owner {i}")},CRM Cloud,EMEA\n");
+        }
+
+        var store = new InMemoryDealStore();
+
+        var result = await Importer(store, CrmExportGenerator.SnapshotMapping, batchSize: 1000).ImportAsync(new StringReader(csv.ToString()));
+
+        result.Rejected.Should().BeEmpty();
+        result.DealsImported.Should().Be(deals);
+        var first = (await store.GetAsync("D00000"))!;
+        var other = (await store.GetAsync("D00009"))!;
+        other.Owner.Should().BeSameAs(first.Owner, "an owner that repeats is one string, not one per row");
+        (await store.GetEventsAsync("D00009"))[1].Properties["crmStage"].Should().BeSameAs((await store.GetEventsAsync("D00000"))[1].Properties["crmStage"], "so is a stage name");
+        for (var i = 10; i < deals; i += 997)
+        {
+            (await store.GetAsync($"D{i:00000}"))!.Owner.Should().Be($"Owner {i}");
+            (await store.GetAsync($"D{i:00000}"))!.DataAs<JsonDealData>().Get("account")!.Value.GetString().Should().Be($"Account {i}");
+        }
+
+        (await store.GetAsync("D05999"))!.Owner.Should().Be("Owner 5999");
     }
 
     [Fact]

@@ -151,6 +151,20 @@ public sealed class ImportMappingTests
     }
 
     [Fact]
+    public void CanonicalValue_SpellingLongerThanTheStackBuffer_IsFoldedTheSameWay()
+    {
+        var mapping = ImportMapping.Parse("""
+            { "shape": "snapshot", "columns": { "dealId": "Id", "stage": "Stage", "created": "Created", "attributes": { "product": "Product" } },
+              "stages": {}, "values": { "product": { "CRM Cloud": [] } } }
+            """);
+        var padded = "crm" + new string(' ', 400) + "CLOUD";
+        var unknown = new string('x', 400);
+
+        mapping.CanonicalValue("product", padded).Should().Be("CRM Cloud");
+        mapping.CanonicalValue("product", unknown).Should().BeSameAs(unknown, "a spelling the mapping does not know is stored as written");
+    }
+
+    [Fact]
     public void Load_ValuesOfAnUnmappedAttributeAndAmbiguousSpellings_ReportsBothWithTheirPlaces()
     {
         var result = ImportMapping.Load("""
