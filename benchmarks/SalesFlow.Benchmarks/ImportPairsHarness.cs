@@ -9,7 +9,7 @@ namespace SalesFlow.Benchmarks;
 /// per round. BenchmarkDotNet measures one method's iterations after the other's, so a machine that gets busier or
 /// quieter between them (a shared 2-core machine does, by 10–30 %) moves its ratio; here both sides of a ratio are
 /// seconds apart. It reuses the BenchmarkDotNet classes' setup and methods, so the rows and batching are the same.
-/// <code>dotnet run -c Release --project benchmarks/SalesFlow.Benchmarks -- import-pairs [--store postgres|sqlite|both] [--rounds N]</code>
+/// <code>dotnet run -c Release --project benchmarks/SalesFlow.Benchmarks -- import-pairs [--store postgres|sqlite|both] [--rounds N] [--warm-up N] [--deals N]</code> (<c>--deals</c>: the size of the PostgreSQL export, 4,000 by default)
 /// PostgreSQL needs the server in <c>SALESFLOW_POSTGRES</c>; without it only SQLite runs.
 /// </summary>
 public static class ImportPairsHarness
@@ -22,6 +22,7 @@ public static class ImportPairsHarness
         var store = ThroughputHarness.Option(args, "--store") ?? "both";
         var rounds = int.Parse(ThroughputHarness.Option(args, "--rounds") ?? "40", CultureInfo.InvariantCulture);
         var warmUp = int.Parse(ThroughputHarness.Option(args, "--warm-up") ?? "30", CultureInfo.InvariantCulture);
+        var deals = int.Parse(ThroughputHarness.Option(args, "--deals") ?? "4000", CultureInfo.InvariantCulture);
         Console.WriteLine($"SalesFlow import pairs: {rounds} rounds after {warmUp} warm-up rounds, .NET {Environment.Version}, {Environment.ProcessorCount} cores");
 
         if (store is "sqlite" or "both")
@@ -39,7 +40,7 @@ public static class ImportPairsHarness
                 return store == "postgres" ? 1 : 0;
             }
 
-            var postgres = new PostgreSqlImportBenchmarks();
+            var postgres = new PostgreSqlImportBenchmarks { Deals = deals };
             Run(rounds, warmUp, "PostgreSQL", postgres.GlobalSetup, postgres.GlobalCleanup, () => postgres.Events, postgres.FreshSchema,
                 ("raw Npgsql, binary COPY", postgres.RawCopy), ("PostgreSqlDealStore.ImportAsync alone", postgres.StoreImport), ("CrmImporter, CSV to store", postgres.SalesFlowImport));
         }

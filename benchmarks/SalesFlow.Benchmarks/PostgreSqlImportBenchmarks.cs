@@ -26,7 +26,6 @@ namespace SalesFlow.Benchmarks;
 public class PostgreSqlImportBenchmarks
 {
     private const string Variable = "SALESFLOW_POSTGRES";
-    private const int Deals = 4_000;
     private const int BatchSize = 500;
 
     private readonly string _prefix = "sf_bench_imp_" + Guid.NewGuid().ToString("N")[..12] + "_";
@@ -43,6 +42,11 @@ public class PostgreSqlImportBenchmarks
     private NpgsqlDbType[] _dealTypes = [];
     private NpgsqlDbType[] _eventTypes = [];
     private string _schema = "";
+
+    /// <summary>Gets or sets the number of deals in the export: a few thousand, and five times as many, where what an import
+    /// pays once (its first batch read before anything is written, cold code and caches) weighs less in the rate.</summary>
+    [Params(4_000, 20_000)]
+    public int Deals { get; set; } = 4_000;
 
     /// <summary>Gets the number of events one operation writes (printed in the setup, for events per second).</summary>
     public long Events { get; private set; }
@@ -93,6 +97,14 @@ public class PostgreSqlImportBenchmarks
     [IterationSetup]
     public void FreshSchema()
     {
+        // The schema of the operation before goes first: a run of 100 operations of 20,000 deals would otherwise leave
+        // 2 million deals behind it, and a database growing under the benchmark slows it down as it goes.
+        if (_schema.Length > 0)
+        {
+            using var drop = _raw.CreateCommand($"DROP SCHEMA IF EXISTS \"{_schema}\" CASCADE");
+            drop.ExecuteNonQuery();
+        }
+
         _schema = NewSchema();
         using var store = Store(_schema);
         store.EnsureSchemaAsync().AsTask().GetAwaiter().GetResult();
