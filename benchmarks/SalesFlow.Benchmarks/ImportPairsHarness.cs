@@ -4,9 +4,9 @@ using System.Globalization;
 namespace SalesFlow.Benchmarks;
 
 /// <summary>
-/// The import benchmarks run as interleaved pairs: each round imports the export once through the raw baseline and once
-/// through <see cref="CrmImporter"/> into a fresh schema or file, alternating which goes first, and the ratio is taken
-/// per round. BenchmarkDotNet measures one method's iterations after the other's, so a machine that gets busier or
+/// The import benchmarks run in interleaved rounds: each round imports the export through the raw baseline, through the
+/// store alone (the importer's batches made beforehand) and through <see cref="CrmImporter"/>, each into a fresh schema
+/// or file, in a rotating order, and the ratios to the baseline are taken per round. BenchmarkDotNet measures one method's iterations after the other's, so a machine that gets busier or
 /// quieter between them (a shared 2-core machine does, by 10–30 %) moves its ratio; here both sides of a ratio are
 /// seconds apart. It reuses the BenchmarkDotNet classes' setup and methods, so the rows and batching are the same.
 /// <code>dotnet run -c Release --project benchmarks/SalesFlow.Benchmarks -- import-pairs [--store postgres|sqlite|both] [--rounds N] [--warm-up N] [--deals N]</code> (<c>--deals</c>: the size of the PostgreSQL export, 4,000 by default)

@@ -367,12 +367,14 @@ public sealed class CrmImporter
         { AttributeNames = columns.Attributes };
     }
 
-    private static string? Get(SepReader.Row row, int index) => index < 0 || index >= row.ColCount ? null : row[index].Span.Trim().ToString();
+    // Whether the row has a field for a column (the index is -1 for a column the mapping leaves out; a short row lacks the last).
+    private static bool Has(SepReader.Row row, int index) => index >= 0 && index < row.ColCount;
 
-    private static string? Shared(SepReader.Row row, int index, FieldStrings strings) =>
-        index < 0 || index >= row.ColCount ? null : strings.Get(row[index].Span.Trim());
+    private static ReadOnlySpan<char> Field(SepReader.Row row, int index) => Has(row, index) ? row[index].Span.Trim() : [];
 
-    private static ReadOnlySpan<char> Field(SepReader.Row row, int index) => index < 0 || index >= row.ColCount ? [] : row[index].Span.Trim();
+    private static string? Get(SepReader.Row row, int index) => Has(row, index) ? Field(row, index).ToString() : null;
+
+    private static string? Shared(SepReader.Row row, int index, FieldStrings strings) => Has(row, index) ? strings.Get(Field(row, index)) : null;
 
     private Built BuildSnapshot(ParsedRow row)
     {

@@ -136,7 +136,7 @@ public sealed class ImportMapping
     /// <summary>A spelling's folded form: its letters and digits, lower case.</summary>
     internal static string Fold(string value)
     {
-        var folded = value.Length <= 256 ? stackalloc char[value.Length] : new char[value.Length];
+        var folded = value.Length <= MaxStackFold ? stackalloc char[value.Length] : new char[value.Length];
         return new string(folded[..Fold(value, folded)]);
     }
 
@@ -150,7 +150,7 @@ public sealed class ImportMapping
             return false;
         }
 
-        var folded = value.Length <= 256 ? stackalloc char[value.Length] : new char[value.Length];
+        var folded = value.Length <= MaxStackFold ? stackalloc char[value.Length] : new char[value.Length];
         folded = folded[..Fold(value, folded)];
 #if NET9_0_OR_GREATER
         return values.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(folded, out canonical);
@@ -158,6 +158,9 @@ public sealed class ImportMapping
         return values.TryGetValue(new string(folded), out canonical);
 #endif
     }
+
+    // Spellings up to this long are folded on the stack; longer ones (rare) in an array.
+    private const int MaxStackFold = 256;
 
     private static int Fold(ReadOnlySpan<char> value, Span<char> folded)
     {
