@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 
 namespace SalesFlow.Benchmarks;
 
@@ -11,6 +12,10 @@ namespace SalesFlow.Benchmarks;
 /// seconds apart. It reuses the BenchmarkDotNet classes' setup and methods, so the rows and batching are the same.
 /// <code>dotnet run -c Release --project benchmarks/SalesFlow.Benchmarks -- import-pairs [--store postgres|sqlite|both] [--rounds N] [--warm-up N] [--deals N]</code> (<c>--deals</c>: the size of the PostgreSQL export, 4,000 by default)
 /// PostgreSQL needs the server in <c>SALESFLOW_POSTGRES</c>; without it only SQLite runs.
+/// Each side's row also gives its client CPU time (this process's; the database server is another one) and the collections
+/// that ran during its imports, so what a ratio is made of (work or collections) can be seen. The project runs server GC (for the
+/// throughput harness) and BenchmarkDotNet's jobs run workstation GC; <c>DOTNET_gcServer=0</c> runs the pairs like the
+/// BenchmarkDotNet classes, and the table's heading names the GC that ran.
 /// </summary>
 public static class ImportPairsHarness
 {
@@ -62,30 +67,38 @@ public static class ImportPairsHarness
         }
     }
 
-    // Per round: a fresh target before each side, the sides in a rotating order, the wall time of each (baseline first in the list).
-    private static List<double[]> Measure(int rounds, int warmUp, Action fresh, params Func<int>[] sides)
+    // Per round: a fresh target before each side, the sides in a rotating order; per side its wall time, the process's CPU
+    // time (client side: the database server is another process) and the collections that ran during it.
+    private static List<Sample[]> Measure(int rounds, int warmUp, Action fresh, params Func<int>[] sides)
     {
-        var times = new List<double[]>(rounds);
+        var samples = new List<Sample[]>(rounds);
+        using var process = Process.GetCurrentProcess();
         for (var round = 0; round < warmUp + rounds; round++)
         {
-            var time = new double[sides.Length];
+            var sample = new Sample[sides.Length];
             for (var k = 0; k < sides.Length; k++)
             {
                 var side = (round + k) % sides.Length;
                 fresh();
                 GC.Collect();
+                process.Refresh();
+                var cpu = process.TotalProcessorTime;
+                var collections = GC.CollectionCount(0);
+                var pauses = GC.GetTotalPauseDuration();
                 var clock = Stopwatch.StartNew();
                 sides[side]();
-                time[side] = clock.Elapsed.TotalMilliseconds;
+                var time = clock.Elapsed.TotalMilliseconds;
+                process.Refresh();
+                sample[side] = new Sample(time, (process.TotalProcessorTime - cpu).TotalMilliseconds, GC.CollectionCount(0) - collections, (GC.GetTotalPauseDuration() - pauses).TotalMilliseconds);
             }
 
             if (round >= warmUp)
             {
-                times.Add(time);
+                samples.Add(sample);
             }
         }
 
-        return times;
+        return samples;
     }
 
     private static double Quantile(IEnumerable<double> values, double q)
@@ -97,26 +110,30 @@ public static class ImportPairsHarness
         return sorted[low] + ((position - low) * (sorted[high] - sorted[low]));
     }
 
-    private static void Print(string store, long events, string[] names, List<double[]> times)
+    private static void Print(string store, long events, string[] names, List<Sample[]> samples)
     {
         Console.WriteLine();
-        Console.WriteLine($"### {store}: {events:N0} events per import, {times.Count} interleaved rounds");
+        Console.WriteLine($"### {store}: {events:N0} events per import, {samples.Count} interleaved rounds, {(GCSettings.IsServerGC ? "server" : "workstation")} GC");
         Console.WriteLine();
-        Console.WriteLine("| | median time | events/s | time ÷ baseline, per round: median | quartiles | rounds at or under 1.25× (rate ≥ 0.8×) |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| | median time | events/s | time ÷ baseline, per round: median | quartiles | rounds at or under 1.25× (rate ≥ 0.8×) | client CPU, median | collections per import (pauses) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         for (var side = 0; side < names.Length; side++)
         {
-            var median = Quantile(times.Select(t => t[side]), 0.5);
+            var median = Quantile(samples.Select(t => t[side].Time), 0.5);
             var head = $"| {names[side]}{(side == 0 ? " (baseline)" : "")} | {median:F1} ms | {events / median * 1000:N0} |";
+            var client = $" {Quantile(samples.Select(t => t[side].Cpu), 0.5):F1} ms | {samples.Average(t => t[side].Collections):F1} ({samples.Average(t => t[side].Pauses):F1} ms) |";
             if (side == 0)
             {
-                Console.WriteLine(head + " 1.00× | | |");
+                Console.WriteLine(head + " 1.00× | | |" + client);
                 continue;
             }
 
-            var ratios = times.Select(t => t[side] / t[0]).ToList();
+            var ratios = samples.Select(t => t[side].Time / t[0].Time).ToList();
             var ratio = Quantile(ratios, 0.5);
-            Console.WriteLine(head + $" **{ratio:F2}×** (rate {1 / ratio:F2}×) | {Quantile(ratios, 0.25):F2}×–{Quantile(ratios, 0.75):F2}× | {ratios.Count(r => r <= 1.25)} of {ratios.Count} |");
+            Console.WriteLine(head + $" **{ratio:F2}×** (rate {1 / ratio:F2}×) | {Quantile(ratios, 0.25):F2}×–{Quantile(ratios, 0.75):F2}× | {ratios.Count(r => r <= 1.25)} of {ratios.Count} |" + client);
         }
     }
+
+    // One side's import in one round: wall time, client CPU time, collections (of any generation) and their pauses, in ms.
+    private readonly record struct Sample(double Time, double Cpu, int Collections, double Pauses);
 }
