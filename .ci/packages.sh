@@ -40,8 +40,11 @@ for id in "${libraries[@]}"; do
   grep -q '<readme>README.md</readme>' <<<"$nuspec" || fail "$id: the nuspec names no readme"
   grep -q '<license type="expression">MIT</license>' <<<"$nuspec" || fail "$id: the nuspec has no MIT license expression"
   grep -q '<repository type="git" url="https://github.com/salesflow/salesflow"' <<<"$nuspec" || fail "$id: the nuspec has no repository URL"
-  # Source Link: the symbols map the sources to the repository at the packed commit.
-  unzip -p "$snupkg" "lib/net10.0/$id.pdb" | grep -aq 'raw.githubusercontent.com/salesflow/salesflow/' || fail "$id: the PDB has no Source Link"
+  # Source Link: the symbols map the sources to the repository at the packed commit. The PDB is extracted to a file first:
+  # `unzip -p | grep -q` under pipefail fails whenever grep finds the map and exits while unzip still has more than a pipe
+  # buffer to write (unzip then dies of SIGPIPE), as it did for SalesFlow's PDB about four times in ten.
+  unzip -p "$snupkg" "lib/net10.0/$id.pdb" > "$work/$id.pdb"
+  grep -aq 'raw.githubusercontent.com/salesflow/salesflow/' "$work/$id.pdb" || fail "$id: the PDB has no Source Link"
 done
 # A store package must not bring dependency injection or hosting with it: that is SalesFlow.Extensions.Sqlite/PostgreSql.
 for id in SalesFlow SalesFlow.Sqlite SalesFlow.PostgreSql SalesFlow.Storage.Relational; do
