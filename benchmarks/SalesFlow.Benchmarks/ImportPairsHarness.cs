@@ -7,15 +7,15 @@ namespace SalesFlow.Benchmarks;
 /// <summary>
 /// The import benchmarks run in interleaved rounds: each round imports the export through the raw baseline, through the
 /// store alone (the importer's batches made beforehand) and through <see cref="CrmImporter"/>, each into a fresh schema
-/// or file, in a rotating order, and the ratios to the baseline are taken per round. BenchmarkDotNet measures one method's iterations after the other's, so a machine that gets busier or
-/// quieter between them (a shared 2-core machine does, by 10–30 %) moves its ratio; here both sides of a ratio are
-/// seconds apart. It reuses the BenchmarkDotNet classes' setup and methods, so the rows and batching are the same.
+/// or file, in a rotating order, and the ratios to the baseline are taken per round. BenchmarkDotNet measures one method's
+/// iterations after the other's, so a machine that gets busier or quieter between them (a shared 2-core machine does, by
+/// 10–30 %) moves its ratio; here both sides of a ratio are seconds apart. It reuses the BenchmarkDotNet classes' setup and methods, so the rows and batching are the same.
 /// <code>dotnet run -c Release --project benchmarks/SalesFlow.Benchmarks -- import-pairs [--store postgres|sqlite|both] [--rounds N] [--warm-up N] [--deals N]</code> (<c>--deals</c>: the size of the PostgreSQL export, 4,000 by default)
 /// PostgreSQL needs the server in <c>SALESFLOW_POSTGRES</c>; without it only SQLite runs.
 /// Each side's row also gives its client CPU time (this process's; the database server is another one) and the collections
-/// that ran during its imports, so what a ratio is made of (work or collections) can be seen. The project runs server GC (for the
-/// throughput harness) and BenchmarkDotNet's jobs run workstation GC; <c>DOTNET_gcServer=0</c> runs the pairs like the
-/// BenchmarkDotNet classes, and the table's heading names the GC that ran.
+/// that ran during its imports, so what a ratio is made of (work or collections) can be seen. The project runs server GC
+/// (for the throughput harness) and BenchmarkDotNet's jobs run workstation GC; <c>DOTNET_gcServer=0</c> runs the pairs
+/// like the BenchmarkDotNet classes, and the table's heading names the GC that ran.
 /// </summary>
 public static class ImportPairsHarness
 {

@@ -29,7 +29,8 @@ public class PostgreSqlImportBenchmarks
     private const int BatchSize = 500;
 
     private readonly string _prefix = "sf_bench_imp_" + Guid.NewGuid().ToString("N")[..12] + "_";
-    private readonly List<string> _schemas = [];
+    private readonly List<string> _schemas = []; // the schemas still there: the template and the current operation's
+    private int _schemasMade;
     private string _connectionString = "";
     private NpgsqlDataSource _raw = null!;
     private string _csv = "";
@@ -103,6 +104,7 @@ public class PostgreSqlImportBenchmarks
         {
             using var drop = _raw.CreateCommand($"DROP SCHEMA IF EXISTS \"{_schema}\" CASCADE");
             drop.ExecuteNonQuery();
+            _schemas.Remove(_schema);
         }
 
         _schema = NewSchema();
@@ -201,7 +203,7 @@ public class PostgreSqlImportBenchmarks
 
     private string NewSchema()
     {
-        var schema = _prefix + _schemas.Count;
+        var schema = _prefix + _schemasMade++;
         _schemas.Add(schema);
         return schema;
     }
