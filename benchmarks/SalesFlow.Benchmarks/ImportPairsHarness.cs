@@ -15,7 +15,10 @@ namespace SalesFlow.Benchmarks;
 /// Each side's row also gives its client CPU time (this process's; the database server is another one) and the collections
 /// that ran during its imports, so what a ratio is made of (work or collections) can be seen. The project runs server GC
 /// (for the throughput harness) and BenchmarkDotNet's jobs run workstation GC; <c>DOTNET_gcServer=0</c> runs the pairs
-/// like the BenchmarkDotNet classes, and the table's heading names the GC that ran.
+/// like the BenchmarkDotNet classes, and the table's heading names the GC that ran. On Linux, with the PostgreSQL server on
+/// the same machine, the PostgreSQL table also gives the server's CPU time per import: that of every process named
+/// <c>postgres</c> (its backends and background writers), read from <c>/proc</c> in clock ticks (10 ms), so only its mean
+/// over the rounds is shown. Set beside the wall time, it says how much of an import the server was busy.
 /// </summary>
 public static class ImportPairsHarness
 {
@@ -33,7 +36,7 @@ public static class ImportPairsHarness
         if (store is "sqlite" or "both")
         {
             var sqlite = new SqliteImportBenchmarks();
-            Run(rounds, warmUp, "SQLite", sqlite.GlobalSetup, sqlite.GlobalCleanup, () => sqlite.Events, sqlite.FreshFile,
+            Run(rounds, warmUp, "SQLite", server: null, sqlite.GlobalSetup, sqlite.GlobalCleanup, () => sqlite.Events, sqlite.FreshFile,
                 ("raw ADO.NET, prepared INSERTs", sqlite.RawInserts), ("SqliteDealStore.ImportAsync alone", sqlite.StoreImport), ("CrmImporter, CSV to store", sqlite.SalesFlowImport));
         }
 
@@ -46,7 +49,7 @@ public static class ImportPairsHarness
             }
 
             var postgres = new PostgreSqlImportBenchmarks { Deals = deals };
-            Run(rounds, warmUp, "PostgreSQL", postgres.GlobalSetup, postgres.GlobalCleanup, () => postgres.Events, postgres.FreshSchema,
+            Run(rounds, warmUp, "PostgreSQL", PostgresProcessesCpu, postgres.GlobalSetup, postgres.GlobalCleanup, () => postgres.Events, postgres.FreshSchema,
                 ("raw Npgsql, binary COPY", postgres.RawCopy), ("PostgreSqlDealStore.ImportAsync alone", postgres.StoreImport), ("CrmImporter, CSV to store", postgres.SalesFlowImport));
         }
 
@@ -54,12 +57,13 @@ public static class ImportPairsHarness
     }
 
     // One store: set up, the rounds, the table, clean up (the first side is the baseline).
-    private static void Run(int rounds, int warmUp, string store, Action setup, Action cleanup, Func<long> events, Action fresh, params (string Name, Func<int> Run)[] sides)
+    private static void Run(int rounds, int warmUp, string store, Func<double?>? server, Action setup, Action cleanup, Func<long> events, Action fresh, params (string Name, Func<int> Run)[] sides)
     {
         setup();
         try
         {
-            Print(store, events(), [.. sides.Select(s => s.Name)], Measure(rounds, warmUp, fresh, [.. sides.Select(s => s.Run)]));
+            var samples = Measure(rounds, warmUp, server ?? (() => null), fresh, [.. sides.Select(s => s.Run)]);
+            Print(store, events(), [.. sides.Select(s => s.Name)], samples);
         }
         finally
         {
@@ -68,8 +72,9 @@ public static class ImportPairsHarness
     }
 
     // Per round: a fresh target before each side, the sides in a rotating order; per side its wall time, the process's CPU
-    // time (client side: the database server is another process) and the collections that ran during it.
-    private static List<Sample[]> Measure(int rounds, int warmUp, Action fresh, params Func<int>[] sides)
+    // time (client side: the database server is another process), the server's CPU time when it can be read, and the
+    // collections that ran during it.
+    private static List<Sample[]> Measure(int rounds, int warmUp, Func<double?> server, Action fresh, params Func<int>[] sides)
     {
         var samples = new List<Sample[]>(rounds);
         using var process = Process.GetCurrentProcess();
@@ -85,11 +90,13 @@ public static class ImportPairsHarness
                 var cpu = process.TotalProcessorTime;
                 var collections = GC.CollectionCount(0);
                 var pauses = GC.GetTotalPauseDuration();
+                var serverCpu = server();
                 var clock = Stopwatch.StartNew();
                 sides[side]();
                 var time = clock.Elapsed.TotalMilliseconds;
+                serverCpu = server() - serverCpu;
                 process.Refresh();
-                sample[side] = new Sample(time, (process.TotalProcessorTime - cpu).TotalMilliseconds, GC.CollectionCount(0) - collections, (GC.GetTotalPauseDuration() - pauses).TotalMilliseconds);
+                sample[side] = new Sample(time, (process.TotalProcessorTime - cpu).TotalMilliseconds, serverCpu, GC.CollectionCount(0) - collections, (GC.GetTotalPauseDuration() - pauses).TotalMilliseconds);
             }
 
             if (round >= warmUp)
@@ -99,6 +106,40 @@ public static class ImportPairsHarness
         }
 
         return samples;
+    }
+
+    // The CPU time (user and system, ms) of every process named postgres on this machine, or null where /proc cannot tell.
+    private static double? PostgresProcessesCpu()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        long ticks = 0;
+        var found = false;
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                if (!File.ReadAllText(Path.Combine(directory, "comm")).StartsWith("postgres", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                // Fields 14 and 15 of /proc/<pid>/stat (utime, stime), counted after the command's closing parenthesis.
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                found = true;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+            {
+                // A process that ended between the listing and the read, or one this user may not read.
+            }
+        }
+
+        return found ? ticks * 10.0 : null; // USER_HZ is 100 on Linux
     }
 
     private static double Quantile(IEnumerable<double> values, double q)
@@ -115,13 +156,17 @@ public static class ImportPairsHarness
         Console.WriteLine();
         Console.WriteLine($"### {store}: {events:N0} events per import, {samples.Count} interleaved rounds, {(GCSettings.IsServerGC ? "server" : "workstation")} GC");
         Console.WriteLine();
-        Console.WriteLine("| | median time | events/s | time ÷ baseline, per round: median | quartiles | rounds at or under 1.25× (rate ≥ 0.8×) | client CPU, median | collections per import (pauses) |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        var server = samples.All(t => t.All(s => s.Server is not null));
+        Console.WriteLine("| | median time | events/s | time ÷ baseline, per round: median | quartiles | rounds at or under 1.25× (rate ≥ 0.8×) | client CPU, median |"
+            + (server ? " server CPU, mean |" : "") + " collections per import (pauses) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|" + (server ? "---:|" : "") + "---:|");
         for (var side = 0; side < names.Length; side++)
         {
             var median = Quantile(samples.Select(t => t[side].Time), 0.5);
             var head = $"| {names[side]}{(side == 0 ? " (baseline)" : "")} | {median:F1} ms | {events / median * 1000:N0} |";
-            var client = $" {Quantile(samples.Select(t => t[side].Cpu), 0.5):F1} ms | {samples.Average(t => t[side].Collections):F1} ({samples.Average(t => t[side].Pauses):F1} ms) |";
+            var client = $" {Quantile(samples.Select(t => t[side].Cpu), 0.5):F1} ms |"
+                + (server ? $" {samples.Average(t => t[side].Server!.Value):F1} ms |" : "")
+                + $" {samples.Average(t => t[side].Collections):F1} ({samples.Average(t => t[side].Pauses):F1} ms) |";
             if (side == 0)
             {
                 Console.WriteLine(head + " 1.00× | | |" + client);
@@ -134,6 +179,7 @@ public static class ImportPairsHarness
         }
     }
 
-    // One side's import in one round: wall time, client CPU time, collections (of any generation) and their pauses, in ms.
-    private readonly record struct Sample(double Time, double Cpu, int Collections, double Pauses);
+    // One side's import in one round: wall time, client CPU time, the server's CPU time (null: not known), collections (of
+    // any generation) and their pauses, in ms.
+    private readonly record struct Sample(double Time, double Cpu, double? Server, int Collections, double Pauses);
 }
