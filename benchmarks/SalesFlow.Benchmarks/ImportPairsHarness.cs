@@ -7,18 +7,21 @@ namespace SalesFlow.Benchmarks;
 /// <summary>
 /// The import benchmarks run in interleaved rounds: each round imports the export through the raw baseline, through the
 /// store alone (the importer's batches made beforehand) and through <see cref="CrmImporter"/>, each into a fresh schema
-/// or file, in a rotating order, and the ratios to the baseline are taken per round. BenchmarkDotNet measures one method's
-/// iterations after the other's, so a machine that gets busier or quieter between them (a shared 2-core machine does, by
-/// 10–30 %) moves its ratio; here both sides of a ratio are seconds apart. It reuses the BenchmarkDotNet classes' setup and methods, so the rows and batching are the same.
-/// <code>dotnet run -c Release --project benchmarks/SalesFlow.Benchmarks -- import-pairs [--store postgres|sqlite|both] [--rounds N] [--warm-up N] [--deals N]</code> (<c>--deals</c>: the size of the PostgreSQL export, 4,000 by default)
-/// PostgreSQL needs the server in <c>SALESFLOW_POSTGRES</c>; without it only SQLite runs.
-/// Each side's row also gives its client CPU time (this process's; the database server is another one) and the collections
-/// that ran during its imports, so what a ratio is made of (work or collections) can be seen. The project runs server GC
-/// (for the throughput harness) and BenchmarkDotNet's jobs run workstation GC; <c>DOTNET_gcServer=0</c> runs the pairs
-/// like the BenchmarkDotNet classes, and the table's heading names the GC that ran. On Linux, with the PostgreSQL server on
-/// the same machine, the PostgreSQL table also gives the server's CPU time per import: that of every process named
-/// <c>postgres</c> (its backends and background writers), read from <c>/proc</c> in clock ticks (10 ms), so only its mean
-/// over the rounds is shown. Set beside the wall time, it says how much of an import the server was busy.
+/// or file, in a rotating order, and the ratios to the baseline are taken per round. BenchmarkDotNet measures one
+/// method's iterations after the other's, so a machine that gets busier or quieter between them (a shared 2-core
+/// machine does, by 10–30 %) moves its ratio; here both sides of a ratio are seconds apart. It reuses the
+/// BenchmarkDotNet classes' setup and methods, so the rows and batching are the same.
+/// <code>dotnet run -c Release --project benchmarks/SalesFlow.Benchmarks -- import-pairs [--store postgres|sqlite|both] [--rounds N] [--warm-up N] [--deals N]</code>
+/// (<c>--deals</c>: the size of the PostgreSQL export, 4,000 by default). PostgreSQL needs the server in
+/// <c>SALESFLOW_POSTGRES</c>; without it only SQLite runs.
+/// Each side's row also gives its client CPU time (this process's; the database server is another one) and the
+/// collections that ran during its imports, so what a ratio is made of (work or collections) can be seen. The project
+/// runs server GC (for the throughput harness) and BenchmarkDotNet's jobs run workstation GC; <c>DOTNET_gcServer=0</c>
+/// runs the pairs like the BenchmarkDotNet classes, and the table's heading names the GC that ran. On Linux, with the
+/// PostgreSQL server on the same machine, the PostgreSQL table also gives the server's CPU time per import: that of
+/// every process named <c>postgres</c> (its backends and background writers), read from <c>/proc</c> in clock ticks
+/// (10 ms), so only its mean over the rounds is shown. Set beside the wall time, it says how much of an import the
+/// server was busy.
 /// </summary>
 public static class ImportPairsHarness
 {
@@ -36,7 +39,7 @@ public static class ImportPairsHarness
         if (store is "sqlite" or "both")
         {
             var sqlite = new SqliteImportBenchmarks();
-            Run(rounds, warmUp, "SQLite", server: null, sqlite.GlobalSetup, sqlite.GlobalCleanup, () => sqlite.Events, sqlite.FreshFile,
+            Run(rounds, warmUp, "SQLite", server: () => null, sqlite.GlobalSetup, sqlite.GlobalCleanup, () => sqlite.Events, sqlite.FreshFile,
                 ("raw ADO.NET, prepared INSERTs", sqlite.RawInserts), ("SqliteDealStore.ImportAsync alone", sqlite.StoreImport), ("CrmImporter, CSV to store", sqlite.SalesFlowImport));
         }
 
@@ -57,13 +60,12 @@ public static class ImportPairsHarness
     }
 
     // One store: set up, the rounds, the table, clean up (the first side is the baseline).
-    private static void Run(int rounds, int warmUp, string store, Func<double?>? server, Action setup, Action cleanup, Func<long> events, Action fresh, params (string Name, Func<int> Run)[] sides)
+    private static void Run(int rounds, int warmUp, string store, Func<double?> server, Action setup, Action cleanup, Func<long> events, Action fresh, params (string Name, Func<int> Run)[] sides)
     {
         setup();
         try
         {
-            var samples = Measure(rounds, warmUp, server ?? (() => null), fresh, [.. sides.Select(s => s.Run)]);
-            Print(store, events(), [.. sides.Select(s => s.Name)], samples);
+            Print(store, events(), [.. sides.Select(s => s.Name)], Measure(rounds, warmUp, server, fresh, [.. sides.Select(s => s.Run)]));
         }
         finally
         {
@@ -73,7 +75,8 @@ public static class ImportPairsHarness
 
     // Per round: a fresh target before each side, the sides in a rotating order; per side its wall time, the process's CPU
     // time (client side: the database server is another process), the server's CPU time when it can be read, and the
-    // collections that ran during it.
+    // collections that ran during it. The server's reading (about 1 ms of this process's CPU: /proc is scanned) is taken
+    // outside the client's.
     private static List<Sample[]> Measure(int rounds, int warmUp, Func<double?> server, Action fresh, params Func<int>[] sides)
     {
         var samples = new List<Sample[]>(rounds);
@@ -86,17 +89,20 @@ public static class ImportPairsHarness
                 var side = (round + k) % sides.Length;
                 fresh();
                 GC.Collect();
+                var serverCpu = server();
                 process.Refresh();
                 var cpu = process.TotalProcessorTime;
                 var collections = GC.CollectionCount(0);
                 var pauses = GC.GetTotalPauseDuration();
-                var serverCpu = server();
                 var clock = Stopwatch.StartNew();
                 sides[side]();
                 var time = clock.Elapsed.TotalMilliseconds;
-                serverCpu = server() - serverCpu;
                 process.Refresh();
-                sample[side] = new Sample(time, (process.TotalProcessorTime - cpu).TotalMilliseconds, serverCpu, GC.CollectionCount(0) - collections, (GC.GetTotalPauseDuration() - pauses).TotalMilliseconds);
+                var clientCpu = (process.TotalProcessorTime - cpu).TotalMilliseconds;
+                collections = GC.CollectionCount(0) - collections;
+                pauses = GC.GetTotalPauseDuration() - pauses;
+                serverCpu = server() - serverCpu;
+                sample[side] = new Sample(time, clientCpu, serverCpu, collections, pauses.TotalMilliseconds);
             }
 
             if (round >= warmUp)

@@ -102,6 +102,8 @@ public class PostgreSqlImportBenchmarks
     [IterationSetup]
     public void FreshSchema()
     {
+        _store?.Dispose();
+
         // The schema of the operation before goes first: a run of 100 operations of 20,000 deals would otherwise leave
         // 2 million deals behind it, and a database growing under the benchmark slows it down as it goes.
         if (_schema.Length > 0)
@@ -111,7 +113,6 @@ public class PostgreSqlImportBenchmarks
             _schemas.Remove(_schema);
         }
 
-        _store?.Dispose();
         _schema = NewSchema();
         _store = Store(_schema);
         _store.EnsureSchemaAsync().AsTask().GetAwaiter().GetResult();
