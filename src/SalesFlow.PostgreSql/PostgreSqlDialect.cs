@@ -48,7 +48,7 @@ internal sealed class PostgreSqlDialect : RelationalDialect
 
     public override decimal ReadAmount(DbDataReader reader, int ordinal) => reader.GetDecimal(ordinal);
 
-    public override object ToStoredChecklist(ImmutableHashSet<string> items) => items.Order(StringComparer.Ordinal).ToArray();
+    public override object ToStoredChecklist(ImmutableHashSet<string> items) => items.IsEmpty ? Array.Empty<string>() : items.Order(StringComparer.Ordinal).ToArray();
 
     public override ImmutableHashSet<string> ReadChecklist(DbDataReader reader, int ordinal) =>
         reader.GetFieldValue<string[]>(ordinal).ToImmutableHashSet(StringComparer.Ordinal);

@@ -64,9 +64,10 @@ public sealed class JsonDealData
             ? new JsonDealData(element.Clone())
             : throw new ArgumentException($"Deal data must be a JSON object, not {element.ValueKind}.", nameof(element));
 
-    // A flat object of string members (distinct names), kept as they are until its JSON element is read.
-    internal static JsonDealData FromStrings(IReadOnlyList<KeyValuePair<string, string>> members) =>
-        members.Count == 0 ? Empty : new JsonDealData([.. members]);
+    // A flat object of string members (distinct names), kept as they are until its JSON element is read. The array is
+    // kept, not copied: the caller hands it over and never changes it.
+    internal static JsonDealData FromStrings(KeyValuePair<string, string>[] members) =>
+        members.Length == 0 ? Empty : new JsonDealData(members);
 
     // Builds the element of data made from members; racing threads build equal elements, and one of them is kept.
     private StrongBox<JsonElement> Build()

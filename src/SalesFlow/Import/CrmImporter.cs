@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using nietras.SeparatedValues;
 
@@ -26,7 +27,8 @@ namespace SalesFlow;
 /// </para>
 /// <para>
 /// Streaming: rows are read one at a time; memory holds at most two batches (one is written while the next is read),
-/// one deal's rows and the ids of the deals seen (to report a deal that appears twice). Batches reach the store one at
+/// one deal's rows, the ids of the deals seen (to report a deal that appears twice), and at most 4,096 distinct values
+/// of the columns that repeat from row to row (stages, owners, attributes) and as many dates, each kept with its parse. Batches reach the store one at
 /// a time, in the file's order, from a thread-pool thread. History exports must keep each deal's rows together (for example sorted
 /// by deal id); within a deal the rows may be in any order (they are sorted by date, then line).
 /// </para>
@@ -141,7 +143,7 @@ public sealed class CrmImporter
         using var reader = Sep.New(_mapping.Delimiter).Reader(o => o with { Unescape = true, DisableColCountCheck = true }).From(csv);
         var columns = ResolveColumns(reader.Header);
         var run = new Run(this);
-        var strings = new FieldStrings();
+        var fields = new FieldCache();
         var group = new List<ParsedRow>();
 
         // One batch is written while the next is read and replayed (on two cores the CSV work hides behind the store's).
@@ -154,7 +156,7 @@ public sealed class CrmImporter
         {
             while (true)
             {
-                var row = ReadRow(reader, columns, _mapping, strings);
+                var row = ReadRow(reader, columns, _mapping, fields);
                 if (row is null)
                 {
                     break;
@@ -171,14 +173,14 @@ public sealed class CrmImporter
                 {
                     if (run.FirstSeen(row))
                     {
-                        run.Add(BuildSnapshot(row), row.DealId);
+                        run.Add(BuildSnapshot(row, fields), row.DealId);
                     }
                 }
                 else
                 {
                     if (group.Count > 0 && !string.Equals(group[0].DealId, row.DealId, StringComparison.Ordinal))
                     {
-                        run.Add(BuildHistory(group), group[0].DealId);
+                        run.Add(BuildHistory(group, fields), group[0].DealId);
                         group = [];
                     }
 
@@ -196,7 +198,7 @@ public sealed class CrmImporter
 
             if (group.Count > 0)
             {
-                run.Add(BuildHistory(group), group[0].DealId);
+                run.Add(BuildHistory(group, fields), group[0].DealId);
             }
 
             await HandOverAsync(handOver.Writer, await run.TakeAllowedAsync(cancellationToken).ConfigureAwait(false), writing, cancellationToken).ConfigureAwait(false);
@@ -328,9 +330,11 @@ public sealed class CrmImporter
     }
 
     // Reads the next row's mapped fields (a SepReader row cannot live across an await, so it is copied out here). The
-    // columns whose values repeat from row to row (stage, owner, attributes) come from the run's shared strings.
-    private static ParsedRow? ReadRow(SepReader reader, Columns columns, ImportMapping mapping, FieldStrings strings)
+    // columns whose values repeat from row to row (stage, owner, attributes, dates) come from the run's shared strings.
+    private static ParsedRow? ReadRow(SepReader reader, Columns columns, ImportMapping mapping, FieldCache fields)
     {
+        var strings = fields.Strings;
+
         // Blank lines (a trailing one, say) are no rows.
         SepReader.Row row;
         do
@@ -357,10 +361,10 @@ public sealed class CrmImporter
             row.LineNumberFrom,
             Get(row, columns.DealId) ?? "",
             Shared(row, columns.Stage, strings),
-            Get(row, columns.Created),
-            Get(row, columns.Closed),
-            Get(row, columns.StageEntered),
-            Get(row, columns.ChangedAt),
+            Shared(row, columns.Created, fields.Dates),
+            Shared(row, columns.Closed, fields.Dates),
+            Shared(row, columns.StageEntered, fields.Dates),
+            Shared(row, columns.ChangedAt, fields.Dates),
             Get(row, columns.Amount),
             Shared(row, columns.Owner, strings),
             attributes)
@@ -376,23 +380,23 @@ public sealed class CrmImporter
 
     private static string? Shared(SepReader.Row row, int index, FieldStrings strings) => Has(row, index) ? strings.Get(Field(row, index)) : null;
 
-    private Built BuildSnapshot(ParsedRow row)
+    private Built BuildSnapshot(ParsedRow row, FieldCache fields)
     {
-        var reasons = new List<string>();
+        var reasons = fields.Reasons();
         CheckInput(row, reasons);
         var stage = Stage(row, reasons);
-        var created = Date(row.Created, _mapping.CreatedColumn, reasons, required: true);
+        var created = Date(row.Created, _mapping.CreatedColumn, reasons, fields, required: true);
         var amount = Amount(row.Amount, reasons);
         DateTimeOffset? movedAt = null;
         if (stage is not null && created is { } start && !string.Equals(stage.Id, _pipeline.InitialStage, StringComparison.Ordinal))
         {
             if (stage.Kind != StageKind.Open && _mapping.ClosedColumn is not null)
             {
-                movedAt = Date(row.Closed, _mapping.ClosedColumn, reasons, required: true, $"the stage \"{row.Stage}\" is {stage.Kind.ToString().ToLowerInvariant()}, so the deal needs a close date");
+                movedAt = Date(row.Closed, _mapping.ClosedColumn, reasons, fields, required: true, closing: (row.Stage, stage.Kind));
             }
             else
             {
-                movedAt = (_mapping.StageEnteredColumn is not null ? Date(row.StageEntered, _mapping.StageEnteredColumn, reasons, required: false) : null) ?? start;
+                movedAt = (_mapping.StageEnteredColumn is not null ? Date(row.StageEntered, _mapping.StageEnteredColumn, reasons, fields, required: false) : null) ?? start;
             }
 
             if (movedAt < start)
@@ -406,7 +410,7 @@ public sealed class CrmImporter
             return Built.Rejected(row.Line, string.Join(" ", reasons));
         }
 
-        var visits = new List<Visit> { new(_pipeline.GetStage(_pipeline.InitialStage), created!.Value, null, row.Line, row.LineText) };
+        var visits = new List<Visit>(2) { new(_pipeline.GetStage(_pipeline.InitialStage), created!.Value, null, row.Line, row.LineText) };
         if (movedAt is { } at)
         {
             visits.Add(new Visit(stage!, at, row.Stage, row.Line, row.LineText));
@@ -416,7 +420,7 @@ public sealed class CrmImporter
             visits[0] = visits[0] with { CrmStage = row.Stage };
         }
 
-        return Replay(row.DealId, visits, row.Owner is { Length: > 0 } owner ? owner : null, amount, Attributes([row]));
+        return Replay(row.DealId, visits, row.Owner is { Length: > 0 } owner ? owner : null, amount, Attributes(new ReadOnlySpan<ParsedRow>(in row)));
     }
 
     // The limits every write to a deal keeps (CrmImportOptions.InputLimits): the id, the owner, and the texts that become
@@ -438,19 +442,19 @@ public sealed class CrmImporter
         }
     }
 
-    private Built BuildHistory(List<ParsedRow> rows)
+    private Built BuildHistory(List<ParsedRow> rows, FieldCache fields)
     {
         var entries = new List<Visit>(rows.Count);
         DateTimeOffset? created = null;
         var bad = new List<(long Line, string Reason)>();
         foreach (var row in rows)
         {
-            var reasons = new List<string>();
+            var reasons = fields.Reasons();
             CheckInput(row, reasons);
             var stage = Stage(row, reasons);
-            var at = Date(row.ChangedAt, _mapping.ChangedAtColumn, reasons, required: true);
+            var at = Date(row.ChangedAt, _mapping.ChangedAtColumn, reasons, fields, required: true);
             Amount(row.Amount, reasons);
-            if (_mapping.CreatedColumn is not null && Date(row.Created, _mapping.CreatedColumn, reasons, required: false) is { } c && (created is null || c < created))
+            if (_mapping.CreatedColumn is not null && Date(row.Created, _mapping.CreatedColumn, reasons, fields, required: false) is { } c && (created is null || c < created))
             {
                 created = c;
             }
@@ -495,12 +499,12 @@ public sealed class CrmImporter
         // Owner, amount and attributes: the latest non-empty value, in date order.
         var byDate = order.Select(i => rows[i]).ToList();
         var owner = byDate.Select(r => r.Owner).LastOrDefault(o => !string.IsNullOrEmpty(o));
-        var amount = byDate.Select(r => r.Amount).LastOrDefault(a => !string.IsNullOrEmpty(a)) is { } text ? Amount(text, []) : null;
-        return Replay(rows[0].DealId, visits, owner, amount, Attributes(byDate));
+        var amount = byDate.Select(r => r.Amount).LastOrDefault(a => !string.IsNullOrEmpty(a)) is { } text ? Amount(text, fields.Reasons()) : null;
+        return Replay(rows[0].DealId, visits, owner, amount, Attributes(CollectionsMarshal.AsSpan(byDate)));
     }
 
     // The attributes come sorted by name (as the mapping's attribute columns are).
-    private Built Replay(string dealId, List<Visit> visits, string? owner, decimal? amount, List<KeyValuePair<string, string>> attributes)
+    private Built Replay(string dealId, List<Visit> visits, string? owner, decimal? amount, KeyValuePair<string, string>[] attributes)
     {
         var start = visits[0];
         var last = visits[^1];
@@ -517,9 +521,8 @@ public sealed class CrmImporter
             return Built.Rejected(start.Line, ex.Message);
         }
 
-        var events = new List<DealEvent>(visits.Count);
-        var startProperties = Marked(StartedMarks, start, attributes);
-        events.Add(new DealEvent
+        var events = new DealEvent[visits.Count];
+        events[0] = new DealEvent
         {
             DealId = dealId,
             Sequence = 1,
@@ -527,13 +530,13 @@ public sealed class CrmImporter
             Timestamp = start.At,
             Actor = _actor,
             ToStage = start.Stage.Id,
-            Properties = startProperties,
-        });
+            Properties = Marked(StartedMarks, start, attributes),
+        };
         for (var i = 1; i < visits.Count; i++)
         {
             var from = visits[i - 1].Stage.Id;
             var to = visits[i].Stage.Id;
-            events.Add(new DealEvent
+            events[i] = new DealEvent
             {
                 DealId = dealId,
                 Sequence = i + 1,
@@ -544,7 +547,7 @@ public sealed class CrmImporter
                 FromStage = from,
                 ToStage = to,
                 Properties = Marked(TransitionMarks, visits[i], []),
-            });
+            };
         }
 
         var deal = new Deal
@@ -556,11 +559,11 @@ public sealed class CrmImporter
             StageId = last.Stage.Id,
             PreviousStageId = visits.Count > 1 ? visits[^2].Stage.Id : null,
             Version = 1,
-            LastSequence = events.Count,
+            LastSequence = events.Length,
             CreatedAt = start.At,
             UpdatedAt = last.At,
             StageEnteredAt = last.At,
-            StageEnteredSequence = events.Count,
+            StageEnteredSequence = events.Length,
             LastActivityAt = last.At,
             Owner = owner,
             Amount = amount,
@@ -572,7 +575,7 @@ public sealed class CrmImporter
 
     // An imported event's properties: the marks every such event shares, its line and CRM stage, and the attributes
     // (as attr.<name>). Added to the shared marks through one builder: an immutable dictionary is dear to grow.
-    private ImmutableDictionary<string, string> Marked(ImmutableDictionary<string, string> marks, Visit visit, List<KeyValuePair<string, string>> attributes)
+    private ImmutableDictionary<string, string> Marked(ImmutableDictionary<string, string> marks, Visit visit, KeyValuePair<string, string>[] attributes)
     {
         var properties = marks.ToBuilder();
         properties.Add("importLine", visit.LineText);
@@ -590,28 +593,45 @@ public sealed class CrmImporter
     }
 
     // The attributes of a deal, by name: for each, the value of the last row (in the order given) where it is not empty.
-    private static List<KeyValuePair<string, string>> Attributes(IReadOnlyList<ParsedRow> rows)
+    // An array of the exact size: the deal's data keeps it.
+    private static KeyValuePair<string, string>[] Attributes(ReadOnlySpan<ParsedRow> rows)
     {
         var names = rows[0].AttributeNames;
-        if (names.Length == 0)
+        var count = 0;
+        for (var i = 0; i < names.Length; i++)
+        {
+            count += LastValue(rows, i) is null ? 0 : 1;
+        }
+
+        if (count == 0)
         {
             return [];
         }
 
-        var values = new List<KeyValuePair<string, string>>(names.Length);
+        var values = new KeyValuePair<string, string>[count];
+        var k = 0;
         for (var i = 0; i < names.Length; i++)
         {
-            for (var r = rows.Count - 1; r >= 0; r--)
+            if (LastValue(rows, i) is { } value)
             {
-                if (rows[r].AttributeValues[i] is { Length: > 0 } value)
-                {
-                    values.Add(KeyValuePair.Create(names[i].Name, value));
-                    break;
-                }
+                values[k++] = KeyValuePair.Create(names[i].Name, value);
             }
         }
 
         return values;
+
+        static string? LastValue(ReadOnlySpan<ParsedRow> rows, int attribute)
+        {
+            for (var r = rows.Length - 1; r >= 0; r--)
+            {
+                if (rows[r].AttributeValues[attribute] is { Length: > 0 } value)
+                {
+                    return value;
+                }
+            }
+
+            return null;
+        }
     }
 
     private StageDefinition? Stage(ParsedRow row, List<string> reasons)
@@ -631,16 +651,23 @@ public sealed class CrmImporter
         return null;
     }
 
-    private DateTimeOffset? Date(string? text, string? column, List<string> reasons, bool required, string? why = null)
+    // A date of the export, in UTC. Closing: the CRM stage and kind of a closed deal, whose close date is required.
+    private DateTimeOffset? Date(string? text, string? column, List<string> reasons, FieldCache fields, bool required, (string? CrmStage, StageKind Kind)? closing = null)
     {
         if (string.IsNullOrEmpty(text))
         {
             if (required)
             {
-                reasons.Add($"The date in column \"{column}\" is empty{(why is null ? "" : $": {why}")}.");
+                var why = closing is { } c ? $": the stage \"{c.CrmStage}\" is {c.Kind.ToString().ToLowerInvariant()}, so the deal needs a close date" : "";
+                reasons.Add($"The date in column \"{column}\" is empty{why}.");
             }
 
             return null;
+        }
+
+        if (fields.TryGetDate(text, out var known))
+        {
+            return known;
         }
 
         if (!DateTime.TryParseExact(text, _dateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.RoundtripKind, out var parsed))
@@ -649,11 +676,13 @@ public sealed class CrmImporter
             return null;
         }
 
-        return parsed.Kind switch
+        var date = parsed.Kind switch
         {
             DateTimeKind.Unspecified => new DateTimeOffset(parsed, _mapping.TimeZone.GetUtcOffset(parsed)).ToUniversalTime(),
             _ => new DateTimeOffset(parsed).ToUniversalTime(),
         };
+        fields.AddDate(text, date);
+        return date;
     }
 
     private decimal? Amount(string? text, List<string> reasons)
@@ -683,12 +712,43 @@ public sealed class CrmImporter
         public string LineText { get; } = Line.ToString(CultureInfo.InvariantCulture);
     }
 
+    // What one import's reading keeps from row to row: the strings of the columns whose values repeat (stages, owners,
+    // attributes; dates apart, so that a column of unique timestamps does not crowd them out), the dates already parsed
+    // (an export of day dates repeats each day many times), and the list a row's problems are collected in. Bounded like
+    // FieldStrings.
+    private sealed class FieldCache
+    {
+        private readonly Dictionary<string, DateTimeOffset> _dates = new(StringComparer.Ordinal);
+        private readonly List<string> _reasons = [];
+
+        public FieldStrings Strings { get; } = new();
+
+        public FieldStrings Dates { get; } = new();
+
+        public bool TryGetDate(string text, out DateTimeOffset date) => _dates.TryGetValue(text, out date);
+
+        public void AddDate(string text, DateTimeOffset date)
+        {
+            if (_dates.Count < FieldStrings.Limit)
+            {
+                _dates[text] = date;
+            }
+        }
+
+        // The list for one row's problems, emptied (its reasons are joined into a message before the next row's are collected).
+        public List<string> Reasons()
+        {
+            _reasons.Clear();
+            return _reasons;
+        }
+    }
+
     // The values of the columns that repeat from row to row (stage names, owners, attribute values), one string per
     // distinct value: a batch holds each value once, and on .NET 9 and later a value seen before makes no string at all.
     // Bounded: past the limit a new value is made as it is, so a column of unique values does not grow the import's memory.
     private sealed class FieldStrings
     {
-        private const int Limit = 4_096;
+        public const int Limit = 4_096;
         private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
 #if NET9_0_OR_GREATER
         private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;

@@ -297,7 +297,7 @@ public static class DealStoreChecks
     {
         ArgumentNullException.ThrowIfNull(batch);
         var problems = new List<string>();
-        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var ids = new HashSet<string>(batch.Count, StringComparer.Ordinal);
         foreach (var item in batch)
         {
             if (item?.Deal is null || item.Events is null)
