@@ -497,6 +497,45 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
         page.Damaged.Should().ContainSingle().Which.DealId.Should().Be("d2");
     }
 
+    [PostgresFact]
+    public async Task ImportAsync_DealsOnPipelinesNotRegistered_ListsEachAndWritesNothing()
+    {
+        var store = Open();
+        var batch = Enumerable.Range(0, 6).Select(i => ContractDeals.Imported($"imp-{i}", 2)).ToList();
+        batch[1] = batch[1] with { Deal = batch[1].Deal with { PipelineVersion = 99 } };
+        batch[4] = batch[4] with { Deal = batch[4].Deal with { PipelineId = "elsewhere" } };
+
+        var act = async () => await store.ImportAsync(batch);
+
+        var problems = (await act.Should().ThrowAsync<DealImportException>()).Which.Problems;
+        problems.Should().HaveCount(2);
+        problems[0].Should().Contain("'imp-1'").And.Contain("v99");
+        problems[1].Should().Contain("'imp-4'").And.Contain("'elsewhere'");
+        (await store.QueryAsync(new DealQuery())).Deals.Should().BeEmpty();
+    }
+
+    // A deal whose data cannot be written (not its pipeline's data type), two hundred deals into the batch, refuses the batch
+    // whole, and the store goes on working.
+    [PostgresFact]
+    public async Task ImportAsync_DataThatCannotBeWrittenHalfwayThroughTheBatch_LeavesNothingAndTheFixedBatchImports()
+    {
+        var store = Open();
+        var batch = Enumerable.Range(0, 300).Select(i => ContractDeals.Imported($"imp-{i:D3}", 1 + (i % 3))).ToList();
+        var broken = batch.ToList();
+        broken[200] = broken[200] with { Deal = broken[200].Deal with { Data = "not the pipeline's data type" } };
+
+        var act = async () => await store.ImportAsync(broken);
+
+        await act.Should().ThrowAsync<ArgumentException>();
+        (await store.QueryAsync(new DealQuery { Limit = 500 })).Deals.Should().BeEmpty();
+        (await store.GetEventsAsync("imp-000")).Should().BeEmpty();
+
+        await store.ImportAsync(batch);
+
+        (await store.QueryAsync(new DealQuery { Limit = 500 })).Deals.Should().HaveCount(300);
+        (await Open().GetAsync("imp-200")).Should().BeEquivalentTo(batch[200].Deal);
+    }
+
     // The feed holds back events while any older transaction on the server still runs (other tests, other databases):
     // they arrive late, never out of order, so a test waits for the count it expects.
     private static async Task<IReadOnlyList<FeedEvent>> ReadFeedAsync(PostgreSqlDealStore store, int expected)
