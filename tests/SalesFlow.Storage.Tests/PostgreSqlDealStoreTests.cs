@@ -514,8 +514,9 @@ public sealed class PostgreSqlDealStoreTests : IAsyncLifetime
         (await store.QueryAsync(new DealQuery())).Deals.Should().BeEmpty();
     }
 
-    // A deal whose data cannot be written (not its pipeline's data type), two hundred deals into the batch, refuses the batch
-    // whole, and the store goes on working.
+    // A deal whose data cannot be written (not its pipeline's data type) refuses the batch whole, and the store goes on
+    // working. It sits two hundred deals in, so that a store that wrote each deal's data with its row would have sent
+    // rows of the batch already.
     [PostgresFact]
     public async Task ImportAsync_DataThatCannotBeWrittenHalfwayThroughTheBatch_LeavesNothingAndTheFixedBatchImports()
     {

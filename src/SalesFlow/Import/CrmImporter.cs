@@ -28,9 +28,10 @@ namespace SalesFlow;
 /// <para>
 /// Streaming: rows are read one at a time; memory holds at most two batches (one is written while the next is read),
 /// one deal's rows, the ids of the deals seen (to report a deal that appears twice), and at most 4,096 distinct values
-/// of the columns that repeat from row to row (stages, owners, attributes) and as many dates, each kept with its parse. Batches reach the store one at
-/// a time, in the file's order, from a thread-pool thread. History exports must keep each deal's rows together (for example sorted
-/// by deal id); within a deal the rows may be in any order (they are sorted by date, then line).
+/// of the columns that repeat from row to row (stages, owners, attributes) and as many dates, each kept with its parse.
+/// Batches reach the store one at a time, in the file's order, from a thread-pool thread. History exports must keep each
+/// deal's rows together (for example sorted by deal id); within a deal the rows may be in any order (they are sorted by
+/// date, then line).
 /// </para>
 /// </remarks>
 public sealed class CrmImporter
@@ -499,7 +500,7 @@ public sealed class CrmImporter
         // Owner, amount and attributes: the latest non-empty value, in date order.
         var byDate = order.Select(i => rows[i]).ToList();
         var owner = byDate.Select(r => r.Owner).LastOrDefault(o => !string.IsNullOrEmpty(o));
-        var amount = byDate.Select(r => r.Amount).LastOrDefault(a => !string.IsNullOrEmpty(a)) is { } text ? Amount(text, fields.Reasons()) : null;
+        var amount = byDate.Select(r => r.Amount).LastOrDefault(a => !string.IsNullOrEmpty(a)) is { } text ? Amount(text, []) : null;
         return Replay(rows[0].DealId, visits, owner, amount, Attributes(CollectionsMarshal.AsSpan(byDate)));
     }
 
@@ -714,8 +715,8 @@ public sealed class CrmImporter
 
     // What one import's reading keeps from row to row: the strings of the columns whose values repeat (stages, owners,
     // attributes; dates apart, so that a column of unique timestamps does not crowd them out), the dates already parsed
-    // (an export of day dates repeats each day many times), and the list a row's problems are collected in. Bounded like
-    // FieldStrings.
+    // (an export of day dates repeats each day many times), and the list a row's problems are collected in. Bounded
+    // like FieldStrings.
     private sealed class FieldCache
     {
         private readonly Dictionary<string, DateTimeOffset> _dates = new(StringComparer.Ordinal);
@@ -735,7 +736,8 @@ public sealed class CrmImporter
             }
         }
 
-        // The list for one row's problems, emptied (its reasons are joined into a message before the next row's are collected).
+        // The list for one row's problems, emptied: a row's reasons are joined into its message before the next row's are
+        // collected.
         public List<string> Reasons()
         {
             _reasons.Clear();
